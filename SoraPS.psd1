@@ -1,0 +1,33 @@
+@{
+    RootModule           = 'SoraPS.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f1b7e0c-3c55-4c1e-9a57-0d5b3f2a9e41'
+    Author               = 'SoraPS contributors'
+    CompanyName          = 'SoraPS'
+    Copyright            = '(c) SoraPS contributors. MIT License.'
+    Description          = 'Generate, wait for and download Sora 2 videos from any provider dialect (OpenAI-compatible /v1/videos, unified task relays, and more) with typed, pipeline-friendly cmdlets.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('SoraPS.Format.ps1xml')
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'New-SoraVideo'
+        'Get-SoraTask'
+        'Wait-SoraTask'
+        'Save-SoraVideo'
+        'Register-SoraProfile'
+        'Get-SoraProfile'
+        'Set-SoraProfile'
+        'Unregister-SoraProfile'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Sora', 'Sora2', 'OpenAI', 'Video', 'AI', 'GenerativeAI', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/SoraPS/SoraPS'
+            LicenseUri   = 'https://github.com/SoraPS/SoraPS/blob/main/LICENSE'
+            ReleaseNotes = 'First release: OpenAI-compatible and unified task dialects, profiles, waiting and downloads.'
+        }
+    }
+}

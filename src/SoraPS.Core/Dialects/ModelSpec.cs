@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace SoraPS.Core.Dialects
+{
+    /// <summary>How a model takes an input image.</summary>
+    public enum ImageInput
+    {
+        None,
+        /// <summary>Only http(s) URLs the provider can fetch.</summary>
+        UrlOnly,
+        /// <summary>URLs or a local file uploaded with the request.</summary>
+        UrlOrFile,
+    }
+
+    /// <summary>One row of a dialect's validation table: what one model accepts.</summary>
+    public sealed class ModelSpec
+    {
+        public ModelSpec(string name, int[] durations, int defaultDuration, string[] aspectRatios, string defaultAspectRatio,
+            string[] resolutions, string defaultResolution, int maxPromptLength, ImageInput image)
+        {
+            Name = name;
+            Durations = durations;
+            DefaultDuration = defaultDuration;
+            AspectRatios = aspectRatios;
+            DefaultAspectRatio = defaultAspectRatio;
+            Resolutions = resolutions;
+            DefaultResolution = defaultResolution;
+            MaxPromptLength = maxPromptLength;
+            Image = image;
+        }
+
+        public string Name { get; }
+        public IReadOnlyList<int> Durations { get; }
+        public int DefaultDuration { get; }
+        public IReadOnlyList<string> AspectRatios { get; }
+        public string DefaultAspectRatio { get; }
+        public IReadOnlyList<string> Resolutions { get; }
+        public string DefaultResolution { get; }
+        public int MaxPromptLength { get; }
+        public ImageInput Image { get; }
+        /// <summary>Other names that mean this model (for example dated snapshots).</summary>
+        public Func<string, bool> Matches { get; set; }
+
+        public bool Accepts(string model) =>
+            string.Equals(model, Name, StringComparison.OrdinalIgnoreCase) || (Matches?.Invoke(model) ?? false);
+
+        public override string ToString() =>
+            $"{Name}: {string.Join("/", Durations)} s; {string.Join(", ", AspectRatios)}; {string.Join(", ", Resolutions)}";
+
+        internal static string List(IEnumerable<int> values) => string.Join(", ", values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}

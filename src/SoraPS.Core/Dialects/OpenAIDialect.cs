@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Dialects
+{
+    /// <summary>
+    /// OpenAI's Videos API shape (<c>POST /v1/videos</c>), served by OpenAI and by many relays.
+    /// <c>seconds</c> is a string, the size is WIDTHxHEIGHT, the video is fetched from <c>/content</c> with the key.
+    /// </summary>
+    public sealed class OpenAIDialect : SoraDialect
+    {
+        private static readonly Regex Dated = new Regex(@"^sora-2-\d{4}-\d{2}-\d{2}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex DatedPro = new Regex(@"^sora-2-pro-\d{4}-\d{2}-\d{2}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        private static readonly ModelSpec[] Table =
+        {
+            new ModelSpec("sora-2", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p" }, "720p", 32000, ImageInput.UrlOrFile)
+                { Matches = m => Dated.IsMatch(m) },
+            new ModelSpec("sora-2-pro", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p", "1024p" }, "720p", 32000, ImageInput.UrlOrFile)
+                { Matches = m => DatedPro.IsMatch(m) },
+        };
+
+        // (aspect, resolution) -> size, and back.
+        private static readonly Dictionary<string, string> Sizes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["9:16|720p"] = "720x1280",
+            ["16:9|720p"] = "1280x720",
+            ["9:16|1024p"] = "1024x1792",
+            ["16:9|1024p"] = "1792x1024",
+        };
+
+        public override string Name => "OpenAI";
+        public override string Description => "OpenAI Videos API shape: POST /v1/videos, GET /v1/videos/{id}, /content download";
+        public override IReadOnlyList<ModelSpec> Models => Table;
+
+        public static string SizeFor(string aspect, string resolution) =>
+            Sizes.TryGetValue(aspect + "|" + resolution, out var s) ? s : null;
+
+        public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
+        {
+            var uri = Endpoint(profile.BaseUri, "v1/videos");
+            var seconds = r.Duration.Value.ToString(CultureInfo.InvariantCulture);
+            var size = SizeFor(r.AspectRatio, r.Resolution);
+            if (r.ImagePath != null)
+            {
+                var form = new MultipartFormDataContent();
+                form.Add(new StringContent(r.Model), "model");
+                form.Add(new StringContent(r.Prompt), "prompt");
+                form.Add(new StringContent(seconds), "seconds");
+                form.Add(new StringContent(size), "size");
+                var file = new ByteArrayContent(File.ReadAllBytes(r.ImagePath));
+                file.Headers.ContentType = new MediaTypeHeaderValue(ImageMediaType(r.ImagePath));
+                form.Add(file, "input_reference", Path.GetFileName(r.ImagePath));
+                if (r.Source.ProviderOptions != null)
+                    foreach (var kv in r.Source.ProviderOptions)
+                        form.Add(new StringContent(Convert.ToString(Plain(kv.Value), CultureInfo.InvariantCulture) ?? ""), kv.Key);
+                return new HttpRequestMessage(HttpMethod.Post, uri) { Content = form };
+            }
+            var body = new Dictionary<string, object>
+            {
+                ["model"] = r.Model,
+                ["prompt"] = r.Prompt,
+                ["seconds"] = seconds,
+                ["size"] = size,
+            };
+            if (r.ImageUri != null) body["input_reference"] = new Dictionary<string, object> { ["image_url"] = r.ImageUri.AbsoluteUri };
+            return JsonPost(uri, body, r.Source.ProviderOptions);
+        }
+
+        internal static string ImageMediaType(string path)
+        {
+            switch (Path.GetExtension(path).ToLowerInvariant())
+            {
+                case ".png": return "image/png";
+                case ".webp": return "image/webp";
+                default: return "image/jpeg";
+            }
+        }
+
+        public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
+        {
+            var task = ParseTask(response, profile);
+            task.Prompt = task.Prompt ?? request.Prompt;
+            task.Model = task.Model ?? request.Model;
+            task.Duration = task.Duration ?? request.Duration;
+            task.AspectRatio = task.AspectRatio ?? request.AspectRatio;
+            task.Resolution = task.Resolution ?? request.Resolution;
+            return task;
+        }
+
+        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
+            new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(id)));
+
+        public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
+        {
+            using (var doc = ParseBody(response, "video"))
+            {
+                var root = doc.RootElement;
+                var task = NewTask(RequireId(root.Str("id"), response, "video"), profile);
+                task.Raw = response.Body;
+                task.ProviderStatus = root.Str("status");
+                task.Status = MapStatus(task.ProviderStatus);
+                task.Progress = root.Prop("progress").Percent() ?? 0;
+                task.Model = root.Str("model");
+                task.Prompt = root.Str("prompt");
+                task.CreatedAt = root.Prop("created_at").Time();
+                task.CompletedAt = root.Prop("completed_at").Time();
+                task.ExpiresAt = root.Prop("expires_at").Time();
+                task.Duration = root.Prop("seconds").Int();
+                var size = root.Str("size");
+                if (!string.IsNullOrEmpty(size))
+                {
+                    foreach (var kv in Sizes)
+                    {
+                        if (!string.Equals(kv.Value, size, StringComparison.OrdinalIgnoreCase)) continue;
+                        var parts = kv.Key.Split('|');
+                        task.AspectRatio = parts[0];
+                        task.Resolution = parts[1];
+                    }
+                    task.Resolution = task.Resolution ?? size;
+                }
+                var err = root.Prop("error");
+                if (err?.ValueKind == JsonValueKind.Object)
+                {
+                    var code = err.Value.Str("code");
+                    var message = err.Value.Str("message");
+                    if (code != null || message != null)
+                        task.Error = new SoraTaskError(ErrorIds.KindFromCode(code ?? message), code, message);
+                }
+                if (task.Status == SoraTaskStatus.Failed && task.Error == null)
+                    task.Error = new SoraTaskError(SoraErrorKind.Unknown, null, "The provider reported failure without a reason.");
+                if (task.Status == SoraTaskStatus.Succeeded)
+                {
+                    task.Progress = 100;
+                    task.VideoUri = Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(task.Id) + "/content");
+                }
+                var hint = response.Header("openai-poll-after-ms");
+                if (double.TryParse(hint, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms > 0)
+                    task.PollAfter = TimeSpan.FromMilliseconds(ms);
+                return task;
+            }
+        }
+
+        public override Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)
+        {
+            var v = string.IsNullOrEmpty(variant) ? "video" : variant.ToLowerInvariant();
+            if (v != "video" && v != "thumbnail" && v != "spritesheet")
+                throw new SoraValidationException("VariantNotSupported", "Variant", $"The OpenAI dialect offers variants video, thumbnail and spritesheet; not '{variant}'.");
+            var uri = Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(task.Id) + "/content");
+            return v == "video" ? uri : new Uri(uri.AbsoluteUri + "?variant=" + v);
+        }
+
+        internal static SoraTaskStatus MapStatus(string status)
+        {
+            switch ((status ?? "").Trim().ToLowerInvariant())
+            {
+                case "queued": case "pending": return SoraTaskStatus.Queued;
+                case "in_progress": case "processing": case "running": return SoraTaskStatus.Running;
+                case "completed": case "succeeded": return SoraTaskStatus.Succeeded;
+                case "failed": return SoraTaskStatus.Failed;
+                case "cancelled": case "canceled": return SoraTaskStatus.Cancelled;
+                case "expired": return SoraTaskStatus.Expired;
+                default: return SoraTaskStatus.Unknown;
+            }
+        }
+    }
+}

@@ -1,0 +1,294 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Dialects
+{
+    /// <summary>
+    /// One provider dialect: its validation table, how a request maps to HTTP, and how the
+    /// provider's JSON maps back to a <see cref="SoraTask"/>. Adding a dialect is adding one subclass.
+    /// </summary>
+    public abstract class SoraDialect
+    {
+        public abstract string Name { get; }
+        public abstract IReadOnlyList<ModelSpec> Models { get; }
+        public virtual string DefaultModel => Models[0].Name;
+        public virtual AuthScheme Auth => AuthScheme.Bearer;
+        /// <summary>Whether the provider calls back a URL when the task ends.</summary>
+        public virtual bool SupportsCallback => false;
+        /// <summary>Whether the dialect can remix an earlier task.</summary>
+        public virtual bool SupportsRemix => false;
+        /// <summary>A short line for help and completion.</summary>
+        public abstract string Description { get; }
+
+        public ModelSpec GetModel(string model)
+        {
+            var spec = Models.FirstOrDefault(m => m.Accepts(model));
+            if (spec != null) return spec;
+            throw new SoraValidationException("UnknownModel", "Model",
+                $"The {Name} dialect has no model '{model}'. Allowed: {string.Join(", ", Models.Select(m => m.Name))}.");
+        }
+
+        /// <summary>
+        /// Checks every value against the model's table and fills defaults (request, then profile, then model).
+        /// Throws <see cref="SoraValidationException"/> naming the allowed values; sends nothing.
+        /// </summary>
+        public ValidatedRequest Validate(VideoRequest request, SoraProfile profile)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            var modelName = FirstNonEmpty(request.Model, profile?.Model, DefaultModel);
+            var spec = GetModel(modelName);
+            var v = new ValidatedRequest(request, modelName);
+
+            if (string.IsNullOrWhiteSpace(request.Prompt))
+                throw new SoraValidationException("EmptyPrompt", "Prompt", "The prompt is empty. Describe the video to generate.");
+            if (request.Prompt.Length > spec.MaxPromptLength)
+                throw new SoraValidationException("PromptTooLong", "Prompt",
+                    $"The prompt has {request.Prompt.Length} characters; {Name} model {spec.Name} accepts at most {spec.MaxPromptLength}.");
+
+            var duration = request.Duration ?? profile?.Duration ?? spec.DefaultDuration;
+            if (!spec.Durations.Contains(duration))
+                throw new SoraValidationException("InvalidDuration", "Duration",
+                    $"{Name} model {spec.Name} cannot make a {duration} s video. Allowed durations: {ModelSpec.List(spec.Durations)} s.");
+            v.Duration = duration;
+
+            var aspect = FirstNonEmpty(request.AspectRatio, profile?.AspectRatio, spec.DefaultAspectRatio);
+            var aspectMatch = spec.AspectRatios.FirstOrDefault(a => string.Equals(a, aspect, StringComparison.OrdinalIgnoreCase));
+            if (aspectMatch == null)
+                throw new SoraValidationException("InvalidAspectRatio", "AspectRatio",
+                    $"{Name} model {spec.Name} does not offer aspect ratio '{aspect}'. Allowed: {string.Join(", ", spec.AspectRatios)}.");
+            v.AspectRatio = aspectMatch;
+
+            var resolution = FirstNonEmpty(request.Resolution, profile?.Resolution, spec.DefaultResolution);
+            var resolutionMatch = spec.Resolutions.FirstOrDefault(r => string.Equals(r, resolution, StringComparison.OrdinalIgnoreCase));
+            if (resolutionMatch == null)
+                throw new SoraValidationException("InvalidResolution", "Resolution",
+                    $"{Name} model {spec.Name} does not offer resolution '{resolution}'. Allowed: {string.Join(", ", spec.Resolutions)}.");
+            v.Resolution = resolutionMatch;
+
+            ValidateImage(request.Image, spec, v);
+            if (request.CallbackUri != null)
+            {
+                if (!SupportsCallback)
+                    throw new SoraValidationException("CallbackNotSupported", "CallbackUri", $"The {Name} dialect has no completion callback; leave -CallbackUri out.");
+                CheckPublicHttps(request.CallbackUri, "CallbackUri", 2048);
+            }
+            if (!string.IsNullOrEmpty(request.RemixOf) && !SupportsRemix)
+                throw new SoraValidationException("RemixNotSupported", "RemixOf", $"The {Name} dialect cannot remix a video.");
+            if (request.ProviderOptions != null)
+            {
+                foreach (var key in request.ProviderOptions.Keys)
+                    if (string.IsNullOrWhiteSpace(key))
+                        throw new SoraValidationException("InvalidProviderOption", "ProviderOption", "ProviderOption keys must be non-empty field names.");
+            }
+            ValidateMore(v, spec);
+            return v;
+        }
+
+        /// <summary>Dialect-specific rules beyond the table (for example field combinations).</summary>
+        protected virtual void ValidateMore(ValidatedRequest request, ModelSpec spec) { }
+
+        private void ValidateImage(string image, ModelSpec spec, ValidatedRequest v)
+        {
+            if (string.IsNullOrWhiteSpace(image)) return;
+            if (spec.Image == ImageInput.None)
+                throw new SoraValidationException("ImageNotSupported", "Image", $"{Name} model {spec.Name} does not take an input image.");
+            if (Uri.TryCreate(image, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                v.ImageUri = uri;
+                return;
+            }
+            if (spec.Image == ImageInput.UrlOnly)
+                throw new SoraValidationException("ImageUrlRequired", "Image",
+                    $"The {Name} dialect takes the image only as an http(s) URL the provider can download; '{image}' is not one. Upload the file somewhere reachable and pass its URL.");
+            var path = Path.GetFullPath(image);
+            if (!File.Exists(path))
+                throw new SoraValidationException("ImageNotFound", "Image", $"The image file '{path}' does not exist.");
+            var ext = Path.GetExtension(path).ToLowerInvariant();
+            if (ext != ".png" && ext != ".jpg" && ext != ".jpeg" && ext != ".webp")
+                throw new SoraValidationException("InvalidImageType", "Image", $"The image '{path}' must be .png, .jpg, .jpeg or .webp.");
+            v.ImagePath = path;
+        }
+
+        /// <summary>An https URL that does not point at a loopback or private address.</summary>
+        internal static void CheckPublicHttps(Uri uri, string parameter, int maxLength)
+        {
+            if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
+                throw new SoraValidationException("InvalidCallbackUri", parameter, $"{parameter} must be an https URL; '{uri}' is not.");
+            if (uri.OriginalString.Length > maxLength)
+                throw new SoraValidationException("InvalidCallbackUri", parameter, $"{parameter} is longer than {maxLength} characters.");
+            if (uri.IsLoopback || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+                (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IsPrivate(ip)))
+                throw new SoraValidationException("InvalidCallbackUri", parameter,
+                    $"{parameter} '{uri}' points at a private or loopback address; the provider refuses those. Use a public https endpoint.");
+        }
+
+        internal static bool IsPrivate(IPAddress ip)
+        {
+            if (IPAddress.IsLoopback(ip)) return true;
+            if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+                return ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || ip.IsIPv6UniqueLocal || (ip.IsIPv4MappedToIPv6 && IsPrivate(ip.MapToIPv4()));
+            var b = ip.GetAddressBytes();
+            return b[0] == 10 || b[0] == 0 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
+        }
+
+        // ----- HTTP mapping -----
+
+        public abstract HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest request);
+
+        /// <summary>Reads the submission answer into a task (parsing errors are wrapped by the caller).</summary>
+        public abstract SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile);
+
+        public abstract HttpRequestMessage BuildQuery(SoraProfile profile, string id);
+
+        public abstract SoraTask ParseTask(ProviderResponse response, SoraProfile profile);
+
+        /// <summary>Where the finished video can be downloaded from.</summary>
+        public virtual Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)
+        {
+            if (!string.IsNullOrEmpty(variant) && !string.Equals(variant, "video", StringComparison.OrdinalIgnoreCase))
+                throw new SoraValidationException("VariantNotSupported", "Variant", $"The {Name} dialect offers only the video itself.");
+            return task.VideoUri;
+        }
+
+        /// <summary>
+        /// Turns an error answer into an exception with a kind scripts can test. Reads the common
+        /// <c>{"error":{message,type,code,param}}</c> shape; dialects with other shapes override.
+        /// </summary>
+        public virtual SoraApiException ParseError(ProviderResponse response)
+        {
+            string message = null, code = null, type = null, param = null, suggestion = null;
+            using (var doc = Json.TryParse(response.Body))
+            {
+                if (doc != null && doc.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    var root = doc.RootElement;
+                    var err = root.Prop("error");
+                    if (err?.ValueKind == JsonValueKind.Object)
+                    {
+                        message = err.Value.Str("message");
+                        code = err.Value.Str("code");
+                        type = err.Value.Str("type");
+                        param = err.Value.Str("param");
+                        suggestion = err.Value.Str("fallback_suggestion");
+                    }
+                    else if (err?.ValueKind == JsonValueKind.String)
+                    {
+                        message = err.Value.GetString();
+                    }
+                    message = message ?? root.Str("message") ?? root.Str("msg") ?? root.Str("detail");
+                    code = code ?? root.Str("code");
+                }
+            }
+            var kind = KindOf(response.StatusCode, code, type);
+            var text = new StringBuilder();
+            text.Append(Name).Append(" provider answered ").Append(response.StatusCode);
+            if (!string.IsNullOrEmpty(type) || !string.IsNullOrEmpty(code))
+                text.Append(" (").Append(string.Join(", ", new[] { type, code }.Where(s => !string.IsNullOrEmpty(s)).Distinct())).Append(')');
+            text.Append(": ").Append(string.IsNullOrEmpty(message) ? Truncate(response.Body, 300) : message);
+            if (!string.IsNullOrEmpty(param)) text.Append(" [parameter: ").Append(param).Append(']');
+            if (!string.IsNullOrEmpty(suggestion)) text.Append(" Suggestion: ").Append(suggestion);
+            var ex = new SoraApiException(kind, response.StatusCode, code ?? type, Redactor.Redact(text.ToString()), Redactor.Redact(response.Body));
+            ex.RetryAfter = RetryPolicy.ParseRetryHint(response.Header, DateTimeOffset.UtcNow);
+            return ex;
+        }
+
+        /// <summary>
+        /// The kind of an error answer: the provider's code, then its type word, then the HTTP status.
+        /// 401 is always authentication and 402 quota; 429 is a rate limit unless the code says quota.
+        /// </summary>
+        internal static SoraErrorKind KindOf(int status, string code, string type)
+        {
+            var kind = ErrorIds.KindFromCode(code);
+            if (kind == SoraErrorKind.Unknown) kind = ErrorIds.KindFromCode(type);
+            if (kind == SoraErrorKind.Unknown) kind = ErrorIds.KindFromStatus(status);
+            if (status == 401) return SoraErrorKind.Authentication;
+            if (status == 402) return SoraErrorKind.Quota;
+            if (status == 429 && kind != SoraErrorKind.Quota) return SoraErrorKind.RateLimit;
+            return kind;
+        }
+
+        // ----- helpers for subclasses -----
+
+        /// <summary>Joins the profile base URI and an endpoint path, tolerating a base that already ends in /v1.</summary>
+        public static Uri Endpoint(Uri baseUri, string path)
+        {
+            var b = baseUri.AbsoluteUri.TrimEnd('/');
+            var p = path.TrimStart('/');
+            if (b.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) && p.StartsWith("v1/", StringComparison.OrdinalIgnoreCase)) p = p.Substring(3);
+            if (b.EndsWith("/v2", StringComparison.OrdinalIgnoreCase) && p.StartsWith("v2/", StringComparison.OrdinalIgnoreCase)) p = p.Substring(3);
+            return new Uri(b + "/" + p);
+        }
+
+        protected static HttpRequestMessage JsonPost(Uri uri, Dictionary<string, object> body, IDictionary<string, object> extra)
+        {
+            MergeOptions(body, extra);
+            var json = JsonSerializer.Serialize(body);
+            return new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        }
+
+        /// <summary>-ProviderOption fields win over mapped ones: the user asked for them explicitly.</summary>
+        protected static void MergeOptions(Dictionary<string, object> body, IDictionary<string, object> extra)
+        {
+            if (extra == null) return;
+            foreach (var kv in extra) body[kv.Key] = Plain(kv.Value);
+        }
+
+        /// <summary>Unwraps values that came from PowerShell into JSON-friendly shapes.</summary>
+        internal static object Plain(object value)
+        {
+            if (value == null) return null;
+            if (value is string || value is bool || value is int || value is long || value is double || value is decimal || value is float) return value;
+            if (value is System.Collections.IDictionary dict)
+            {
+                var d = new Dictionary<string, object>();
+                foreach (System.Collections.DictionaryEntry e in dict) d[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)] = Plain(e.Value);
+                return d;
+            }
+            if (value is System.Collections.IEnumerable list)
+            {
+                var l = new List<object>();
+                foreach (var item in list) l.Add(Plain(item));
+                return l;
+            }
+            return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        protected SoraTask NewTask(string id, SoraProfile profile) => new SoraTask(id, profile?.Name, Name) { RetrievedAt = DateTimeOffset.UtcNow };
+
+        protected static JsonDocument ParseBody(ProviderResponse response, string what)
+        {
+            var doc = Json.TryParse(response.Body);
+            if (doc == null || doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                doc?.Dispose();
+                throw new SoraProtocolException($"The provider's {what} answer is not a JSON object: {Truncate(response.Body, 200)}", response.Body);
+            }
+            return doc;
+        }
+
+        protected static string RequireId(string id, ProviderResponse response, string what)
+        {
+            if (string.IsNullOrWhiteSpace(id))
+                throw new SoraProtocolException($"The provider's {what} answer carries no task id: {Truncate(response.Body, 200)}", response.Body);
+            return id;
+        }
+
+        internal static string Truncate(string s, int max)
+        {
+            if (string.IsNullOrEmpty(s)) return "(empty body)";
+            s = Redactor.Redact(s);
+            return s.Length <= max ? s : s.Substring(0, max) + "…";
+        }
+
+        private static string FirstNonEmpty(params string[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+    }
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Dialects
+{
+    /// <summary>
+    /// The unified task relay shape: <c>POST /v1/videos/generations</c> with an integer duration,
+    /// <c>image_urls</c>, an optional https callback; query <c>GET /v1/tasks/{id}</c>; links valid 24 h.
+    /// </summary>
+    public sealed class UnifiedTaskDialect : SoraDialect
+    {
+        public const string QueryPathSetting = "QueryPath";
+        private static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(24);
+
+        private static readonly ModelSpec[] Table =
+        {
+            // sora-2 lite: 10 or 15 s, no size field (standard quality only).
+            new ModelSpec("sora-2", new[] { 10, 15 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p" }, "720p", 5000, ImageInput.UrlOnly),
+            // sora-2-pro-preview: 4/8/12 s, size 720p or 1080p (1080p bills 1.667x).
+            new ModelSpec("sora-2-pro-preview", new[] { 4, 8, 12 }, 4, new[] { "16:9", "9:16" }, "16:9", new[] { "720p", "1080p" }, "720p", 5000, ImageInput.UrlOnly),
+        };
+
+        public override string Name => "UnifiedTask";
+        public override string Description => "Unified task relays: POST /v1/videos/generations, GET /v1/tasks/{id}";
+        public override IReadOnlyList<ModelSpec> Models => Table;
+        public override bool SupportsCallback => true;
+
+        private static bool SendsSize(string model) => string.Equals(model, "sora-2-pro-preview", StringComparison.OrdinalIgnoreCase);
+
+        public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
+        {
+            var body = new Dictionary<string, object>
+            {
+                ["model"] = r.Model,
+                ["prompt"] = r.Prompt,
+                ["aspect_ratio"] = r.AspectRatio,
+                ["duration"] = r.Duration.Value,
+            };
+            if (SendsSize(r.Model)) body["size"] = r.Resolution;
+            if (r.ImageUri != null) body["image_urls"] = new[] { r.ImageUri.AbsoluteUri };
+            if (r.Source.CallbackUri != null) body["callback_url"] = r.Source.CallbackUri.AbsoluteUri;
+            return JsonPost(Endpoint(profile.BaseUri, "v1/videos/generations"), body, r.Source.ProviderOptions);
+        }
+
+        public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
+        {
+            var task = ParseTask(response, profile);
+            task.Prompt = task.Prompt ?? request.Prompt;
+            task.Model = task.Model ?? request.Model;
+            task.Duration = task.Duration ?? request.Duration;
+            task.AspectRatio = task.AspectRatio ?? request.AspectRatio;
+            task.Resolution = task.Resolution ?? request.Resolution;
+            return task;
+        }
+
+        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id)
+        {
+            string path = null;
+            profile.Settings?.TryGetValue(QueryPathSetting, out path);
+            path = string.IsNullOrEmpty(path) ? "v1/tasks/{id}" : path;
+            return new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
+        }
+
+        public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
+        {
+            using (var doc = ParseBody(response, "task"))
+            {
+                var root = doc.RootElement;
+                // Some relays wrap the task in {"data": {...}}.
+                if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data").Value;
+                var task = NewTask(RequireId(root.Str("id") ?? root.Str("task_id"), response, "task"), profile);
+                task.Raw = response.Body;
+                task.ProviderStatus = root.Str("status");
+                task.Status = MapStatus(task.ProviderStatus);
+                task.Progress = root.Prop("progress").Percent() ?? 0;
+                task.Model = root.Str("model");
+                task.Prompt = root.Str("prompt");
+                task.CreatedAt = root.Prop("created").Time() ?? root.Prop("created_at").Time();
+                task.CompletedAt = root.Prop("completed_at").Time() ?? root.Prop("finished_at").Time();
+                var info = root.Prop("task_info");
+                if (info?.ValueKind == JsonValueKind.Object)
+                {
+                    var est = info.Value.Prop("estimated_time").Num();
+                    if (est.HasValue && est.Value > 0 && est.Value < 86400) task.EstimatedTotal = TimeSpan.FromSeconds(est.Value);
+                    task.Duration = info.Value.Prop("video_duration").Int();
+                }
+                task.Duration = root.Prop("duration").Int() ?? task.Duration;
+                task.AspectRatio = root.Str("aspect_ratio");
+                task.Resolution = root.Str("size");
+                var results = root.Prop("results");
+                if (results?.ValueKind == JsonValueKind.Array)
+                {
+                    var first = results.Value.EnumerateArray()
+                        .Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : x.Str("url"))
+                        .FirstOrDefault(s => !string.IsNullOrEmpty(s));
+                    if (first != null && Uri.TryCreate(first, UriKind.Absolute, out var video)) task.VideoUri = video;
+                }
+                task.ExpiresAt = root.Prop("expires_at").Time();
+                if (task.Status == SoraTaskStatus.Succeeded)
+                {
+                    task.Progress = 100;
+                    task.CompletedAt = task.CompletedAt ?? task.RetrievedAt;
+                    task.ExpiresAt = task.ExpiresAt ?? task.CompletedAt + LinkLifetime;
+                    if (task.VideoUri == null)
+                        throw new SoraProtocolException($"Task {task.Id} is completed but the answer has no video URL in 'results'.", response.Body);
+                }
+                var err = root.Prop("error");
+                if (err?.ValueKind == JsonValueKind.Object)
+                {
+                    var code = err.Value.Str("code");
+                    var message = err.Value.Str("message");
+                    if (code != null || message != null) task.Error = new SoraTaskError(ErrorIds.KindFromCode(code ?? message), code, message);
+                }
+                else if (err?.ValueKind == JsonValueKind.String)
+                {
+                    task.Error = new SoraTaskError(ErrorIds.KindFromCode(err.Value.GetString()), null, err.Value.GetString());
+                }
+                if (task.Status == SoraTaskStatus.Failed && task.Error == null)
+                    task.Error = new SoraTaskError(SoraErrorKind.Unknown, null, root.Str("fail_reason") ?? "The provider reported failure without a reason.");
+                return task;
+            }
+        }
+
+        internal static SoraTaskStatus MapStatus(string status)
+        {
+            switch ((status ?? "").Trim().ToLowerInvariant())
+            {
+                case "pending": case "queued": case "submitted": return SoraTaskStatus.Queued;
+                case "processing": case "running": case "in_progress": return SoraTaskStatus.Running;
+                case "completed": case "succeeded": case "success": return SoraTaskStatus.Succeeded;
+                case "failed": case "failure": return SoraTaskStatus.Failed;
+                case "cancelled": case "canceled": return SoraTaskStatus.Cancelled;
+                case "expired": return SoraTaskStatus.Expired;
+                default: return SoraTaskStatus.Unknown;
+            }
+        }
+    }
+}

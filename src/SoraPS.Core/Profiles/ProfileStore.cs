@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading;
+using SoraPS.Core.Dialects;
+
+namespace SoraPS.Core.Profiles
+{
+    /// <summary>
+    /// Profiles kept as JSON in the config folder. Every change is a read-modify-write under a
+    /// cross-process lock, written to a temporary file and moved into place, so a crash never
+    /// leaves half a file and two processes never lose each other's changes.
+    /// </summary>
+    public sealed class ProfileStore
+    {
+        public const string FileName = "profiles.json";
+
+        private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+
+        public ProfileStore(string directory = null)
+        {
+            Directory = directory ?? ConfigPaths.ConfigDirectory;
+        }
+
+        public string Directory { get; }
+        public string FilePath => Path.Combine(Directory, FileName);
+
+        public IReadOnlyList<SoraProfile> Load()
+        {
+            if (!File.Exists(FilePath)) return Array.Empty<SoraProfile>();
+            string text;
+            try
+            {
+                text = AtomicFile.ReadAllText(FilePath);
+            }
+            catch (IOException e)
+            {
+                throw new SoraConfigurationException("ProfileStoreUnreadable", $"Cannot read the profile file '{FilePath}': {e.Message}", e);
+            }
+            return Parse(text);
+        }
+
+        private IReadOnlyList<SoraProfile> Parse(string text)
+        {
+            if (string.IsNullOrWhiteSpace(text)) return Array.Empty<SoraProfile>();
+            try
+            {
+                var doc = JsonSerializer.Deserialize<ProfileDocument>(text, Json);
+                return (IReadOnlyList<SoraProfile>)doc?.Profiles ?? Array.Empty<SoraProfile>();
+            }
+            catch (JsonException e)
+            {
+                throw new SoraConfigurationException("ProfileStoreCorrupt",
+                    $"The profile file '{FilePath}' is not valid JSON ({e.Message}). Fix or remove it; nothing was changed.", e);
+            }
+        }
+
+        /// <summary>Reads, lets <paramref name="mutate"/> change the list, validates and writes it back atomically.</summary>
+        public IReadOnlyList<SoraProfile> Update(Action<List<SoraProfile>> mutate)
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            using (AtomicFile.Lock(Path.Combine(Directory, FileName + ".lock")))
+            {
+                var list = Load().Select(p => p.Clone()).ToList();
+                mutate(list);
+                foreach (var p in list) Validate(p);
+                var dupe = list.GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+                if (dupe != null)
+                    throw new SoraConfigurationException("ProfileExists", $"A profile named '{dupe.Key}' already exists.");
+                if (list.Count(p => p.IsDefault) > 1)
+                    throw new SoraConfigurationException("TooManyDefaults", "Only one profile can be the default.");
+                var text = JsonSerializer.Serialize(new ProfileDocument { Version = 1, Profiles = list }, Json);
+                AtomicFile.WriteAllText(FilePath, text);
+                return list;
+            }
+        }
+
+        public SoraProfile Find(string name) =>
+            Load().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>
+        /// The profile to use: the named one, else SORAPS_PROFILE, else the default, else the only one.
+        /// </summary>
+        public SoraProfile Resolve(string name)
+        {
+            var all = Load();
+            if (string.IsNullOrEmpty(name)) name = Environment.GetEnvironmentVariable(ConfigPaths.ProfileVariable);
+            if (!string.IsNullOrEmpty(name))
+            {
+                var found = all.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+                if (found != null) return found;
+                var known = all.Count == 0 ? "none is registered" : "registered: " + string.Join(", ", all.Select(p => p.Name));
+                throw new SoraConfigurationException("ProfileNotFound",
+                    $"No SoraPS profile named '{name}' ({known}). Use Register-SoraProfile to add one.") { Target = name };
+            }
+            var def = all.FirstOrDefault(p => p.IsDefault) ?? (all.Count == 1 ? all[0] : null);
+            if (def != null) return def;
+            throw new SoraConfigurationException("NoProfile", all.Count == 0
+                ? "No SoraPS profile is registered. Register one first, for example: Register-SoraProfile -Name main -Dialect OpenAI -BaseUri https://api.example.com -ApiKeyEnvironmentVariable SORA_KEY -Default"
+                : $"Several profiles are registered ({string.Join(", ", all.Select(p => p.Name))}) and none is the default: pass -Profile, set {ConfigPaths.ProfileVariable}, or mark one with Set-SoraProfile -Default.");
+        }
+
+        /// <summary>Checks a profile before it is stored or used.</summary>
+        public static void Validate(SoraProfile p)
+        {
+            if (p == null) throw new ArgumentNullException(nameof(p));
+            if (string.IsNullOrWhiteSpace(p.Name) || p.Name.IndexOfAny(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }) >= 0 || p.Name.Length > 64)
+                throw new SoraValidationException("InvalidProfileName", "Name", $"'{p.Name}' is not a usable profile name: use 1-64 characters without / \\ : * ? \" < > |.");
+            var dialect = DialectRegistry.Get(p.Dialect);
+            p.Dialect = dialect.Name;
+            CheckBaseUri(p.BaseUri);
+            if (!string.IsNullOrEmpty(p.ApiKeyEnvironmentVariable) && !IsEnvironmentVariableName(p.ApiKeyEnvironmentVariable))
+                throw new SoraValidationException("InvalidKeyReference", "ApiKeyEnvironmentVariable",
+                    "ApiKeyEnvironmentVariable takes the NAME of an environment variable (letters, digits, underscore), not the key itself.");
+            if (!string.IsNullOrEmpty(p.Model)) dialect.GetModel(p.Model);
+            if (p.MaxConcurrency.HasValue && (p.MaxConcurrency < 1 || p.MaxConcurrency > 64))
+                throw new SoraValidationException("InvalidConcurrency", "MaxConcurrency", "MaxConcurrency must be between 1 and 64.");
+        }
+
+        public static void CheckBaseUri(Uri uri)
+        {
+            if (uri == null || !uri.IsAbsoluteUri)
+                throw new SoraValidationException("InvalidBaseUri", "BaseUri", "BaseUri must be an absolute http(s) URI, for example https://api.example.com.");
+            if (uri.Scheme == Uri.UriSchemeHttps) return;
+            if (uri.Scheme == Uri.UriSchemeHttp)
+            {
+                if (uri.IsLoopback) return;
+                throw new SoraValidationException("InsecureBaseUri", "BaseUri",
+                    $"BaseUri '{uri}' uses plain http on a non-loopback host; the API key would travel in clear text. Use https (plain http is allowed only for 127.0.0.1/localhost).");
+            }
+            throw new SoraValidationException("InvalidBaseUri", "BaseUri", $"BaseUri '{uri}' must use https.");
+        }
+
+        private static bool IsEnvironmentVariableName(string s) =>
+            s.Length <= 128 && s.All(c => char.IsLetterOrDigit(c) || c == '_') && !char.IsDigit(s[0]);
+
+        private sealed class ProfileDocument
+        {
+            public int Version { get; set; }
+            public List<SoraProfile> Profiles { get; set; }
+        }
+    }
+
+    /// <summary>Crash-safe file writes and a simple cross-process lock.</summary>
+    internal static class AtomicFile
+    {
+        public static string ReadAllText(string path)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                    using (var reader = new StreamReader(fs))
+                        return reader.ReadToEnd();
+                }
+                catch (IOException) when (attempt < 20 && File.Exists(path))
+                {
+                    Thread.Sleep(25);
+                }
+            }
+        }
+
+        public static void WriteAllText(string path, string text)
+        {
+            var dir = Path.GetDirectoryName(path);
+            var temp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                using (var writer = new StreamWriter(fs, new System.Text.UTF8Encoding(false)))
+                {
+                    writer.Write(text);
+                    writer.Flush();
+                    fs.Flush(true);
+                }
+                RestrictToUser(temp);
+                File.Move(temp, path, true);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
+        }
+
+        /// <summary>Keeps config files readable by their owner only on Unix.</summary>
+        public static void RestrictToUser(string path)
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                try { File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        /// <summary>An exclusive lock file held open; waits up to ten seconds for another process.</summary>
+        public static IDisposable Lock(string lockPath)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                try
+                {
+                    return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline)
+                {
+                    Thread.Sleep(20 + Random.Shared.Next(30));
+                }
+            }
+        }
+    }
+}

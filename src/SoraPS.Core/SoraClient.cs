@@ -1,0 +1,101 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using SoraPS.Core.Dialects;
+using SoraPS.Core.Downloads;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core
+{
+    /// <summary>
+    /// Everything one profile can do: validate, submit, query, download. The cmdlets are thin
+    /// layers over this; it knows nothing of PowerShell.
+    /// </summary>
+    public sealed class SoraClient
+    {
+        private readonly Lazy<SoraHttp> _http;
+
+        public SoraClient(SoraProfile profile, ISoraLog log = null, RetryPolicy retry = null, Func<SoraProfile, ApiCredential> credentials = null)
+        {
+            Profile = profile ?? throw new ArgumentNullException(nameof(profile));
+            ProfileStore.CheckBaseUri(profile.BaseUri);
+            Dialect = DialectRegistry.Get(profile.Dialect);
+            Log = log ?? NullLog.Instance;
+            var resolve = credentials ?? ApiCredential.Resolve;
+            // The key is read when the first request needs it, so -WhatIf works without one.
+            _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, retry), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        public SoraProfile Profile { get; }
+        public SoraDialect Dialect { get; }
+        public ISoraLog Log { get; }
+        public SoraHttp Http => _http.Value;
+
+        /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise.</summary>
+        public void EnsureCredential() => _ = _http.Value;
+
+        public ValidatedRequest Validate(VideoRequest request) => Dialect.Validate(request, Profile);
+
+        public async Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel)
+        {
+            var response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
+            if (!response.IsSuccess) throw Dialect.ParseError(response);
+            var task = Parse(() => Dialect.ParseSubmit(response, request, Profile), response, "submission");
+            Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
+            return task;
+        }
+
+        /// <summary>How long a submission may take to be answered.</summary>
+        public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+        public async Task<SoraTask> GetAsync(string id, CancellationToken cancel)
+        {
+            if (string.IsNullOrWhiteSpace(id)) throw new SoraValidationException("InvalidTaskId", "Id", "A task id is required.");
+            var response = await Http.SendAsync(() => Dialect.BuildQuery(Profile, id), RequestKind.Read, cancel).ConfigureAwait(false);
+            if (!response.IsSuccess)
+            {
+                var error = Dialect.ParseError(response);
+                error.Target = id;
+                throw error;
+            }
+            return Parse(() => Dialect.ParseTask(response, Profile), response, "task query");
+        }
+
+        /// <summary>Reads the task's current state into the same object.</summary>
+        public async Task<SoraTask> RefreshAsync(SoraTask task, CancellationToken cancel)
+        {
+            var fresh = await GetAsync(task.Id, cancel).ConfigureAwait(false);
+            task.UpdateFrom(fresh);
+            return task;
+        }
+
+        public Task<DownloadResult> DownloadAsync(SoraTask task, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
+        {
+            if (task.Status != SoraTaskStatus.Succeeded)
+                throw new SoraException("TaskNotFinished", SoraErrorKind.InvalidParameter, $"Task {task.Id} is {task.Status}; only a succeeded task has a video to save.") { Target = task };
+            var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant);
+            if (uri == null)
+                throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
+            return VideoDownloader.DownloadAsync(Http, uri, path, task, options ?? new DownloadOptions(), progress, cancel);
+        }
+
+        /// <summary>Runs a dialect parser; anything it throws becomes a clear error that keeps the raw body.</summary>
+        private T Parse<T>(Func<T> parse, ProviderResponse response, string what)
+        {
+            try
+            {
+                return parse();
+            }
+            catch (SoraException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                throw new SoraProtocolException($"The {Dialect.Name} provider's {what} answer could not be read ({e.GetType().Name}: {e.Message}).", response.Body, e);
+            }
+        }
+    }
+}

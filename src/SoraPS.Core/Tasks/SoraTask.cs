@@ -1,0 +1,89 @@
+using System;
+using System.Globalization;
+
+namespace SoraPS.Core.Tasks
+{
+    /// <summary>Normalised task state, the same for every dialect.</summary>
+    public enum SoraTaskStatus
+    {
+        /// <summary>A status word SoraPS does not know; treated as not finished.</summary>
+        Unknown = 0,
+        Queued,
+        Running,
+        Succeeded,
+        Failed,
+        Cancelled,
+        Expired,
+    }
+
+    /// <summary>One video generation task, whichever provider dialect produced it.</summary>
+    public sealed class SoraTask
+    {
+        internal SoraTask(string id, string profile, string dialect)
+        {
+            if (string.IsNullOrEmpty(id)) throw new ArgumentException("A task needs an id.", nameof(id));
+            Id = id;
+            Profile = profile;
+            Dialect = dialect;
+        }
+
+        public string Id { get; internal set; }
+        public string Profile { get; internal set; }
+        public string Dialect { get; internal set; }
+        public string Model { get; internal set; }
+        public string Prompt { get; internal set; }
+        public SoraTaskStatus Status { get; internal set; }
+        /// <summary>The provider's own status word, as sent.</summary>
+        public string ProviderStatus { get; internal set; }
+        public int Progress { get; internal set; }
+        public Uri VideoUri { get; internal set; }
+        public DateTimeOffset? ExpiresAt { get; internal set; }
+        public DateTimeOffset? CreatedAt { get; internal set; }
+        public DateTimeOffset? CompletedAt { get; internal set; }
+        public int? Duration { get; internal set; }
+        public string AspectRatio { get; internal set; }
+        public string Resolution { get; internal set; }
+        public SoraTaskError Error { get; internal set; }
+        /// <summary>The provider's last JSON answer for this task, unchanged.</summary>
+        public string Raw { get; internal set; }
+        /// <summary>When SoraPS last read this task's state from the provider.</summary>
+        public DateTimeOffset? RetrievedAt { get; internal set; }
+
+        public bool IsTerminal => IsTerminalStatus(Status);
+
+        /// <summary>Server hint: wait at least this long before polling again.</summary>
+        internal TimeSpan? PollAfter { get; set; }
+        /// <summary>Server estimate of the total generation time.</summary>
+        internal TimeSpan? EstimatedTotal { get; set; }
+
+        public static bool IsTerminalStatus(SoraTaskStatus status) =>
+            status == SoraTaskStatus.Succeeded || status == SoraTaskStatus.Failed ||
+            status == SoraTaskStatus.Cancelled || status == SoraTaskStatus.Expired;
+
+        /// <summary>Copies what the provider just said into this object, keeping what it did not repeat.</summary>
+        internal void UpdateFrom(SoraTask fresh)
+        {
+            Status = fresh.Status;
+            ProviderStatus = fresh.ProviderStatus ?? ProviderStatus;
+            Progress = fresh.Status == SoraTaskStatus.Succeeded ? 100 : Math.Max(fresh.Progress, Status == SoraTaskStatus.Running ? Progress : 0);
+            Model = fresh.Model ?? Model;
+            Prompt = fresh.Prompt ?? Prompt;
+            VideoUri = fresh.VideoUri ?? VideoUri;
+            ExpiresAt = fresh.ExpiresAt ?? ExpiresAt;
+            CreatedAt = fresh.CreatedAt ?? CreatedAt;
+            CompletedAt = fresh.CompletedAt ?? CompletedAt;
+            Duration = fresh.Duration ?? Duration;
+            AspectRatio = fresh.AspectRatio ?? AspectRatio;
+            Resolution = fresh.Resolution ?? Resolution;
+            Error = fresh.Error;
+            Raw = fresh.Raw ?? Raw;
+            RetrievedAt = fresh.RetrievedAt ?? RetrievedAt;
+            PollAfter = fresh.PollAfter;
+            EstimatedTotal = fresh.EstimatedTotal ?? EstimatedTotal;
+        }
+
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "{0} ({1}{2})", Id, Status,
+                Status == SoraTaskStatus.Running ? " " + Progress.ToString(CultureInfo.InvariantCulture) + "%" : "");
+    }
+}

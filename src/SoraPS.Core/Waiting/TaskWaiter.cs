@@ -1,0 +1,251 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Waiting
+{
+    public sealed class WaitOptions
+    {
+        /// <summary>Give up on tasks still running after this long (null: wait as long as it takes).</summary>
+        public TimeSpan? Timeout { get; set; }
+        /// <summary>Poll at this fixed interval instead of adapting (server hints still win when longer).</summary>
+        public TimeSpan? FixedInterval { get; set; }
+        public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(1);
+        public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(15);
+    }
+
+    public enum WaitEventKind
+    {
+        /// <summary>A fresh state of a task still running.</summary>
+        Progress,
+        /// <summary>The task reached a terminal status (succeeded, failed, cancelled, expired).</summary>
+        Completed,
+        /// <summary>The task's state could not be read (it is unknown to the provider, or the key was refused).</summary>
+        Error,
+        /// <summary>The wait's time limit passed before the task finished.</summary>
+        TimedOut,
+    }
+
+    public sealed class WaitEvent
+    {
+        public WaitEvent(WaitEventKind kind, SoraTask task, Exception error = null)
+        {
+            Kind = kind;
+            Task = task;
+            Error = error;
+        }
+
+        public WaitEventKind Kind { get; }
+        public SoraTask Task { get; }
+        public Exception Error { get; }
+    }
+
+    /// <summary>
+    /// Waits for many tasks at once. Each task is polled on its own schedule (server hints, the
+    /// provider's estimate and observed progress decide the interval); everything that happens is
+    /// queued as an event for the caller's thread to take, so nothing here writes to a pipeline.
+    /// </summary>
+    public sealed class TaskWaiter : IDisposable
+    {
+        private readonly Func<string, SoraClient> _clients;
+        private readonly WaitOptions _options;
+        private readonly CancellationToken _cancel;
+        private readonly BlockingCollection<WaitEvent> _events = new BlockingCollection<WaitEvent>();
+        private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.OrdinalIgnoreCase);
+        private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+        private int _outstanding;
+
+        public TaskWaiter(Func<string, SoraClient> clients, WaitOptions options, CancellationToken cancel)
+        {
+            _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+            _options = options ?? new WaitOptions();
+            _cancel = cancel;
+        }
+
+        /// <summary>Tasks added whose final event has not been taken yet.</summary>
+        public int Outstanding => Volatile.Read(ref _outstanding);
+
+        /// <summary>Number of status requests sent so far.</summary>
+        public int PollCount => Volatile.Read(ref _polls);
+        private int _polls;
+
+        public void Add(SoraTask task)
+        {
+            if (task == null) throw new ArgumentNullException(nameof(task));
+            Interlocked.Increment(ref _outstanding);
+            if (task.IsTerminal)
+            {
+                _events.Add(new WaitEvent(WaitEventKind.Completed, task));
+                return;
+            }
+            _ = Task.Run(() => PollAsync(task));
+        }
+
+        /// <summary>Takes the next event, waiting up to <paramref name="wait"/>. Final events lower <see cref="Outstanding"/>.</summary>
+        public bool TryTake(TimeSpan wait, out WaitEvent e)
+        {
+            e = null;
+            try
+            {
+                if (!_events.TryTake(out e, wait)) return false;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            if (e.Kind != WaitEventKind.Progress) Interlocked.Decrement(ref _outstanding);
+            return true;
+        }
+
+        private async Task PollAsync(SoraTask task)
+        {
+            var deadline = _options.Timeout.HasValue ? _started + _options.Timeout.Value : DateTimeOffset.MaxValue;
+            SoraClient client;
+            try
+            {
+                client = _clients(task.Profile);
+            }
+            catch (Exception e)
+            {
+                _events.Add(new WaitEvent(WaitEventKind.Error, task, e));
+                return;
+            }
+            var gate = _gates.GetOrAdd(client.Profile.Name ?? "", _ => new SemaphoreSlim(client.Profile.EffectiveConcurrency));
+            var schedule = new PollSchedule(_options);
+            var failures = 0;
+            try
+            {
+                while (true)
+                {
+                    var delay = schedule.Next(task, DateTimeOffset.UtcNow, failures);
+                    var now = DateTimeOffset.UtcNow;
+                    if (now + delay > deadline)
+                    {
+                        var left = deadline - now;
+                        if (left > TimeSpan.Zero) await Task.Delay(left, _cancel).ConfigureAwait(false);
+                        _events.Add(new WaitEvent(WaitEventKind.TimedOut, task));
+                        return;
+                    }
+                    await Task.Delay(delay, _cancel).ConfigureAwait(false);
+                    await gate.WaitAsync(_cancel).ConfigureAwait(false);
+                    try
+                    {
+                        Interlocked.Increment(ref _polls);
+                        await client.RefreshAsync(task, _cancel).ConfigureAwait(false);
+                        failures = 0;
+                    }
+                    catch (SoraNetworkException e)
+                    {
+                        // A blip never abandons a paid task: keep polling, more slowly, until the time limit.
+                        failures++;
+                        client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
+                        continue;
+                    }
+                    catch (SoraApiException e) when (e.Kind == SoraErrorKind.RateLimit || e.Kind == SoraErrorKind.Upstream || e.Kind == SoraErrorKind.Timeout)
+                    {
+                        failures++;
+                        client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
+                        continue;
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                    if (task.Status == SoraTaskStatus.Unknown)
+                        client.Log.Verbose($"Task {task.Id} reports an unknown status '{task.ProviderStatus}'; treating it as not finished.");
+                    if (task.IsTerminal)
+                    {
+                        _events.Add(new WaitEvent(WaitEventKind.Completed, task));
+                        return;
+                    }
+                    _events.Add(new WaitEvent(WaitEventKind.Progress, task));
+                }
+            }
+            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            {
+                // Stopped by the user: the caller stops taking events.
+            }
+            catch (Exception e)
+            {
+                _events.Add(new WaitEvent(WaitEventKind.Error, task, e));
+            }
+        }
+
+        public void Dispose()
+        {
+            _events.Dispose();
+            foreach (var g in _gates.Values) g.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// When to poll next: the server's poll hint is a floor; otherwise the interval follows the time the
+    /// task probably still needs (from the provider's estimate or the observed progress rate), halved so
+    /// completion is seen within one interval, and ramps up when nothing is known.
+    /// </summary>
+    public sealed class PollSchedule
+    {
+        private readonly WaitOptions _options;
+        private int _polls;
+        private DateTimeOffset? _firstSeen;
+        private int _firstProgress;
+
+        public PollSchedule(WaitOptions options)
+        {
+            _options = options;
+        }
+
+        public TimeSpan Next(SoraTask task, DateTimeOffset now, int failures = 0)
+        {
+            var min = _options.MinInterval;
+            var max = _options.MaxInterval < min ? min : _options.MaxInterval;
+            TimeSpan delay;
+            if (_options.FixedInterval.HasValue)
+            {
+                delay = _options.FixedInterval.Value;
+            }
+            else
+            {
+                // Ramp: min, 1.5x, 2.25x ... up to max.
+                var ramp = TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(1.5, _polls)));
+                delay = ramp;
+                var remaining = EstimateRemaining(task, now);
+                if (remaining.HasValue)
+                    delay = Clamp(TimeSpan.FromTicks(remaining.Value.Ticks / 2), min, max);
+            }
+            if (failures > 0)
+                delay = TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds * 4, delay.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 6))));
+            if (task.PollAfter.HasValue && task.PollAfter.Value > delay) delay = task.PollAfter.Value;
+            _polls++;
+            return delay;
+        }
+
+        private TimeSpan? EstimateRemaining(SoraTask task, DateTimeOffset now)
+        {
+            if (task.Status == SoraTaskStatus.Running && task.Progress > 0)
+            {
+                if (_firstSeen == null)
+                {
+                    _firstSeen = now;
+                    _firstProgress = task.Progress;
+                }
+                else if (task.Progress > _firstProgress)
+                {
+                    var rate = (task.Progress - _firstProgress) / (now - _firstSeen.Value).TotalSeconds; // percent per second
+                    if (rate > 0) return TimeSpan.FromSeconds((100 - task.Progress) / rate);
+                }
+            }
+            if (task.EstimatedTotal.HasValue)
+            {
+                var start = task.CreatedAt ?? now;
+                var left = start + task.EstimatedTotal.Value - now;
+                if (left > TimeSpan.Zero) return left;
+            }
+            return null;
+        }
+
+        private static TimeSpan Clamp(TimeSpan v, TimeSpan min, TimeSpan max) => v < min ? min : v > max ? max : v;
+    }
+}

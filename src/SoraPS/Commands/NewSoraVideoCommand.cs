@@ -1,0 +1,150 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using SoraPS.Core;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Commands
+{
+    /// <summary>New-SoraVideo: validates, then submits one generation per prompt.</summary>
+    [Cmdlet(VerbsCommon.New, "SoraVideo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(SoraTask))]
+    public sealed class NewSoraVideoCommand : SoraCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        [Alias("Text")]
+        public string Prompt { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("ProfileName")]
+        public string Profile { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string Model { get; set; }
+
+        /// <summary>Seconds; 0 or empty means the profile's or model's default.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Seconds")]
+        public int? Duration { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("aspect_ratio", "Aspect")]
+        public string AspectRatio { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Size", "Quality")]
+        public string Resolution { get; set; }
+
+        /// <summary>An image URL, or a local file where the dialect can upload one.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("ImageUrl", "image_url", "ImagePath")]
+        public string Image { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("callback_url", "CallbackUrl")]
+        public Uri CallbackUri { get; set; }
+
+        [Parameter]
+        public Hashtable ProviderOption { get; set; }
+
+        /// <summary>Wait for the task to finish (as Wait-SoraTask) and emit it finished.</summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public double TimeoutSec { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public double PollIntervalSec { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            SoraClient client;
+            ValidatedRequest validated;
+            try
+            {
+                client = ClientFor(Empty(Profile));
+                var request = new VideoRequest
+                {
+                    Prompt = Prompt,
+                    Model = Empty(Model),
+                    Duration = Duration.HasValue && Duration.Value != 0 ? Duration : null,
+                    AspectRatio = Empty(AspectRatio),
+                    Resolution = Empty(Resolution),
+                    Image = ResolveImage(Empty(Image)),
+                    CallbackUri = CallbackUri,
+                    ProviderOptions = ToDictionary(ProviderOption),
+                };
+                validated = client.Validate(request);
+            }
+            catch (SoraException e)
+            {
+                WriteSoraError(e, Prompt);
+                return;
+            }
+
+            var shortPrompt = Prompt.Length > 60 ? Prompt.Substring(0, 57) + "..." : Prompt;
+            var action = $"Submit a paid {client.Dialect.Name} video generation on profile '{client.Profile.Name}' ({validated.Describe()})";
+            if (!ShouldProcess(shortPrompt, action)) return;
+
+            SoraTask task;
+            try
+            {
+                client.EnsureCredential();
+                task = RunAsync(ct => client.SubmitAsync(validated, ct));
+            }
+            catch (SoraException e)
+            {
+                WriteSoraError(e, Prompt);
+                return;
+            }
+            if (Wait)
+            {
+                AddToWait(task, MakeWaitOptions(TimeoutSec, PollIntervalSec));
+                DrainWait(false, WriteObject);
+            }
+            else
+            {
+                WriteObject(task);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            DrainWait(true, WriteObject);
+            DrainPosted(TimeSpan.Zero);
+        }
+
+        private string ResolveImage(string image)
+        {
+            if (image == null) return null;
+            if (Uri.TryCreate(image, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)) return image;
+            try
+            {
+                return GetUnresolvedProviderPathFromPSPath(image);
+            }
+            catch (Exception e) when (e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
+            {
+                return image;
+            }
+        }
+
+        private static string Empty(string s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+        private static IDictionary<string, object> ToDictionary(Hashtable table)
+        {
+            if (table == null) return null;
+            var d = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (DictionaryEntry e in table)
+            {
+                var v = e.Value is PSObject pso ? pso.BaseObject : e.Value;
+                d[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)] = v;
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using SoraPS.Core;
+using SoraPS.Core.Downloads;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Commands
+{
+    /// <summary>
+    /// Save-SoraVideo: downloads finished videos (waiting first for tasks still running), streaming to a
+    /// temporary file that is moved into place only when whole and verified.
+    /// </summary>
+    [Cmdlet(VerbsData.Save, "SoraVideo", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(FileInfo))]
+    public sealed class SaveSoraVideoCommand : TaskInputCommand
+    {
+        private readonly HashSet<string> _written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private int _saveActivity = 100;
+
+        /// <summary>A folder (created if missing), or a file name when saving a single task. Default: the current folder.</summary>
+        [Parameter(Position = 1)]
+        [Alias("OutFile", "Destination")]
+        public string Path { get; set; }
+
+        /// <summary>Overwrite an existing file.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Emit the saved file's FileInfo.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary>video (default), or thumbnail / spritesheet where the dialect offers them.</summary>
+        [Parameter]
+        [ValidateSet("video", "thumbnail", "spritesheet", IgnoreCase = true)]
+        public string Variant { get; set; }
+
+        /// <summary>For tasks still running: stop waiting after this many seconds (0: no limit).</summary>
+        [Parameter]
+        [ValidateRange(0, 604800)]
+        public double TimeoutSec { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            ForEachInput(task =>
+            {
+                if (task.Status == SoraTaskStatus.Succeeded) SaveOne(task);
+                else if (task.IsTerminal) WriteSoraError(new SoraTaskFailedException(task), task);
+                else AddToWait(task, MakeWaitOptions(TimeoutSec, 0));
+            });
+            DrainWait(false, SaveOne);
+        }
+
+        protected override void EndProcessing()
+        {
+            DrainWait(true, SaveOne);
+        }
+
+        private void SaveOne(SoraTask task)
+        {
+            string target;
+            try
+            {
+                target = TargetPath(task);
+            }
+            catch (SoraException e)
+            {
+                WriteSoraError(e, task);
+                return;
+            }
+            var exists = File.Exists(target);
+            if (exists && !Force)
+            {
+                WriteSoraError(new SoraException("FileExists", SoraErrorKind.InvalidParameter,
+                    $"'{target}' already exists; the video of task {task.Id} was not saved. Use -Force to overwrite, or another -Path.") { Target = task }, task);
+                return;
+            }
+            var action = exists ? $"Overwrite with the video of task {task.Id}" : $"Save the video of task {task.Id}";
+            if (!ShouldProcess(target, action)) return;
+
+            var activity = _saveActivity++;
+            var progress = new PostedProgress<DownloadProgress>(this, p => WriteProgress(DownloadRecord(activity, task, p, false)));
+            try
+            {
+                var client = ClientFor(task.Profile);
+                var options = new DownloadOptions
+                {
+                    Overwrite = Force,
+                    Variant = Variant,
+                    VerifyMp4 = string.IsNullOrEmpty(Variant) || Variant.Equals("video", StringComparison.OrdinalIgnoreCase),
+                };
+                var result = RunAsync(ct => client.DownloadAsync(task, target, options, progress, ct));
+                WriteProgress(new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
+                _written.Add(target);
+                var left = task.ExpiresAt.HasValue ? task.ExpiresAt.Value - DateTimeOffset.UtcNow : (TimeSpan?)null;
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
+                    task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
+                    left.HasValue && left.Value > TimeSpan.Zero ? string.Format(CultureInfo.InvariantCulture, "; the provider's link stays valid for {0:0.#} h more", left.Value.TotalHours) : ""));
+                if (PassThru) WriteObject(new FileInfo(result.Path));
+            }
+            catch (SoraException e)
+            {
+                WriteProgress(new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
+                WriteSoraError(e, task);
+            }
+            catch (IOException e)
+            {
+                WriteSoraError(e, task);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                WriteSoraError(e, task);
+            }
+        }
+
+        private static ProgressRecord DownloadRecord(int activity, SoraTask task, DownloadProgress p, bool done)
+        {
+            var status = p.TotalBytes.HasValue
+                ? string.Format(CultureInfo.InvariantCulture, "{0:N1} of {1:N1} MB at {2:N1} MB/s", p.BytesReceived / 1048576.0, p.TotalBytes.Value / 1048576.0, p.BytesPerSecond / 1048576.0)
+                : string.Format(CultureInfo.InvariantCulture, "{0:N1} MB at {1:N1} MB/s", p.BytesReceived / 1048576.0, p.BytesPerSecond / 1048576.0);
+            return new ProgressRecord(activity, "Saving " + task.Id, status)
+            {
+                PercentComplete = p.Percent ?? -1,
+                RecordType = done ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            };
+        }
+
+        private string TargetPath(SoraTask task)
+        {
+            var ext = string.IsNullOrEmpty(Variant) || Variant.Equals("video", StringComparison.OrdinalIgnoreCase) ? ".mp4"
+                : Variant.Equals("thumbnail", StringComparison.OrdinalIgnoreCase) ? ".webp" : ".jpg";
+            var name = SafeFileName(task.Id) + (ext == ".mp4" ? "" : "." + Variant.ToLowerInvariant()) + ext;
+            if (string.IsNullOrEmpty(Path)) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, name);
+            var resolved = GetUnresolvedProviderPathFromPSPath(Path);
+            var looksLikeFolder = Directory.Exists(resolved) || Path.EndsWith("/", StringComparison.Ordinal) || Path.EndsWith("\\", StringComparison.Ordinal) ||
+                                  string.IsNullOrEmpty(System.IO.Path.GetExtension(resolved));
+            if (looksLikeFolder) return System.IO.Path.Combine(resolved, name);
+            if (_written.Contains(resolved))
+                throw new SoraException("PathIsSingleFile", SoraErrorKind.InvalidParameter,
+                    $"-Path '{Path}' names one file and already holds another task's video; give a folder to save several tasks.") { Target = task };
+            return resolved;
+        }
+
+        internal static string SafeFileName(string id)
+        {
+            var bad = System.IO.Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }).ToArray();
+            var chars = id.Select(c => bad.Contains(c) || char.IsControl(c) ? '_' : c).ToArray();
+            var s = new string(chars).Trim('.', ' ');
+            return s.Length == 0 ? "video" : s.Length > 150 ? s.Substring(0, 150) : s;
+        }
+    }
+
+    /// <summary>An IProgress whose reports run on the pipeline thread.</summary>
+    internal sealed class PostedProgress<T> : IProgress<T>
+    {
+        private readonly SoraCmdlet _cmdlet;
+        private readonly Action<T> _write;
+
+        public PostedProgress(SoraCmdlet cmdlet, Action<T> write)
+        {
+            _cmdlet = cmdlet;
+            _write = write;
+        }
+
+        public void Report(T value) => _cmdlet.Post(() => _write(value));
+    }
+}

@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using SoraPS.Core;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Commands
+{
+    /// <summary>
+    /// Base of the cmdlets that take tasks: task objects from the pipeline, or ids (with a profile)
+    /// from parameters, CSV rows or any object with an Id/TaskId/task_id/video_id property.
+    /// </summary>
+    public abstract class TaskInputCommand : SoraCmdlet
+    {
+        protected const string TaskSet = "Task";
+        protected const string IdSet = "Id";
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TaskSet)]
+        public SoraTask[] InputObject { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Alias("TaskId", "task_id", "video_id")]
+        [ValidateNotNullOrEmpty]
+        public string[] Id { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Alias("ProfileName")]
+        public string Profile { get; set; }
+
+        /// <summary>Calls <paramref name="each"/> for every input task; ids are read from the provider first.</summary>
+        protected void ForEachInput(System.Action<SoraTask> each)
+        {
+            if (ParameterSetName == TaskSet)
+            {
+                foreach (var t in InputObject)
+                    if (t != null) each(t);
+                return;
+            }
+            foreach (var id in Id)
+            {
+                SoraTask task;
+                try
+                {
+                    var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
+                    task = RunAsync(ct => client.GetAsync(id, ct));
+                }
+                catch (SoraException e)
+                {
+                    WriteSoraError(e, id);
+                    continue;
+                }
+                each(task);
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.Management.Automation;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Commands
+{
+    /// <summary>
+    /// Wait-SoraTask: waits for every task piped in at once and emits each the moment it succeeds;
+    /// a task that fails becomes an error whose ErrorId tells why.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Wait, "SoraTask", DefaultParameterSetName = TaskSet)]
+    [OutputType(typeof(SoraTask))]
+    public sealed class WaitSoraTaskCommand : TaskInputCommand
+    {
+        /// <summary>Stop waiting after this many seconds (0: no limit). Tasks keep running at the provider.</summary>
+        [Parameter]
+        [ValidateRange(0, 604800)]
+        public double TimeoutSec { get; set; }
+
+        /// <summary>Poll at this fixed interval instead of adapting to the provider's hints.</summary>
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public double PollIntervalSec { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var options = MakeWaitOptions(TimeoutSec, PollIntervalSec);
+            ForEachInput(task => AddToWait(task, options));
+            DrainWait(false, WriteObject);
+        }
+
+        protected override void EndProcessing()
+        {
+            DrainWait(true, WriteObject);
+        }
+    }
+}

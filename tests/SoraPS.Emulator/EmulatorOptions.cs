@@ -1,0 +1,19 @@
+using System;
+
+namespace SoraPS.Emulator
+{
+    /// <summary>How the emulator behaves. Tests shorten the times; the standalone server uses the defaults.</summary>
+    public sealed class EmulatorOptions
+    {
+        /// <summary>The only key the emulator accepts (Bearer or api-key header).</summary>
+        public string ApiKey { get; set; } = "emulator-key";
+        /// <summary>How long a generation takes from submission to result.</summary>
+        public TimeSpan TaskDuration { get; set; } = TimeSpan.FromSeconds(6);
+        /// <summary>How long result links stay valid after completion.</summary>
+        public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(24);
+        /// <summary>When set, OpenAI answers carry openai-poll-after-ms with this value.</summary>
+        public int? OpenAIPollAfterMs { get; set; }
+        /// <summary>Estimated time the unified dialect reports in task_info (default: the real duration).</summary>
+        public TimeSpan? UnifiedEstimatedTime { get; set; }
+    }
+}

@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+
+namespace SoraPS.Emulator
+{
+    /// <summary>One request as the emulator saw it (the key itself is never kept).</summary>
+    public sealed class RequestRecord
+    {
+        public string Method { get; set; }
+        public string Path { get; set; }
+        public string Query { get; set; }
+        public string ContentType { get; set; }
+        public string Body { get; set; }
+        public bool Authorized { get; set; }
+        public int Status { get; set; }
+        public DateTimeOffset At { get; set; }
+    }
+
+    /// <summary>A generation the emulator is "running": its state is computed from elapsed time.</summary>
+    public sealed class EmuTask
+    {
+        public string Id { get; set; }
+        public string Dialect { get; set; }
+        public string Model { get; set; }
+        public string Prompt { get; set; }
+        public int Seconds { get; set; }
+        public string Size { get; set; }
+        public string AspectRatio { get; set; }
+        public DateTimeOffset Created { get; set; }
+        public TimeSpan Duration { get; set; }
+        /// <summary>null, or the failure it will end with: moderation, timeout.</summary>
+        public string Failure { get; set; }
+        public bool Deleted { get; set; }
+        public Dictionary<string, object> Extra { get; } = new Dictionary<string, object>();
+
+        public double Fraction(DateTimeOffset now) =>
+            Duration <= TimeSpan.Zero ? 1 : Math.Max(0, (now - Created).TotalMilliseconds / Duration.TotalMilliseconds);
+
+        /// <summary>queued, running, completed or failed at <paramref name="now"/>; progress 0..100.</summary>
+        public (string Phase, int Progress) StateAt(DateTimeOffset now)
+        {
+            var f = Fraction(now);
+            if (Failure != null && f >= 0.9) return ("failed", 90);
+            if (f >= 1) return ("completed", 100);
+            if (f < 0.15) return ("queued", 0);
+            return ("running", Math.Min(99, (int)(f * 100)));
+        }
+
+        public DateTimeOffset CompletedAt => Created + Duration;
+    }
+
+    public sealed class EmulatorState
+    {
+        private readonly ConcurrentQueue<RequestRecord> _requests = new ConcurrentQueue<RequestRecord>();
+        private int _counter;
+
+        public ConcurrentDictionary<string, EmuTask> Tasks { get; } = new ConcurrentDictionary<string, EmuTask>();
+        public IReadOnlyList<RequestRecord> Requests => _requests.ToArray();
+        public byte[] Video { get; }
+
+        public EmulatorState()
+        {
+            using (var s = typeof(EmulatorState).Assembly.GetManifestResourceStream("SoraPS.Emulator.sample.mp4"))
+            using (var m = new MemoryStream())
+            {
+                s.CopyTo(m);
+                Video = m.ToArray();
+            }
+        }
+
+        public void Record(RequestRecord r) => _requests.Enqueue(r);
+
+        public int Count(string method, string pathContains) =>
+            Requests.Count(r => r.Method == method && r.Path.Contains(pathContains, StringComparison.OrdinalIgnoreCase));
+
+        public string NextId(string prefix) =>
+            prefix + DateTimeOffset.UtcNow.ToUnixTimeSeconds() + "-" + Interlocked.Increment(ref _counter).ToString("x4") + Guid.NewGuid().ToString("N").Substring(0, 6);
+
+        public void ClearRequests()
+        {
+            while (_requests.TryDequeue(out _)) { }
+        }
+    }
+}

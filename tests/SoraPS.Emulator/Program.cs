@@ -1,0 +1,58 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SoraPS.Emulator
+{
+    public static class Program
+    {
+        /// <summary>
+        /// dotnet run --project tests/SoraPS.Emulator -- [--port N] [--task-seconds S] [--api-key KEY]
+        /// Prints the listening URL on its first line, then serves until stopped (Ctrl+C or stdin closed with --until-stdin-closes).
+        /// </summary>
+        public static async Task<int> Main(string[] args)
+        {
+            var options = new EmulatorOptions();
+            var port = 0;
+            var untilStdinCloses = false;
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException("Missing value after " + args[i]);
+                switch (args[i])
+                {
+                    case "--port": port = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--task-seconds": options.TaskDuration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                    case "--api-key": options.ApiKey = Next(); break;
+                    case "--poll-after-ms": options.OpenAIPollAfterMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--until-stdin-closes": untilStdinCloses = true; break;
+                    case "-h": case "--help":
+                        Console.WriteLine("SoraPS provider emulator: --port N  --task-seconds S  --api-key KEY  --poll-after-ms MS  --until-stdin-closes");
+                        return 0;
+                    default:
+                        Console.Error.WriteLine("Unknown argument " + args[i]);
+                        return 2;
+                }
+            }
+            await using (var emulator = await SoraEmulator.StartAsync(options, port))
+            {
+                Console.WriteLine(emulator.BaseUri.AbsoluteUri.TrimEnd('/'));
+                Console.Out.Flush();
+                Console.Error.WriteLine($"SoraPS emulator on {emulator.BaseUri} — dialect prefixes /openai, /unified; API key '{options.ApiKey}'; tasks take {options.TaskDuration.TotalSeconds:0.#} s.");
+                var stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Console.CancelKeyPress += (s, e) => { e.Cancel = true; stop.TrySetResult(true); };
+                AppDomain.CurrentDomain.ProcessExit += (s, e) => stop.TrySetResult(true);
+                if (untilStdinCloses)
+                {
+                    _ = Task.Run(() =>
+                    {
+                        while (Console.In.ReadLine() != null) { }
+                        stop.TrySetResult(true);
+                    });
+                }
+                await stop.Task;
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SoraPS.Emulator
+{
+    /// <summary>
+    /// A provider emulator on 127.0.0.1 serving every dialect under its own path prefix
+    /// (/openai, /unified), with progress over time, the documented validation and error bodies,
+    /// and a real MP4 for downloads. Tests start it in-process; it also runs standalone.
+    /// </summary>
+    public sealed class SoraEmulator : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private SoraEmulator(WebApplication app, EmulatorOptions options, EmulatorState state)
+        {
+            _app = app;
+            Options = options;
+            State = state;
+        }
+
+        public EmulatorOptions Options { get; }
+        public EmulatorState State { get; }
+        public Uri BaseUri { get; private set; }
+
+        /// <summary>The base URI a profile of the given dialect uses.</summary>
+        public Uri DialectBase(string dialect) => new Uri(BaseUri, PrefixOf(dialect));
+
+        public static string PrefixOf(string dialect)
+        {
+            switch (dialect.ToLowerInvariant())
+            {
+                case "openai": return "openai";
+                case "unifiedtask": return "unified";
+                default: throw new ArgumentException("The emulator does not serve dialect " + dialect);
+            }
+        }
+
+        public static async Task<SoraEmulator> StartAsync(EmulatorOptions options = null, int port = 0)
+        {
+            options = options ?? new EmulatorOptions();
+            var state = new EmulatorState();
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.Listen(IPAddress.Loopback, port);
+                k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+            });
+            var app = builder.Build();
+            var emulator = new SoraEmulator(app, options, state);
+            app.Use(async (ctx, next) =>
+            {
+                ctx.Request.EnableBuffering();
+                string body = null;
+                if (ctx.Request.ContentLength > 0 || ctx.Request.Headers.ContainsKey("Transfer-Encoding"))
+                {
+                    if (ctx.Request.HasFormContentType)
+                    {
+                        body = "(form)";
+                    }
+                    else
+                    {
+                        using (var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8, false, 4096, leaveOpen: true))
+                            body = await reader.ReadToEndAsync();
+                        ctx.Request.Body.Position = 0;
+                    }
+                }
+                var record = new RequestRecord
+                {
+                    Method = ctx.Request.Method,
+                    Path = ctx.Request.Path.Value,
+                    Query = ctx.Request.QueryString.Value,
+                    ContentType = ctx.Request.ContentType,
+                    Body = body,
+                    Authorized = emulator.IsAuthorized(ctx.Request),
+                    At = DateTimeOffset.UtcNow,
+                };
+                await next();
+                record.Status = ctx.Response.StatusCode;
+                state.Record(record);
+            });
+            OpenAIRoutes.Map(app, emulator);
+            UnifiedRoutes.Map(app, emulator);
+            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask).\n"));
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();
+            emulator.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");
+            return emulator;
+        }
+
+        internal bool IsAuthorized(HttpRequest request)
+        {
+            var auth = request.Headers.Authorization.ToString();
+            if (auth == "Bearer " + Options.ApiKey) return true;
+            return request.Headers["api-key"].ToString() == Options.ApiKey;
+        }
+
+        internal static IResult Json(object body, int status = 200) =>
+            Results.Text(JsonSerializer.Serialize(body), "application/json", Encoding.UTF8, status);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
