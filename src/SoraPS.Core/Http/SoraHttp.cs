@@ -138,6 +138,8 @@ namespace SoraPS.Core.Http
                     string Header(string n) => response.Headers.TryGetValues(n, out var v) ? string.Join(",", v) : null;
                     should = RetryPolicy.ParseShouldRetry(Header);
                     var retryable = kind == RequestKind.Submit ? RetryPolicy.IsSafeToResubmit(status) : RetryPolicy.IsRetryableStatus(status);
+                    if (retryable && status == 429 && await IsQuotaRefusalAsync(response).ConfigureAwait(false))
+                        retryable = false; // an exhausted quota does not come back by waiting
                     if (should.HasValue && kind == RequestKind.Read) retryable = should.Value;
                     if (should == false) retryable = false;
                     if (!retryable || attempt >= Retry.MaxAttempts)
@@ -171,6 +173,23 @@ namespace SoraPS.Core.Http
                 _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Retrying {0} in {1:0.0} s (attempt {2} of {3}{4}).",
                     what, delay.TotalSeconds, attempt + 1, Retry.MaxAttempts, hint.HasValue ? ", as the provider asked" : ""));
                 await Task.Delay(delay, cancel).ConfigureAwait(false);
+            }
+        }
+
+        private static async Task<bool> IsQuotaRefusalAsync(HttpResponseMessage response)
+        {
+            if (response.Content == null) return false;
+            try
+            {
+                await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                return body.IndexOf("insufficient_quota", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                       body.IndexOf("quota_exceeded", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                       body.IndexOf("billing", StringComparison.OrdinalIgnoreCase) >= 0;
+            }
+            catch (Exception e) when (e is HttpRequestException || e is IOException || e is OperationCanceledException)
+            {
+                return false;
             }
         }
 
