@@ -26,7 +26,7 @@ namespace SoraPS.Commands
         private ProfileStore _store;
         private CmdletLog _log;
 
-        protected CancellationToken Stopping => _stop.Token;
+        protected CancellationToken StopToken => _stop.Token;
 
         internal ProfileStore Store => _store ?? (_store = new ProfileStore());
 
@@ -48,7 +48,7 @@ namespace SoraPS.Commands
         /// <summary>Runs async work on the thread pool while this thread writes what it posts.</summary>
         protected T RunAsync<T>(Func<CancellationToken, Task<T>> work)
         {
-            var task = Task.Run(() => work(Stopping));
+            var task = Task.Run(() => work(StopToken));
             task.ContinueWith(_ => Post(() => { }), TaskScheduler.Default);
             while (!task.IsCompleted)
             {
@@ -59,7 +59,7 @@ namespace SoraPS.Commands
             {
                 return task.GetAwaiter().GetResult();
             }
-            catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
@@ -152,7 +152,7 @@ namespace SoraPS.Commands
         /// <summary>Adds a task to the shared wait; <paramref name="waitOptions"/> is used when the wait starts.</summary>
         internal void AddToWait(SoraTask task, WaitOptions waitOptions)
         {
-            if (_waiter == null) _waiter = new TaskWaiter(ClientFor, waitOptions, Stopping);
+            if (_waiter == null) _waiter = new TaskWaiter(ClientFor, waitOptions, StopToken);
             _activity[task] = ParentActivity + 1 + _activity.Count;
             _waitedTotal++;
             _waiter.Add(task);
@@ -167,7 +167,7 @@ namespace SoraPS.Commands
             if (_waiter == null) return;
             while (_waiter.Outstanding > 0)
             {
-                if (Stopping.IsCancellationRequested) throw new PipelineStoppedException();
+                if (StopToken.IsCancellationRequested) throw new PipelineStoppedException();
                 DrainPosted(TimeSpan.Zero);
                 if (!_waiter.TryTake(block ? TimeSpan.FromMilliseconds(250) : TimeSpan.Zero, out var e))
                 {

@@ -94,6 +94,15 @@ namespace SoraPS.Emulator
             });
             OpenAIRoutes.Map(app, emulator);
             UnifiedRoutes.Map(app, emulator);
+            // Inspection for out-of-process tests (Pester): what reached the emulator. Never holds keys.
+            app.MapGet("/_emulator/requests", () => Json(state.Requests.Select(r => new
+            {
+                method = r.Method,
+                path = r.Path,
+                status = r.Status,
+                authorized = r.Authorized,
+                body = r.Body,
+            }).ToList()));
             app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask).\n"));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();

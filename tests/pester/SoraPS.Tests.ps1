@@ -1,0 +1,227 @@
+#Requires -Modules Pester
+# Runs against the BUILT module (out/SoraPS) in a fresh pwsh: ./build.ps1 -Task Build, Pester
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $script:root = Resolve-Path (Join-Path $PSScriptRoot '..' '..')
+    $env:SORAPS_CONFIG_HOME = Join-Path $TestDrive 'config'
+    $env:SORAPS_PROFILE = $null
+    $env:SORAPS_PESTER_KEY = 'emulator-key'
+    $script:emu = Start-SoraEmulator -TaskSeconds 1
+    Import-Module (Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1') -Force
+    $ProgressPreference = 'SilentlyContinue'
+    Register-SoraProfile -Name openai -Dialect OpenAI -BaseUri "$($emu.BaseUri)/openai" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -Default
+    Register-SoraProfile -Name unified -Dialect UnifiedTask -BaseUri "$($emu.BaseUri)/unified" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+}
+
+AfterAll {
+    Stop-SoraEmulator $script:emu
+    Remove-Module SoraPS -ErrorAction SilentlyContinue
+}
+
+Describe 'Module' {
+    It 'exports exactly the documented cmdlets' {
+        $expected = 'Get-SoraProfile', 'Get-SoraTask', 'New-SoraVideo', 'Register-SoraProfile', 'Save-SoraVideo',
+            'Set-SoraProfile', 'Unregister-SoraProfile', 'Wait-SoraTask'
+        (Get-Command -Module SoraPS).Name | Sort-Object | Should -Be $expected
+        (Get-Command -Module SoraPS).CommandType | Select-Object -Unique | Should -Be 'Cmdlet'
+    }
+
+    It 'declares typed output on the task cmdlets' {
+        foreach ($c in 'New-SoraVideo', 'Get-SoraTask', 'Wait-SoraTask') {
+            (Get-Command $c).OutputType.Name | Should -Contain 'SoraPS.Core.Tasks.SoraTask'
+        }
+        (Get-Command Save-SoraVideo).OutputType.Name | Should -Contain 'System.IO.FileInfo'
+    }
+
+    It 'offers -WhatIf and -Confirm on the paid and writing cmdlets' {
+        foreach ($c in 'New-SoraVideo', 'Save-SoraVideo', 'Register-SoraProfile', 'Set-SoraProfile', 'Unregister-SoraProfile') {
+            (Get-Command $c).Parameters.Keys | Should -Contain 'WhatIf'
+        }
+    }
+}
+
+Describe 'The pipeline' {
+    It 'turns lines of a file into saved MP4s: Get-Content | New | Wait | Save' {
+        $prompts = Join-Path $TestDrive 'prompts.txt'
+        "a paper boat`na red fox in snow" | Set-Content $prompts
+        $out = Join-Path $TestDrive 'videos'
+        $files = Get-Content $prompts | New-SoraVideo | Wait-SoraTask | Save-SoraVideo -Path $out -PassThru
+        $files | Should -HaveCount 2
+        foreach ($f in $files) {
+            $f | Should -BeOfType System.IO.FileInfo
+            $bytes = [IO.File]::ReadAllBytes($f.FullName)
+            [Text.Encoding]::ASCII.GetString($bytes, 4, 4) | Should -Be 'ftyp'
+        }
+        Get-ChildItem $out -Filter *.partial | Should -BeNullOrEmpty
+    }
+
+    It 'takes per-row settings from CSV rows, including the profile' {
+        $csv = Join-Path $TestDrive 'jobs.csv'
+        @'
+Prompt,Profile,Model,Duration,AspectRatio,Resolution
+a lighthouse,unified,sora-2-pro-preview,8,16:9,1080p
+a cat on a piano,unified,sora-2,15,9:16,
+a hummingbird,openai,sora-2-pro,12,16:9,1024p
+'@ | Set-Content $csv
+        $tasks = Import-Csv $csv | New-SoraVideo
+        $tasks | Should -HaveCount 3
+        $tasks[0].Dialect | Should -Be 'UnifiedTask'
+        $tasks[0].Model | Should -Be 'sora-2-pro-preview'
+        $tasks[0].Duration | Should -Be 8
+        $tasks[0].Resolution | Should -Be '1080p'
+        $tasks[1].Duration | Should -Be 15
+        $tasks[1].AspectRatio | Should -Be '9:16'
+        $tasks[2].Dialect | Should -Be 'OpenAI'
+        $tasks[2].Resolution | Should -Be '1024p'
+        $done = $tasks | Wait-SoraTask
+        $done.Status | Should -Be @('Succeeded', 'Succeeded', 'Succeeded')
+    }
+
+    It 'submits and waits with New-SoraVideo -Wait' {
+        $t = New-SoraVideo 'waiting inline' -Profile unified -Wait
+        $t.Status | Should -Be 'Succeeded'
+        $t.Progress | Should -Be 100
+        $t.VideoUri | Should -Not -BeNullOrEmpty
+    }
+
+    It 'reads tasks by id, by task object and by any object with task_id' {
+        $t = New-SoraVideo 'read me back'
+        (Get-SoraTask -Id $t.Id).Id | Should -Be $t.Id
+        ($t | Get-SoraTask).Id | Should -Be $t.Id
+        ([pscustomobject]@{ task_id = $t.Id; Profile = 'openai' } | Get-SoraTask).Id | Should -Be $t.Id
+        $u = New-SoraVideo 'unified read' -Profile unified
+        ([pscustomobject]@{ TaskId = $u.Id; Profile = 'unified' } | Get-SoraTask).Dialect | Should -Be 'UnifiedTask'
+    }
+
+    It 'saves a single task to a file name, refusing to overwrite without -Force' {
+        $t = New-SoraVideo 'one file' -Wait
+        $file = Join-Path $TestDrive 'one.mp4'
+        $t | Save-SoraVideo -Path $file
+        (Get-Item $file).Length | Should -BeGreaterThan 1000
+        'precious' | Set-Content $file
+        $t | Save-SoraVideo -Path $file -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FileExists,*'
+        Get-Content $file | Should -Be 'precious'
+        $t | Save-SoraVideo -Path $file -Force
+        (Get-Item $file).Length | Should -BeGreaterThan 1000
+    }
+
+    It 'waits first when Save-SoraVideo is given a task still running' {
+        $out = Join-Path $TestDrive 'direct'
+        $f = New-SoraVideo 'save straight away' -Profile unified | Save-SoraVideo -Path $out -PassThru
+        $f.Name | Should -BeLike 'task-unified-*.mp4'
+    }
+}
+
+Describe 'Errors a script can catch and inspect' {
+    It 'refuses a bad duration before any request, naming the allowed values' {
+        $before = @(Get-EmulatorRequest $emu | Where-Object method -EQ 'POST').Count
+        New-SoraVideo 'x' -Duration 15 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'InvalidDuration,SoraPS.Commands.NewSoraVideoCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].Exception.Message | Should -BeLike '*4, 8, 12*'
+        $err[0].TargetObject | Should -Be 'x'
+        @(Get-EmulatorRequest $emu | Where-Object method -EQ 'POST').Count | Should -Be $before
+    }
+
+    It 'refuses 1080p on sora-2 and a local image where only URLs go' {
+        New-SoraVideo 'x' -Profile unified -Resolution 1080p -ErrorVariable e1 -ErrorAction SilentlyContinue
+        $e1[0].FullyQualifiedErrorId | Should -BeLike 'InvalidResolution,*'
+        $img = Join-Path $TestDrive 'frame.png'
+        [IO.File]::WriteAllBytes($img, [byte[]](1, 2, 3))
+        New-SoraVideo 'x' -Profile unified -Image $img -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2[0].FullyQualifiedErrorId | Should -BeLike 'ImageUrlRequired,*'
+    }
+
+    It 'keeps going after a bad row: one error per bad item' {
+        $out = 'ok one', '', 'ok two' | New-SoraVideo -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -HaveCount 2
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'EmptyPrompt,*'
+    }
+
+    It 'reports moderation failure after 90% as ContentModerationFailed with the task as target' {
+        $t = New-SoraVideo 'street scene [fail:moderation]' -Profile unified
+        $t | Wait-SoraTask -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'ContentModerationFailed,SoraPS.Commands.WaitSoraTaskCommand'
+        $err[0].TargetObject.Id | Should -Be $t.Id
+        $err[0].TargetObject.Progress | Should -Be 90
+        $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+    }
+
+    It 'throws a catchable terminating error with -ErrorAction Stop' {
+        { New-SoraVideo 'out of credit [quota]' -Profile unified -ErrorAction Stop } | Should -Throw -ErrorId 'QuotaExceeded,SoraPS.Commands.NewSoraVideoCommand'
+    }
+
+    It 'says which profile is missing' {
+        New-SoraVideo 'x' -Profile nosuch -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ProfileNotFound,*'
+        $err[0].Exception.Message | Should -BeLike '*openai*unified*'
+    }
+
+    It 'reports a missing key before sending anything' {
+        Register-SoraProfile -Name nokey -Dialect OpenAI -BaseUri "$($emu.BaseUri)/openai" -ApiKeyEnvironmentVariable SORAPS_PESTER_UNSET
+        New-SoraVideo 'x' -Profile nokey -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ApiKeyMissing,*'
+        $err[0].Exception.Message | Should -BeLike '*SORAPS_PESTER_UNSET*'
+        Unregister-SoraProfile nokey
+    }
+}
+
+Describe 'WhatIf and secrets' {
+    It 'New-SoraVideo -WhatIf sends nothing' {
+        $before = @(Get-EmulatorRequest $emu | Where-Object method -EQ 'POST').Count
+        'dry run' | New-SoraVideo -WhatIf | Should -BeNullOrEmpty
+        @(Get-EmulatorRequest $emu | Where-Object method -EQ 'POST').Count | Should -Be $before
+    }
+
+    It 'Save-SoraVideo -WhatIf writes nothing' {
+        $t = New-SoraVideo 'not saved' -Wait
+        $out = Join-Path $TestDrive 'whatif'
+        $t | Save-SoraVideo -Path $out -WhatIf
+        Test-Path (Join-Path $out "$($t.Id).mp4") | Should -BeFalse
+    }
+
+    It 'never shows the key in verbose output or the profile file' {
+        $verbose = New-SoraVideo 'trace me' -Wait -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -BeLike '*HTTP POST*'
+        ($verbose.Message -join "`n") | Should -Not -BeLike '*emulator-key*'
+        Get-Content (Join-Path $env:SORAPS_CONFIG_HOME 'profiles.json') -Raw | Should -Not -BeLike '*emulator-key*'
+    }
+}
+
+Describe 'Profiles' {
+    It 'registers, lists with wildcards, changes and removes profiles' {
+        Register-SoraProfile -Name tmp-a -Dialect UnifiedTask -BaseUri 'https://relay.example.com' -Model sora-2-pro-preview -PassThru |
+            Select-Object -ExpandProperty Dialect | Should -Be 'UnifiedTask'
+        (Get-SoraProfile -Name 'tmp-*').Name | Should -Be 'tmp-a'
+        Set-SoraProfile -Name tmp-a -Duration 8 -PassThru | Select-Object -ExpandProperty Duration | Should -Be 8
+        Register-SoraProfile -Name tmp-a -Dialect OpenAI -BaseUri 'https://x.example.com' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ProfileExists,*'
+        Unregister-SoraProfile -Name tmp-a
+        Get-SoraProfile -Name 'tmp-*' | Should -BeNullOrEmpty
+        (Get-SoraProfile -Default).Name | Should -Be 'openai'
+    }
+
+    It 'refuses plain http to a remote host' {
+        Register-SoraProfile -Name insecure -Dialect OpenAI -BaseUri 'http://relay.example.com' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InsecureBaseUri,*'
+    }
+
+    It 'follows SORAPS_PROFILE when -Profile is not given' {
+        $env:SORAPS_PROFILE = 'unified'
+        try { (New-SoraVideo 'env profile').Dialect | Should -Be 'UnifiedTask' }
+        finally { $env:SORAPS_PROFILE = $null }
+    }
+}
+
+Describe 'Views' {
+    It 'shows tasks as a table with Id, Status, Progress, Model, Duration and Prompt' {
+        $t = New-SoraVideo 'a view of the sea from a very long and winding cliff path'
+        $text = $t | Format-Table | Out-String -Width 200
+        $header = ($text -split "`n" | Where-Object { $_ -match '\S' })[0]
+        $header | Should -Match 'Id\s+Status\s+Progress\s+Model\s+Duration\s+Prompt'
+        $text | Should -Match '…'
+    }
+}

@@ -1,0 +1,34 @@
+# Shared setup for the Pester suite: the BUILT module, a private config folder and the emulator.
+
+function Start-SoraEmulator {
+    param([double] $TaskSeconds = 1)
+    $root = Resolve-Path (Join-Path $PSScriptRoot '..' '..')
+    $configuration = if ($env:SORAPS_TEST_CONFIGURATION) { $env:SORAPS_TEST_CONFIGURATION } else { 'Release' }
+    $dll = Join-Path $root 'tests' 'SoraPS.Emulator' 'bin' $configuration 'net10.0' 'SoraPS.Emulator.dll'
+    if (-not (Test-Path $dll)) {
+        $dll = Get-ChildItem (Join-Path $root 'tests' 'SoraPS.Emulator' 'bin') -Recurse -Filter SoraPS.Emulator.dll |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1 -ExpandProperty FullName
+    }
+    if (-not $dll) { throw 'Build the solution first: the emulator (tests/SoraPS.Emulator) was not found.' }
+    $psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($dll, '--task-seconds', $TaskSeconds, '--until-stdin-closes')) { $psi.ArgumentList.Add([string]$a) }
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($psi)
+    $uri = $process.StandardOutput.ReadLine()
+    if (-not $uri -or -not $uri.StartsWith('http://127.0.0.1')) { throw "The emulator did not start: $uri $($process.StandardError.ReadToEnd())" }
+    [pscustomobject]@{ Process = $process; BaseUri = $uri }
+}
+
+function Stop-SoraEmulator($Emulator) {
+    if ($Emulator -and -not $Emulator.Process.HasExited) {
+        $Emulator.Process.StandardInput.Close()
+        if (-not $Emulator.Process.WaitForExit(5000)) { $Emulator.Process.Kill() }
+    }
+}
+
+function Get-EmulatorRequest($Emulator) {
+    Invoke-RestMethod -Uri "$($Emulator.BaseUri)/_emulator/requests" | Where-Object path -NotLike '/_emulator*'
+}
