@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using SoraPS.Core.Dialects;
@@ -47,12 +48,45 @@ namespace SoraPS.Core
             return task;
         }
 
-        /// <summary>How long a submission may take to be answered.</summary>
-        public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(120);
+        /// <summary>How long a submission may take to be answered: the profile's RequestTimeoutSec, else the dialect's default.</summary>
+        public TimeSpan SubmitTimeout
+        {
+            get
+            {
+                string value = null;
+                Profile.Settings?.TryGetValue("RequestTimeoutSec", out value);
+                return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0
+                    ? TimeSpan.FromSeconds(s) : Dialect.SubmitTimeout;
+            }
+        }
+
+        /// <summary>How many tasks one list request asks for.</summary>
+        public int ListPageSize { get; set; } = 100;
+
+        /// <summary>Every task the provider lists for this account, newest first, following its paging.</summary>
+        public async Task<IReadOnlyList<SoraTask>> ListAsync(int max, CancellationToken cancel)
+        {
+            var all = new List<SoraTask>();
+            string after = null;
+            while (all.Count < max)
+            {
+                var cursor = after;
+                var response = await Http.SendAsync(() => Dialect.BuildList(Profile, cursor, Math.Min(ListPageSize, max - all.Count)), RequestKind.Read, cancel).ConfigureAwait(false);
+                if (!response.IsSuccess) throw Dialect.ParseError(response);
+                string next = null;
+                var page = Parse(() => Dialect.ParseList(response, Profile, out next), response, "task list");
+                all.AddRange(page);
+                if (string.IsNullOrEmpty(next) || page.Count == 0) break;
+                after = next;
+            }
+            return all.Count > max ? all.GetRange(0, max) : all;
+        }
 
         public async Task<SoraTask> GetAsync(string id, CancellationToken cancel)
         {
             if (string.IsNullOrWhiteSpace(id)) throw new SoraValidationException("InvalidTaskId", "Id", "A task id is required.");
+            if (Dialect.IsSynchronous)
+                throw new SoraValidationException("QueryNotSupported", "Id", $"The {Dialect.Name} dialect answers with the finished video and has no task to query; the task object New-SoraVideo emitted already holds the video link.") { Target = id };
             var response = await Http.SendAsync(() => Dialect.BuildQuery(Profile, id), RequestKind.Read, cancel).ConfigureAwait(false);
             if (!response.IsSuccess)
             {

@@ -142,65 +142,115 @@ namespace SoraPS.Commands
 
         internal void WriteSoraError(Exception e, object target) => WriteError(ToErrorRecord(e, target));
 
-        // ----- waiting (shared by Wait-SoraTask, New-SoraVideo -Wait and Save-SoraVideo) -----
+        // ----- background work and waiting (shared by New-SoraVideo, Wait-SoraTask and Save-SoraVideo) -----
 
         private TaskWaiter _waiter;
         private readonly Dictionary<SoraTask, int> _activity = new Dictionary<SoraTask, int>();
-        private int _waitedTotal, _waitedDone;
+        private readonly Dictionary<string, int> _inFlight = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<int, (string Text, DateTime Started)> _openRequests = new Dictionary<int, (string, DateTime)>();
+        private int _waitedTotal, _waitedDone, _waitOutstanding, _background, _nextActivity = 2;
         private const int ParentActivity = 1;
 
         /// <summary>Adds a task to the shared wait; <paramref name="waitOptions"/> is used when the wait starts.</summary>
-        internal void AddToWait(SoraTask task, WaitOptions waitOptions)
+        internal void AddToWait(SoraTask task, WaitOptions waitOptions, Action<SoraTask> done)
         {
-            if (_waiter == null) _waiter = new TaskWaiter(ClientFor, waitOptions, StopToken);
-            _activity[task] = ParentActivity + 1 + _activity.Count;
+            if (_waiter == null)
+                _waiter = new TaskWaiter(ClientFor, waitOptions, StopToken, e => Post(() => HandleWaitEvent(e, done)));
+            if (!_activity.ContainsKey(task)) _activity[task] = _nextActivity++;
             _waitedTotal++;
+            _waitOutstanding++;
             _waiter.Add(task);
         }
 
-        /// <summary>
-        /// Handles wait events on the pipeline thread. With <paramref name="block"/> it returns when every
-        /// task has ended; otherwise it handles what is ready now. Succeeded tasks go to <paramref name="done"/>.
-        /// </summary>
-        internal void DrainWait(bool block, Action<SoraTask> done)
+        private void HandleWaitEvent(WaitEvent e, Action<SoraTask> done)
         {
-            if (_waiter == null) return;
-            while (_waiter.Outstanding > 0)
+            var id = _activity.TryGetValue(e.Task, out var a) ? a : ParentActivity + 1;
+            if (e.Kind != WaitEventKind.Progress)
+            {
+                _waitOutstanding--;
+                _waitedDone++;
+            }
+            WriteTaskProgress(e.Task, id, e.Kind != WaitEventKind.Progress);
+            switch (e.Kind)
+            {
+                case WaitEventKind.Completed:
+                    if (e.Task.Status == SoraTaskStatus.Succeeded) done(e.Task);
+                    else WriteSoraError(new SoraTaskFailedException(e.Task), e.Task);
+                    break;
+                case WaitEventKind.TimedOut:
+                    WriteError(new ErrorRecord(
+                        new TimeoutException($"Task {e.Task.Id} was still {e.Task.Status} ({e.Task.Progress}%) when the wait's time limit passed. It goes on at the provider: resume with Get-SoraTask -Id {e.Task.Id} -Profile {e.Task.Profile} | Wait-SoraTask."),
+                        "WaitTimeout", ErrorCategory.OperationTimeout, e.Task));
+                    break;
+                case WaitEventKind.Error:
+                    WriteSoraError(e.Error, e.Task);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// Starts <paramref name="work"/> in the background, at most <paramref name="limit"/> at once per
+        /// <paramref name="lane"/> (this thread keeps writing output while it waits for a free slot).
+        /// The result or error is handled on the pipeline thread. <paramref name="description"/>, when
+        /// given, shows as a progress bar with the elapsed time while the work is under way.
+        /// </summary>
+        internal void StartBackground<T>(string lane, int limit, string description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed)
+        {
+            while (InFlight(lane) >= Math.Max(1, limit)) Pump(block: true, until: () => InFlight(lane) < limit);
+            _inFlight[lane] = InFlight(lane) + 1;
+            _background++;
+            var activity = _nextActivity++;
+            if (description != null) _openRequests[activity] = (description, DateTime.UtcNow);
+            void Finish()
+            {
+                _inFlight[lane] = InFlight(lane) - 1;
+                _background--;
+                if (_openRequests.Remove(activity))
+                    WriteProgress(new ProgressRecord(activity, "Sora request", "done") { RecordType = ProgressRecordType.Completed });
+            }
+            Task.Run(async () =>
+            {
+                try
+                {
+                    var result = await work(StopToken).ConfigureAwait(false);
+                    Post(() => { Finish(); done(result); });
+                }
+                catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+                {
+                    Post(Finish);
+                }
+                catch (Exception e)
+                {
+                    Post(() => { Finish(); failed(e); });
+                }
+            });
+        }
+
+        private int InFlight(string lane) => _inFlight.TryGetValue(lane, out var n) ? n : 0;
+
+        /// <summary>
+        /// Runs what background work posts, on this (the pipeline) thread. With <paramref name="block"/> it
+        /// returns when every background operation and wait has ended (or <paramref name="until"/> holds);
+        /// otherwise it handles what is ready now.
+        /// </summary>
+        internal void Pump(bool block, Func<bool> until = null)
+        {
+            var lastTick = DateTime.UtcNow;
+            while (true)
             {
                 if (StopToken.IsCancellationRequested) throw new PipelineStoppedException();
-                DrainPosted(TimeSpan.Zero);
-                if (!_waiter.TryTake(block ? TimeSpan.FromMilliseconds(250) : TimeSpan.Zero, out var e))
+                DrainPosted(block ? TimeSpan.FromMilliseconds(250) : TimeSpan.Zero);
+                var finished = until != null ? until() : _background == 0 && _waitOutstanding == 0;
+                if (finished || !block) break;
+                if (_openRequests.Count > 0 && DateTime.UtcNow - lastTick >= TimeSpan.FromSeconds(1))
                 {
-                    if (block) continue;
-                    return;
-                }
-                var id = _activity.TryGetValue(e.Task, out var a) ? a : ParentActivity + 1;
-                switch (e.Kind)
-                {
-                    case WaitEventKind.Progress:
-                        WriteTaskProgress(e.Task, id, false);
-                        break;
-                    case WaitEventKind.Completed:
-                        _waitedDone++;
-                        WriteTaskProgress(e.Task, id, true);
-                        if (e.Task.Status == SoraTaskStatus.Succeeded) done(e.Task);
-                        else WriteSoraError(new SoraTaskFailedException(e.Task), e.Task);
-                        break;
-                    case WaitEventKind.TimedOut:
-                        _waitedDone++;
-                        WriteTaskProgress(e.Task, id, true);
-                        WriteError(new ErrorRecord(
-                            new TimeoutException($"Task {e.Task.Id} was still {e.Task.Status} ({e.Task.Progress}%) when the wait's time limit passed. It goes on at the provider: resume with Get-SoraTask -Id {e.Task.Id} -Profile {e.Task.Profile} | Wait-SoraTask."),
-                            "WaitTimeout", ErrorCategory.OperationTimeout, e.Task));
-                        break;
-                    case WaitEventKind.Error:
-                        _waitedDone++;
-                        WriteTaskProgress(e.Task, id, true);
-                        WriteSoraError(e.Error, e.Task);
-                        break;
+                    lastTick = DateTime.UtcNow;
+                    foreach (var kv in _openRequests)
+                        WriteProgress(new ProgressRecord(kv.Key, "Sora request", string.Format(CultureInfo.InvariantCulture, "{0}: {1:0} s elapsed", kv.Value.Text, (DateTime.UtcNow - kv.Value.Started).TotalSeconds)));
                 }
             }
-            if (block) CompleteParentProgress();
+            if (block && until == null && _waitedTotal > 0)
+                WriteProgress(new ProgressRecord(ParentActivity, "Waiting for Sora tasks", "done") { RecordType = ProgressRecordType.Completed });
         }
 
         private void WriteTaskProgress(SoraTask task, int activityId, bool completed)
@@ -219,12 +269,6 @@ namespace SoraPS.Commands
                 RecordType = completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
             };
             WriteProgress(child);
-        }
-
-        private void CompleteParentProgress()
-        {
-            if (_waitedTotal == 0) return;
-            WriteProgress(new ProgressRecord(ParentActivity, "Waiting for Sora tasks", "done") { RecordType = ProgressRecordType.Completed });
         }
 
         internal static WaitOptions MakeWaitOptions(double timeoutSec, double pollIntervalSec) => new WaitOptions

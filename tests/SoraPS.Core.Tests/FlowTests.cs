@@ -30,20 +30,27 @@ namespace SoraPS.Core.Tests
             return events;
         }
 
+        public const string ImageUrl = "https://images.example.com/first-frame.png";
+
         [Theory]
-        [InlineData("OpenAI", "sora-2", 8)]
-        [InlineData("OpenAI", "sora-2-pro", 12)]
-        [InlineData("UnifiedTask", "sora-2", 15)]
-        [InlineData("UnifiedTask", "sora-2-pro-preview", 4)]
-        public async Task Submit_wait_and_save_produces_the_providers_mp4(string dialect, string model, int seconds)
+        [InlineData("OpenAI", "sora-2", 8, null)]
+        [InlineData("OpenAI", "sora-2-pro", 12, null)]
+        [InlineData("UnifiedTask", "sora-2", 15, null)]
+        [InlineData("UnifiedTask", "sora-2-pro-preview", 4, ImageUrl)]
+        [InlineData("V2Task", "sora-2", 10, null)]
+        [InlineData("V2Task", "sora-2-pro", 25, ImageUrl)]
+        [InlineData("OneRouter", "sora-2-pro-image-to-video", 8, ImageUrl)]
+        [InlineData("SoraWeb", "turbo", 10, null)]
+        [InlineData("AzureJobs", "sora", 5, null)]
+        public async Task Submit_wait_and_save_produces_the_providers_mp4(string dialect, string model, int seconds, string image)
         {
             var client = Testing.Client(_fx.Emulator, dialect);
-            var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "a paper boat on a river", Model = model, Duration = seconds }), Testing.Timeout());
+            var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "a paper boat on a river", Model = model, Duration = seconds, Image = image }), Testing.Timeout());
             Assert.Equal(dialect, task.Dialect);
             Assert.Equal(model, task.Model);
             Assert.Equal(seconds, task.Duration);
             Assert.Equal("a paper boat on a river", task.Prompt);
-            Assert.False(task.IsTerminal);
+            Assert.Equal(client.Dialect.IsSynchronous, task.IsTerminal);
 
             using (var waiter = new TaskWaiter(_ => client, Fast, Testing.Timeout()))
             {
@@ -84,6 +91,9 @@ namespace SoraPS.Core.Tests
         [Theory]
         [InlineData("OpenAI")]
         [InlineData("UnifiedTask")]
+        [InlineData("V2Task")]
+        [InlineData("SoraWeb")]
+        [InlineData("AzureJobs")]
         public async Task Moderation_failure_after_90_percent_is_a_failed_task_with_its_kind(string dialect)
         {
             var client = Testing.Client(_fx.Emulator, dialect);
@@ -95,7 +105,7 @@ namespace SoraPS.Core.Tests
                 Assert.Equal(WaitEventKind.Completed, events.Last().Kind);
             }
             Assert.Equal(SoraTaskStatus.Failed, task.Status);
-            Assert.Equal(90, task.Progress);
+            if (dialect != "AzureJobs") Assert.Equal(90, task.Progress); // the jobs API reports no progress
             Assert.Equal(SoraErrorKind.ContentModeration, task.Error.Kind);
             var failure = new SoraTaskFailedException(task);
             Assert.Equal("ContentModerationFailed", failure.ErrorId);
@@ -103,14 +113,27 @@ namespace SoraPS.Core.Tests
             await Assert.ThrowsAsync<SoraException>(() => client.DownloadAsync(task, Path.GetTempFileName(), new DownloadOptions(), null, Testing.Timeout()));
         }
 
+        [Fact]
+        public async Task A_synchronous_dialect_refused_by_moderation_is_ContentModerationFailed()
+        {
+            var client = Testing.Client(_fx.Emulator, "OneRouter");
+            var e = await Assert.ThrowsAsync<SoraApiException>(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "crowd [fail:moderation]", Image = ImageUrl }), Testing.Timeout()));
+            Assert.Equal("ContentModerationFailed", e.ErrorId);
+            Assert.Equal(400, e.StatusCode);
+        }
+
         [Theory]
         [InlineData("OpenAI", SoraErrorKind.Quota, 429)]
         [InlineData("UnifiedTask", SoraErrorKind.Quota, 402)]
+        [InlineData("V2Task", SoraErrorKind.Quota, 403)]
+        [InlineData("OneRouter", SoraErrorKind.Quota, 402)]
+        [InlineData("SoraWeb", SoraErrorKind.Quota, 400)]
+        [InlineData("AzureJobs", SoraErrorKind.Quota, 429)]
         public async Task Provider_error_bodies_become_typed_errors_and_quota_is_not_retried(string dialect, SoraErrorKind kind, int status)
         {
             var client = Testing.Client(_fx.Emulator, dialect);
             var before = _fx.Emulator.State.Requests.Count(r => r.Method == "POST");
-            var e = await Assert.ThrowsAsync<SoraApiException>(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "out of credit [quota]" }), Testing.Timeout()));
+            var e = await Assert.ThrowsAsync<SoraApiException>(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "out of credit [quota]", Image = dialect == "OneRouter" ? ImageUrl : null }), Testing.Timeout()));
             Assert.Equal(kind, e.Kind);
             Assert.Equal(status, e.StatusCode);
             Assert.Equal("QuotaExceeded", e.ErrorId);
@@ -120,11 +143,15 @@ namespace SoraPS.Core.Tests
         [Theory]
         [InlineData("OpenAI")]
         [InlineData("UnifiedTask")]
+        [InlineData("V2Task")]
+        [InlineData("OneRouter")]
+        [InlineData("SoraWeb")]
+        [InlineData("AzureJobs")]
         public async Task A_wrong_key_is_an_authentication_error_that_does_not_show_the_key(string dialect)
         {
             var log = new CapturingLog();
             var client = Testing.Client(_fx.Emulator, dialect, log, key: "sk-wrong-key-0123456789abcdef");
-            var e = await Assert.ThrowsAsync<SoraApiException>(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "p" }), Testing.Timeout()));
+            var e = await Assert.ThrowsAsync<SoraApiException>(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "p", Image = dialect == "OneRouter" ? ImageUrl : null }), Testing.Timeout()));
             Assert.Equal(SoraErrorKind.Authentication, e.Kind);
             Assert.Equal("AuthenticationFailed", e.ErrorId);
             Assert.DoesNotContain("sk-wrong-key-0123456789abcdef", e.Message + e.RawBody + log.All);

@@ -38,7 +38,7 @@ namespace SoraPS.Emulator
             {
                 Console.WriteLine(emulator.BaseUri.AbsoluteUri.TrimEnd('/'));
                 Console.Out.Flush();
-                Console.Error.WriteLine($"SoraPS emulator on {emulator.BaseUri} — dialect prefixes /openai, /unified; API key '{options.ApiKey}'; tasks take {options.TaskDuration.TotalSeconds:0.#} s.");
+                Console.Error.WriteLine($"SoraPS emulator on {emulator.BaseUri} — dialect prefixes /openai, /unified, /v2task, /onerouter, /soraweb, /azure; API key '{options.ApiKey}'; tasks take {options.TaskDuration.TotalSeconds:0.#} s.");
                 var stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Console.CancelKeyPress += (s, e) => { e.Cancel = true; stop.TrySetResult(true); };
                 AppDomain.CurrentDomain.ProcessExit += (s, e) => stop.TrySetResult(true);

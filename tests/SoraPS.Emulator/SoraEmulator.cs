@@ -44,6 +44,10 @@ namespace SoraPS.Emulator
             {
                 case "openai": return "openai";
                 case "unifiedtask": return "unified";
+                case "v2task": return "v2task";
+                case "onerouter": return "onerouter";
+                case "soraweb": return "soraweb";
+                case "azurejobs": return "azure";
                 default: throw new ArgumentException("The emulator does not serve dialect " + dialect);
             }
         }
@@ -94,6 +98,10 @@ namespace SoraPS.Emulator
             });
             OpenAIRoutes.Map(app, emulator);
             UnifiedRoutes.Map(app, emulator);
+            V2TaskRoutes.Map(app, emulator);
+            OneRouterRoutes.Map(app, emulator);
+            SoraWebRoutes.Map(app, emulator);
+            AzureRoutes.Map(app, emulator);
             // Inspection for out-of-process tests (Pester): what reached the emulator. Never holds keys.
             app.MapGet("/_emulator/requests", () => Json(state.Requests.Select(r => new
             {
@@ -103,7 +111,7 @@ namespace SoraPS.Emulator
                 authorized = r.Authorized,
                 body = r.Body,
             }).ToList()));
-            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask).\n"));
+            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs).\n"));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();
             emulator.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");

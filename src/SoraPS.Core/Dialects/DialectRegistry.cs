@@ -11,6 +11,10 @@ namespace SoraPS.Core.Dialects
         {
             new OpenAIDialect(),
             new UnifiedTaskDialect(),
+            new V2TaskDialect(),
+            new OneRouterDialect(),
+            new SoraWebDialect(),
+            new AzureJobsDialect(),
         };
 
         public static IReadOnlyList<SoraDialect> Dialects => All;

@@ -40,6 +40,12 @@ namespace SoraPS.Core.Dialects
         public string DefaultResolution { get; }
         public int MaxPromptLength { get; }
         public ImageInput Image { get; }
+        /// <summary>The model only animates an input image: -Image is required.</summary>
+        public bool RequiresImage { get; set; }
+        /// <summary>Relative price factor per resolution (for -WhatIf estimates), when the provider publishes one.</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, double> ResolutionPriceFactor { get; set; }
+        /// <summary>List price in US dollars per second of video, per resolution, when published.</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, double> UsdPerSecond { get; set; }
         /// <summary>Other names that mean this model (for example dated snapshots).</summary>
         public Func<string, bool> Matches { get; set; }
 

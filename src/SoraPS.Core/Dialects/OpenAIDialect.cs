@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -24,9 +25,9 @@ namespace SoraPS.Core.Dialects
         private static readonly ModelSpec[] Table =
         {
             new ModelSpec("sora-2", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p" }, "720p", 32000, ImageInput.UrlOrFile)
-                { Matches = m => Dated.IsMatch(m) },
+                { Matches = m => Dated.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.10 } },
             new ModelSpec("sora-2-pro", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p", "1024p" }, "720p", 32000, ImageInput.UrlOrFile)
-                { Matches = m => DatedPro.IsMatch(m) },
+                { Matches = m => DatedPro.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.30, ["1024p"] = 0.50 } },
         };
 
         // (aspect, resolution) -> size, and back.
@@ -41,12 +42,20 @@ namespace SoraPS.Core.Dialects
         public override string Name => "OpenAI";
         public override string Description => "OpenAI Videos API shape: POST /v1/videos, GET /v1/videos/{id}, /content download";
         public override IReadOnlyList<ModelSpec> Models => Table;
+        public override bool SupportsRemix => true;
+        public override bool SupportsList => true;
 
         public static string SizeFor(string aspect, string resolution) =>
             Sizes.TryGetValue(aspect + "|" + resolution, out var s) ? s : null;
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
+            if (!string.IsNullOrEmpty(r.Source.RemixOf))
+            {
+                // Remix keeps the source's length and size; only the new prompt is sent.
+                var remix = new Dictionary<string, object> { ["prompt"] = r.Prompt };
+                return JsonPost(Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(r.Source.RemixOf) + "/remix"), remix, r.Source.ProviderOptions);
+            }
             var uri = Endpoint(profile.BaseUri, "v1/videos");
             var seconds = r.Duration.Value.ToString(CultureInfo.InvariantCulture);
             var size = SizeFor(r.AspectRatio, r.Resolution);
@@ -74,6 +83,35 @@ namespace SoraPS.Core.Dialects
             };
             if (r.ImageUri != null) body["input_reference"] = new Dictionary<string, object> { ["image_url"] = r.ImageUri.AbsoluteUri };
             return JsonPost(uri, body, r.Source.ProviderOptions);
+        }
+
+        protected override void ValidateMore(ValidatedRequest request, ModelSpec spec)
+        {
+            if (!string.IsNullOrEmpty(request.Source.RemixOf) && (request.ImageUri != null || request.ImagePath != null))
+                throw new SoraValidationException("RemixWithImage", "Image", "A remix starts from the source video; leave -Image out.");
+            if (!string.IsNullOrEmpty(request.Source.RemixOf)) request.Operation = "remix";
+        }
+
+        public override HttpRequestMessage BuildList(SoraProfile profile, string after, int limit)
+        {
+            var query = "?limit=" + limit.ToString(CultureInfo.InvariantCulture) + "&order=desc" + (string.IsNullOrEmpty(after) ? "" : "&after=" + Uri.EscapeDataString(after));
+            return new HttpRequestMessage(HttpMethod.Get, new Uri(Endpoint(profile.BaseUri, "v1/videos").AbsoluteUri + query));
+        }
+
+        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next)
+        {
+            using (var doc = ParseBody(response, "video list"))
+            {
+                var root = doc.RootElement;
+                var data = root.Prop("data");
+                if (data?.ValueKind != JsonValueKind.Array)
+                    throw new SoraProtocolException("The provider's video list has no 'data' array.", response.Body);
+                var list = new List<SoraTask>();
+                foreach (var item in data.Value.EnumerateArray())
+                    list.Add(ParseTask(new ProviderResponse(200, item.GetRawText(), null, response.RequestUri), profile));
+                next = root.Prop("has_more").Bool() == true ? (root.Str("last_id") ?? list.LastOrDefault()?.Id) : null;
+                return list;
+            }
         }
 
         internal static string ImageMediaType(string path)

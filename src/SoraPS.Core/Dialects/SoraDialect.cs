@@ -26,6 +26,16 @@ namespace SoraPS.Core.Dialects
         public virtual bool SupportsCallback => false;
         /// <summary>Whether the dialect can remix an earlier task.</summary>
         public virtual bool SupportsRemix => false;
+        /// <summary>Whether the dialect takes storyboard beats.</summary>
+        public virtual bool SupportsStoryboard => false;
+        /// <summary>Whether the dialect can blend generations.</summary>
+        public virtual bool SupportsBlend => false;
+        /// <summary>The submission answers only when the video is ready (no task to poll).</summary>
+        public virtual bool IsSynchronous => false;
+        /// <summary>How long a submission may take to be answered.</summary>
+        public virtual TimeSpan SubmitTimeout => TimeSpan.FromMinutes(2);
+        /// <summary>Whether the provider lists its tasks (Get-SoraTask -List).</summary>
+        public virtual bool SupportsList => false;
         /// <summary>A short line for help and completion.</summary>
         public abstract string Description { get; }
 
@@ -75,6 +85,14 @@ namespace SoraPS.Core.Dialects
             v.Resolution = resolutionMatch;
 
             ValidateImage(request.Image, spec, v);
+            if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
+                throw new SoraValidationException("ImageRequired", "Image", $"{Name} model {spec.Name} animates an input image: pass -Image with an image URL.");
+            if (request.RemixStrength.HasValue && (request.RemixStrength < 0 || request.RemixStrength > 1))
+                throw new SoraValidationException("InvalidRemixStrength", "RemixStrength", "RemixStrength goes from 0 (stay close to the source) to 1 (change freely).");
+            if (request.Storyboard != null && request.Storyboard.Count > 0 && !SupportsStoryboard)
+                throw new SoraValidationException("StoryboardNotSupported", "Storyboard", $"The {Name} dialect has no storyboard; describe the beats in the prompt instead.");
+            if (request.Blend != null && request.Blend.Count > 0 && !SupportsBlend)
+                throw new SoraValidationException("BlendNotSupported", "Blend", $"The {Name} dialect cannot blend videos.");
             if (request.CallbackUri != null)
             {
                 if (!SupportsCallback)
@@ -150,6 +168,28 @@ namespace SoraPS.Core.Dialects
         public abstract HttpRequestMessage BuildQuery(SoraProfile profile, string id);
 
         public abstract SoraTask ParseTask(ProviderResponse response, SoraProfile profile);
+
+        /// <summary>Lists the provider's tasks, one page at a time (<paramref name="after"/>: the cursor).</summary>
+        public virtual HttpRequestMessage BuildList(SoraProfile profile, string after, int limit) =>
+            throw new SoraValidationException("ListNotSupported", "List", $"The {Name} dialect has no task list; use Get-SoraTask with ids.");
+
+        /// <summary>Reads one page of the task list; <paramref name="next"/> is null on the last page.</summary>
+        public virtual IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) =>
+            throw new SoraValidationException("ListNotSupported", "List", $"The {Name} dialect has no task list.");
+
+        /// <summary>
+        /// What the request will cost, as far as the provider's published billing rule tells; null when unknown.
+        /// </summary>
+        public virtual string EstimateCost(ValidatedRequest request)
+        {
+            var spec = GetModel(request.Model);
+            var seconds = request.Duration ?? spec.DefaultDuration;
+            if (spec.UsdPerSecond != null && spec.UsdPerSecond.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var rate))
+                return string.Format(System.Globalization.CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({1} s x ${2:0.00}/s)", seconds * rate, seconds, rate);
+            if (spec.ResolutionPriceFactor != null && spec.ResolutionPriceFactor.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var factor))
+                return string.Format(System.Globalization.CultureInfo.InvariantCulture, "billed by duration ({0} s); {1} costs {2:0.###}x the standard price", seconds, request.Resolution, factor);
+            return null;
+        }
 
         /// <summary>Where the finished video can be downloaded from.</summary>
         public virtual Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)

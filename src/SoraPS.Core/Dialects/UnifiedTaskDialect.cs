@@ -21,15 +21,25 @@ namespace SoraPS.Core.Dialects
         private static readonly ModelSpec[] Table =
         {
             // sora-2 lite: 10 or 15 s, no size field (standard quality only).
-            new ModelSpec("sora-2", new[] { 10, 15 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p" }, "720p", 5000, ImageInput.UrlOnly),
+            new ModelSpec("sora-2", new[] { 10, 15 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p" }, "720p", 5000, ImageInput.UrlOnly)
+                { ResolutionPriceFactor = new Dictionary<string, double> { ["720p"] = 1.0 } },
             // sora-2-pro-preview: 4/8/12 s, size 720p or 1080p (1080p bills 1.667x).
-            new ModelSpec("sora-2-pro-preview", new[] { 4, 8, 12 }, 4, new[] { "16:9", "9:16" }, "16:9", new[] { "720p", "1080p" }, "720p", 5000, ImageInput.UrlOnly),
+            new ModelSpec("sora-2-pro-preview", new[] { 4, 8, 12 }, 4, new[] { "16:9", "9:16" }, "16:9", new[] { "720p", "1080p" }, "720p", 5000, ImageInput.UrlOnly)
+                { ResolutionPriceFactor = new Dictionary<string, double> { ["720p"] = 1.0, ["1080p"] = 1.667 } },
         };
 
         public override string Name => "UnifiedTask";
         public override string Description => "Unified task relays: POST /v1/videos/generations, GET /v1/tasks/{id}";
         public override IReadOnlyList<ModelSpec> Models => Table;
         public override bool SupportsCallback => true;
+
+        public override string EstimateCost(ValidatedRequest request)
+        {
+            var basic = base.EstimateCost(request);
+            var watermark = request.Source.ProviderOptions != null && request.Source.ProviderOptions.TryGetValue("remove_watermark", out var rw) && rw is bool b && !b
+                ? "; watermark kept (standard price)" : "; watermark removed by default (priced higher)";
+            return basic + watermark + "; the provider reserves credits at submission (usage.credits_reserved)";
+        }
 
         private static bool SendsSize(string model) => string.Equals(model, "sora-2-pro-preview", StringComparison.OrdinalIgnoreCase);
 

@@ -44,6 +44,10 @@ namespace SoraPS.Core.Tasks
         public string AspectRatio { get; internal set; }
         public string Resolution { get; internal set; }
         public SoraTaskError Error { get; internal set; }
+        /// <summary>The prompt as the provider rewrote it, where it says.</summary>
+        public string RevisedPrompt { get; internal set; }
+        /// <summary>Provider-specific ids worth keeping (for example generation ids for remix and download).</summary>
+        public string GenerationId { get; internal set; }
         /// <summary>The provider's last JSON answer for this task, unchanged.</summary>
         public string Raw { get; internal set; }
         /// <summary>When SoraPS last read this task's state from the provider.</summary>
@@ -76,6 +80,8 @@ namespace SoraPS.Core.Tasks
             AspectRatio = fresh.AspectRatio ?? AspectRatio;
             Resolution = fresh.Resolution ?? Resolution;
             Error = fresh.Error;
+            RevisedPrompt = fresh.RevisedPrompt ?? RevisedPrompt;
+            GenerationId = fresh.GenerationId ?? GenerationId;
             Raw = fresh.Raw ?? Raw;
             RetrievedAt = fresh.RetrievedAt ?? RetrievedAt;
             PollAfter = fresh.PollAfter;

@@ -16,8 +16,30 @@ namespace SoraPS.Core.Tasks
         public Uri CallbackUri { get; set; }
         /// <summary>Extra body fields merged into the provider request as they are.</summary>
         public IDictionary<string, object> ProviderOptions { get; set; }
-        /// <summary>Remix: the id of the task whose video is the source.</summary>
+        /// <summary>Remix: the id of the task (or generation) whose video is the source.</summary>
         public string RemixOf { get; set; }
+        /// <summary>Remix strength 0..1: how far the result may move from the source.</summary>
+        public double? RemixStrength { get; set; }
+        /// <summary>Storyboard beats: what happens at which second.</summary>
+        public IList<StoryboardBeat> Storyboard { get; set; }
+        /// <summary>The frame at which the input image appears (dialects that place images in time).</summary>
+        public int? ImageFrame { get; set; }
+        /// <summary>Blend: the generations to blend.</summary>
+        public IList<string> Blend { get; set; }
+    }
+
+    /// <summary>One storyboard beat: at <see cref="Time"/> seconds, <see cref="Description"/> happens.</summary>
+    public sealed class StoryboardBeat
+    {
+        public StoryboardBeat(double time, string description)
+        {
+            Time = time;
+            Description = description;
+        }
+
+        public double Time { get; }
+        public string Description { get; }
+        public override string ToString() => $"{Time:0.##}s: {Description}";
     }
 
     /// <summary>A request the dialect has checked: every value is allowed and defaults are filled in.</summary>
@@ -39,6 +61,8 @@ namespace SoraPS.Core.Tasks
         public Uri ImageUri { get; internal set; }
         /// <summary>Set when the image is a local file (full path).</summary>
         public string ImagePath { get; internal set; }
+        /// <summary>The dialect's operation name where it has several (for example storyboard).</summary>
+        public string Operation { get; internal set; }
         /// <summary>A short human description: what would be sent.</summary>
         public string Describe()
         {
@@ -49,6 +73,9 @@ namespace SoraPS.Core.Tasks
             if (ImageUri != null) parts.Add("image " + ImageUri);
             if (ImagePath != null) parts.Add("image file " + ImagePath);
             if (!string.IsNullOrEmpty(Source.RemixOf)) parts.Add("remix of " + Source.RemixOf);
+            if (Source.Storyboard != null && Source.Storyboard.Count > 0) parts.Add(Source.Storyboard.Count + " storyboard beats");
+            if (Source.Blend != null && Source.Blend.Count > 0) parts.Add("blend of " + string.Join(" + ", Source.Blend));
+            if (!string.IsNullOrEmpty(Operation)) parts.Add("operation " + Operation);
             return string.Join(", ", parts);
         }
     }

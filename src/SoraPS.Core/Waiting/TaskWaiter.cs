@@ -53,12 +53,15 @@ namespace SoraPS.Core.Waiting
         private readonly WaitOptions _options;
         private readonly CancellationToken _cancel;
         private readonly BlockingCollection<WaitEvent> _events = new BlockingCollection<WaitEvent>();
+        private readonly Action<WaitEvent> _sink;
         private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.OrdinalIgnoreCase);
         private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
         private int _outstanding;
 
-        public TaskWaiter(Func<string, SoraClient> clients, WaitOptions options, CancellationToken cancel)
+        /// <param name="sink">When given, every event is handed to it (from a background thread) instead of being queued for <see cref="TryTake"/>.</param>
+        public TaskWaiter(Func<string, SoraClient> clients, WaitOptions options, CancellationToken cancel, Action<WaitEvent> sink = null)
         {
+            _sink = sink;
             _clients = clients ?? throw new ArgumentNullException(nameof(clients));
             _options = options ?? new WaitOptions();
             _cancel = cancel;
@@ -77,7 +80,7 @@ namespace SoraPS.Core.Waiting
             Interlocked.Increment(ref _outstanding);
             if (task.IsTerminal)
             {
-                _events.Add(new WaitEvent(WaitEventKind.Completed, task));
+                Emit(new WaitEvent(WaitEventKind.Completed, task));
                 return;
             }
             _ = Task.Run(() => PollAsync(task));
@@ -109,7 +112,7 @@ namespace SoraPS.Core.Waiting
             }
             catch (Exception e)
             {
-                _events.Add(new WaitEvent(WaitEventKind.Error, task, e));
+                Emit(new WaitEvent(WaitEventKind.Error, task, e));
                 return;
             }
             var gate = _gates.GetOrAdd(client.Profile.Name ?? "", _ => new SemaphoreSlim(client.Profile.EffectiveConcurrency));
@@ -125,7 +128,7 @@ namespace SoraPS.Core.Waiting
                     {
                         var left = deadline - now;
                         if (left > TimeSpan.Zero) await Task.Delay(left, _cancel).ConfigureAwait(false);
-                        _events.Add(new WaitEvent(WaitEventKind.TimedOut, task));
+                        Emit(new WaitEvent(WaitEventKind.TimedOut, task));
                         return;
                     }
                     await Task.Delay(delay, _cancel).ConfigureAwait(false);
@@ -157,10 +160,10 @@ namespace SoraPS.Core.Waiting
                         client.Log.Verbose($"Task {task.Id} reports an unknown status '{task.ProviderStatus}'; treating it as not finished.");
                     if (task.IsTerminal)
                     {
-                        _events.Add(new WaitEvent(WaitEventKind.Completed, task));
+                        Emit(new WaitEvent(WaitEventKind.Completed, task));
                         return;
                     }
-                    _events.Add(new WaitEvent(WaitEventKind.Progress, task));
+                    Emit(new WaitEvent(WaitEventKind.Progress, task));
                 }
             }
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
@@ -169,8 +172,19 @@ namespace SoraPS.Core.Waiting
             }
             catch (Exception e)
             {
-                _events.Add(new WaitEvent(WaitEventKind.Error, task, e));
+                Emit(new WaitEvent(WaitEventKind.Error, task, e));
             }
+        }
+
+        private void Emit(WaitEvent e)
+        {
+            if (_sink == null)
+            {
+                _events.Add(e);
+                return;
+            }
+            if (e.Kind != WaitEventKind.Progress) Interlocked.Decrement(ref _outstanding);
+            _sink(e);
         }
 
         public void Dispose()

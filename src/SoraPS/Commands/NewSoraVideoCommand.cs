@@ -49,6 +49,29 @@ namespace SoraPS.Commands
         [Parameter]
         public Hashtable ProviderOption { get; set; }
 
+        /// <summary>Remix an earlier video: a task object, a task id, or (SoraWeb) a generation id.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("remix_of", "SourceId")]
+        public object RemixOf { get; set; }
+
+        /// <summary>How far a remix may move from its source: 0 (close) to 1 (free). Default 0.5.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double? RemixStrength { get; set; }
+
+        /// <summary>Storyboard beats: hashtables or objects with Time (seconds) and Description, or strings "4: the fox jumps".</summary>
+        [Parameter]
+        public object[] Storyboard { get; set; }
+
+        /// <summary>Blend two generations (SoraWeb).</summary>
+        [Parameter]
+        public string[] Blend { get; set; }
+
+        /// <summary>The frame at which -Image appears (SoraWeb).</summary>
+        [Parameter]
+        [ValidateRange(0, 100000)]
+        public int? ImageFrame { get; set; }
+
         /// <summary>Wait for the task to finish (as Wait-SoraTask) and emit it finished.</summary>
         [Parameter]
         public SwitchParameter Wait { get; set; }
@@ -78,6 +101,11 @@ namespace SoraPS.Commands
                     Image = ResolveImage(Empty(Image)),
                     CallbackUri = CallbackUri,
                     ProviderOptions = ToDictionary(ProviderOption),
+                    RemixOf = RemixId(RemixOf),
+                    RemixStrength = RemixStrength,
+                    Storyboard = StoryboardInput.ToBeats(Storyboard),
+                    Blend = Blend,
+                    ImageFrame = ImageFrame,
                 };
                 validated = client.Validate(request);
             }
@@ -88,35 +116,37 @@ namespace SoraPS.Commands
             }
 
             var shortPrompt = Prompt.Length > 60 ? Prompt.Substring(0, 57) + "..." : Prompt;
-            var action = $"Submit a paid {client.Dialect.Name} video generation on profile '{client.Profile.Name}' ({validated.Describe()})";
+            var cost = client.Dialect.EstimateCost(validated);
+            var action = $"Submit a paid {client.Dialect.Name} video generation on profile '{client.Profile.Name}' ({validated.Describe()})" +
+                         (cost == null ? "" : "; cost: " + cost);
             if (!ShouldProcess(shortPrompt, action)) return;
 
-            SoraTask task;
             try
             {
                 client.EnsureCredential();
-                task = RunAsync(ct => client.SubmitAsync(validated, ct));
             }
             catch (SoraException e)
             {
                 WriteSoraError(e, Prompt);
                 return;
             }
-            if (Wait)
-            {
-                AddToWait(task, MakeWaitOptions(TimeoutSec, PollIntervalSec));
-                DrainWait(false, WriteObject);
-            }
-            else
-            {
-                WriteObject(task);
-            }
+            var prompt = Prompt;
+            var waitOptions = Wait ? MakeWaitOptions(TimeoutSec, PollIntervalSec) : null;
+            var description = client.Dialect.IsSynchronous ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
+            StartBackground(client.Profile.Name ?? "", client.Profile.EffectiveConcurrency, description,
+                ct => client.SubmitAsync(validated, ct),
+                task =>
+                {
+                    if (waitOptions != null) AddToWait(task, waitOptions, WriteObject);
+                    else WriteObject(task);
+                },
+                e => WriteSoraError(e, prompt));
+            Pump(block: false);
         }
 
         protected override void EndProcessing()
         {
-            DrainWait(true, WriteObject);
-            DrainPosted(TimeSpan.Zero);
+            Pump(block: true);
         }
 
         private string ResolveImage(string image)
@@ -131,6 +161,16 @@ namespace SoraPS.Commands
             {
                 return image;
             }
+        }
+
+        /// <summary>A task object remixes by its generation id where it has one, else its id.</summary>
+        private static string RemixId(object value)
+        {
+            if (value is PSObject pso) value = pso.BaseObject;
+            if (value == null) return null;
+            if (value is SoraTask t) return t.GenerationId ?? t.Id;
+            var s = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+            return string.IsNullOrWhiteSpace(s) ? null : s.Trim();
         }
 
         private static string Empty(string s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

@@ -18,6 +18,12 @@ namespace SoraPS.Commands
     [OutputType(typeof(FileInfo))]
     public sealed class SaveSoraVideoCommand : TaskInputCommand
     {
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Alias("ProfileName")]
+        public string Profile { get; set; }
+
+        protected override string ProfileName => Profile;
+
         private readonly HashSet<string> _written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private int _saveActivity = 100;
 
@@ -50,14 +56,14 @@ namespace SoraPS.Commands
             {
                 if (task.Status == SoraTaskStatus.Succeeded) SaveOne(task);
                 else if (task.IsTerminal) WriteSoraError(new SoraTaskFailedException(task), task);
-                else AddToWait(task, MakeWaitOptions(TimeoutSec, 0));
+                else AddToWait(task, MakeWaitOptions(TimeoutSec, 0), SaveOne);
             });
-            DrainWait(false, SaveOne);
+            Pump(block: false);
         }
 
         protected override void EndProcessing()
         {
-            DrainWait(true, SaveOne);
+            Pump(block: true);
         }
 
         private void SaveOne(SoraTask task)
@@ -84,38 +90,43 @@ namespace SoraPS.Commands
 
             var activity = _saveActivity++;
             var progress = new PostedProgress<DownloadProgress>(this, p => WriteProgress(DownloadRecord(activity, task, p, false)));
+            SoraClient client;
             try
             {
-                var client = ClientFor(task.Profile);
-                var options = new DownloadOptions
-                {
-                    Overwrite = Force,
-                    Variant = Variant,
-                    VerifyMp4 = string.IsNullOrEmpty(Variant) || Variant.Equals("video", StringComparison.OrdinalIgnoreCase),
-                };
-                var result = RunAsync(ct => client.DownloadAsync(task, target, options, progress, ct));
-                WriteProgress(new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
-                _written.Add(target);
-                var left = task.ExpiresAt.HasValue ? task.ExpiresAt.Value - DateTimeOffset.UtcNow : (TimeSpan?)null;
-                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
-                    task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
-                    left.HasValue && left.Value > TimeSpan.Zero ? string.Format(CultureInfo.InvariantCulture, "; the provider's link stays valid for {0:0.#} h more", left.Value.TotalHours) : ""));
-                if (PassThru) WriteObject(new FileInfo(result.Path));
+                client = ClientFor(task.Profile);
             }
             catch (SoraException e)
             {
-                WriteProgress(new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
                 WriteSoraError(e, task);
+                return;
             }
-            catch (IOException e)
+            var options = new DownloadOptions
             {
-                WriteSoraError(e, task);
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                WriteSoraError(e, task);
-            }
+                Overwrite = Force,
+                Variant = Variant,
+                VerifyMp4 = string.IsNullOrEmpty(Variant) || Variant.Equals("video", StringComparison.OrdinalIgnoreCase),
+            };
+            _written.Add(target);
+            StartBackground("download", MaxParallelDownloads, null,
+                ct => client.DownloadAsync(task, target, options, progress, ct),
+                result =>
+                {
+                    WriteProgress(new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
+                    var left = task.ExpiresAt.HasValue ? task.ExpiresAt.Value - DateTimeOffset.UtcNow : (TimeSpan?)null;
+                    WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
+                        task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
+                        left.HasValue && left.Value > TimeSpan.Zero ? string.Format(CultureInfo.InvariantCulture, "; the provider's link stays valid for {0:0.#} h more", left.Value.TotalHours) : ""));
+                    if (PassThru) WriteObject(new FileInfo(result.Path));
+                },
+                e =>
+                {
+                    WriteProgress(new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
+                    WriteSoraError(e, task);
+                });
         }
+
+        /// <summary>How many downloads run at once.</summary>
+        private const int MaxParallelDownloads = 4;
 
         private static ProgressRecord DownloadRecord(int activity, SoraTask task, DownloadProgress p, bool done)
         {

@@ -21,9 +21,8 @@ namespace SoraPS.Commands
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        [Alias("ProfileName")]
-        public string Profile { get; set; }
+        /// <summary>The profile the ids belong to (each command declares its own -Profile parameter).</summary>
+        protected abstract string ProfileName { get; }
 
         /// <summary>Calls <paramref name="each"/> for every input task; ids are read from the provider first.</summary>
         protected void ForEachInput(System.Action<SoraTask> each)
@@ -39,7 +38,7 @@ namespace SoraPS.Commands
                 SoraTask task;
                 try
                 {
-                    var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
+                    var client = ClientFor(string.IsNullOrWhiteSpace(ProfileName) ? null : ProfileName);
                     task = RunAsync(ct => client.GetAsync(id, ct));
                 }
                 catch (SoraException e)

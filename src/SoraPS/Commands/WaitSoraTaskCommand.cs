@@ -11,6 +11,12 @@ namespace SoraPS.Commands
     [OutputType(typeof(SoraTask))]
     public sealed class WaitSoraTaskCommand : TaskInputCommand
     {
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Alias("ProfileName")]
+        public string Profile { get; set; }
+
+        protected override string ProfileName => Profile;
+
         /// <summary>Stop waiting after this many seconds (0: no limit). Tasks keep running at the provider.</summary>
         [Parameter]
         [ValidateRange(0, 604800)]
@@ -24,13 +30,13 @@ namespace SoraPS.Commands
         protected override void ProcessRecord()
         {
             var options = MakeWaitOptions(TimeoutSec, PollIntervalSec);
-            ForEachInput(task => AddToWait(task, options));
-            DrainWait(false, WriteObject);
+            ForEachInput(task => AddToWait(task, options, WriteObject));
+            Pump(block: false);
         }
 
         protected override void EndProcessing()
         {
-            DrainWait(true, WriteObject);
+            Pump(block: true);
         }
     }
 }

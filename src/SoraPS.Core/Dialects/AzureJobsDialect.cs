@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Dialects
+{
+    /// <summary>
+    /// Azure OpenAI's Sora jobs API: <c>POST {base}/openai/v1/video/generations/jobs?api-version=preview</c>
+    /// with n_seconds/width/height, <c>api-key</c> header auth. The job id is not the video id: the video
+    /// is <c>…/video/generations/{generation_id}/content/video</c>.
+    /// </summary>
+    public sealed class AzureJobsDialect : SoraDialect
+    {
+        public const string ApiVersionSetting = "ApiVersion";
+
+        private static readonly Dictionary<string, (int W, int H)> Sizes = new Dictionary<string, (int, int)>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["16:9|480p"] = (854, 480),
+            ["9:16|480p"] = (480, 854),
+            ["1:1|480p"] = (480, 480),
+            ["16:9|720p"] = (1280, 720),
+            ["9:16|720p"] = (720, 1280),
+            ["1:1|720p"] = (720, 720),
+            ["16:9|1080p"] = (1920, 1080),
+            ["9:16|1080p"] = (1080, 1920),
+            ["1:1|1080p"] = (1080, 1080),
+        };
+
+        private static readonly ModelSpec[] Table =
+        {
+            new ModelSpec("sora", Enumerable.Range(1, 20).ToArray(), 5, new[] { "16:9", "9:16", "1:1" }, "16:9", new[] { "480p", "720p", "1080p" }, "720p", 32000, ImageInput.None),
+        };
+
+        public override string Name => "AzureJobs";
+        public override string Description => "Azure OpenAI Sora jobs: POST /openai/v1/video/generations/jobs, api-key header";
+        public override IReadOnlyList<ModelSpec> Models => Table;
+        public override AuthScheme Auth => AuthScheme.ApiKeyHeader;
+
+        public static (int Width, int Height) SizeFor(string aspect, string resolution) =>
+            Sizes.TryGetValue(aspect + "|" + resolution, out var s) ? s : (0, 0);
+
+        private static Uri Api(SoraProfile profile, string path)
+        {
+            string version = null;
+            profile.Settings?.TryGetValue(ApiVersionSetting, out version);
+            var uri = Endpoint(profile.BaseUri, path);
+            return new Uri(uri.AbsoluteUri + "?api-version=" + Uri.EscapeDataString(string.IsNullOrEmpty(version) ? "preview" : version));
+        }
+
+        public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
+        {
+            var (w, h) = SizeFor(r.AspectRatio, r.Resolution);
+            var body = new Dictionary<string, object>
+            {
+                ["model"] = r.Model,
+                ["prompt"] = r.Prompt,
+                ["n_seconds"] = r.Duration.Value,
+                ["width"] = w,
+                ["height"] = h,
+                ["n_variants"] = 1,
+            };
+            return JsonPost(Api(profile, "openai/v1/video/generations/jobs"), body, r.Source.ProviderOptions);
+        }
+
+        public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
+        {
+            var task = ParseTask(response, profile);
+            task.Prompt = task.Prompt ?? request.Prompt;
+            task.Duration = task.Duration ?? request.Duration;
+            task.AspectRatio = task.AspectRatio ?? request.AspectRatio;
+            task.Resolution = task.Resolution ?? request.Resolution;
+            return task;
+        }
+
+        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
+            new HttpRequestMessage(HttpMethod.Get, Api(profile, "openai/v1/video/generations/jobs/" + Uri.EscapeDataString(id)));
+
+        public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
+        {
+            using (var doc = ParseBody(response, "job"))
+            {
+                var root = doc.RootElement;
+                var task = NewTask(RequireId(root.Str("id"), response, "job"), profile);
+                task.Raw = response.Body;
+                task.ProviderStatus = root.Str("status");
+                task.Status = MapStatus(task.ProviderStatus);
+                task.Progress = root.Prop("progress").Percent() ?? 0; // the jobs API reports no progress: the bar shows the status only
+                task.Model = root.Str("model");
+                task.Prompt = root.Str("prompt");
+                task.CreatedAt = root.Prop("created_at").Time();
+                task.CompletedAt = root.Prop("finished_at").Time();
+                task.ExpiresAt = root.Prop("expires_at").Time();
+                task.Duration = root.Prop("n_seconds").Int();
+                var w = root.Prop("width").Int();
+                var h = root.Prop("height").Int();
+                foreach (var kv in Sizes.Where(kv => kv.Value.W == w && kv.Value.H == h))
+                {
+                    var parts = kv.Key.Split('|');
+                    task.AspectRatio = parts[0];
+                    task.Resolution = parts[1];
+                }
+                var gens = root.Prop("generations");
+                if (gens?.ValueKind == JsonValueKind.Array)
+                    task.GenerationId = gens.Value.EnumerateArray().Select(g => g.Str("id")).FirstOrDefault(g => !string.IsNullOrEmpty(g));
+                if (task.GenerationId != null)
+                    task.VideoUri = Api(profile, "openai/v1/video/generations/" + Uri.EscapeDataString(task.GenerationId) + "/content/video");
+                var reason = root.Str("failure_reason");
+                if (task.Status == SoraTaskStatus.Failed)
+                    task.Error = new SoraTaskError(V2TaskDialect.KindFromReason(reason), reason, string.IsNullOrEmpty(reason) ? "The job failed without a reason." : reason);
+                if (task.Status == SoraTaskStatus.Succeeded)
+                {
+                    task.Progress = 100;
+                    if (task.VideoUri == null)
+                        throw new SoraProtocolException($"Job {task.Id} succeeded but lists no generation to download.", response.Body);
+                }
+                return task;
+            }
+        }
+
+        public override Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)
+        {
+            var v = string.IsNullOrEmpty(variant) ? "video" : variant.ToLowerInvariant();
+            if (v != "video" && v != "thumbnail")
+                throw new SoraValidationException("VariantNotSupported", "Variant", "The AzureJobs dialect offers the video and its thumbnail.");
+            if (task.GenerationId == null) return null;
+            return Api(profile, "openai/v1/video/generations/" + Uri.EscapeDataString(task.GenerationId) + "/content/" + v);
+        }
+
+        internal static SoraTaskStatus MapStatus(string status)
+        {
+            switch ((status ?? "").Trim().ToLowerInvariant())
+            {
+                case "queued": return SoraTaskStatus.Queued;
+                case "preprocessing": case "running": case "processing": return SoraTaskStatus.Running;
+                case "succeeded": return SoraTaskStatus.Succeeded;
+                case "failed": return SoraTaskStatus.Failed;
+                case "cancelled": case "canceled": return SoraTaskStatus.Cancelled;
+                default: return SoraTaskStatus.Unknown;
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Dialects
+{
+    /// <summary>
+    /// The legacy Sora web shape (seed 003): <c>POST /sora/v1/videos</c> with width/height from the size
+    /// table, n_frames from the duration, and the operations simple_compose, storyboard, remix and blend.
+    /// The answer is <c>{code, message, data: task id}</c>; the query path is a profile setting.
+    /// </summary>
+    public sealed class SoraWebDialect : SoraDialect
+    {
+        public const string DefaultQueryPath = "sora/v1/videos/{id}";
+        private const int FramesPerSecond = 30;
+
+        // (aspect, resolution) -> WIDTHxHEIGHT, exactly the seed's table.
+        private static readonly Dictionary<string, (int W, int H)> Sizes = new Dictionary<string, (int, int)>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["1:1|480p"] = (480, 480),
+            ["1:1|720p"] = (720, 720),
+            ["9:16|480p"] = (480, 854),
+            ["16:9|480p"] = (854, 480),
+            ["16:9|720p"] = (1280, 720),
+            ["9:16|720p"] = (720, 1280),
+        };
+
+        private static readonly ModelSpec[] Table =
+        {
+            new ModelSpec("turbo", new[] { 5, 10 }, 5, new[] { "16:9", "9:16", "1:1" }, "16:9", new[] { "480p", "720p" }, "720p", 5000, ImageInput.UrlOnly),
+        };
+
+        public override string Name => "SoraWeb";
+        public override string Description => "Legacy Sora web shape: POST /sora/v1/videos (simple_compose, storyboard, remix, blend)";
+        public override IReadOnlyList<ModelSpec> Models => Table;
+        public override bool SupportsRemix => true;
+        public override bool SupportsStoryboard => true;
+        public override bool SupportsBlend => true;
+
+        public static (int Width, int Height) SizeFor(string aspect, string resolution) =>
+            Sizes.TryGetValue(aspect + "|" + resolution, out var s) ? s : (0, 0);
+
+        /// <summary>Remix strength 0..1 to sdedit.amount 1..8.</summary>
+        public static int RemixAmount(double? strength) => 1 + (int)Math.Round((strength ?? 0.5) * 7, MidpointRounding.AwayFromZero);
+
+        protected override void ValidateMore(ValidatedRequest request, ModelSpec spec)
+        {
+            var s = request.Source;
+            var operations = new[] { !string.IsNullOrEmpty(s.RemixOf), s.Storyboard?.Count > 0, s.Blend?.Count > 0 }.Count(x => x);
+            if (operations > 1)
+                throw new SoraValidationException("ConflictingOperations", "RemixOf", "Choose one of -RemixOf, -Storyboard and -Blend.");
+            if (s.Storyboard?.Count > 0)
+            {
+                foreach (var beat in s.Storyboard)
+                {
+                    if (string.IsNullOrWhiteSpace(beat.Description))
+                        throw new SoraValidationException("InvalidStoryboard", "Storyboard", "Every storyboard beat needs a description.");
+                    if (beat.Time < 0 || beat.Time > request.Duration.Value)
+                        throw new SoraValidationException("InvalidStoryboard", "Storyboard",
+                            $"Storyboard beat at {beat.Time.ToString(CultureInfo.InvariantCulture)} s is outside the {request.Duration} s video (0..{request.Duration}).");
+                }
+                request.Operation = "storyboard";
+            }
+            else if (s.Blend?.Count > 0)
+            {
+                if (s.Blend.Count != 2 || s.Blend.Any(string.IsNullOrWhiteSpace))
+                    throw new SoraValidationException("InvalidBlend", "Blend", "A blend takes exactly two generation ids.");
+                request.Operation = "blend";
+            }
+            else if (!string.IsNullOrEmpty(s.RemixOf))
+            {
+                request.Operation = "remix";
+            }
+            else
+            {
+                request.Operation = "simple_compose";
+            }
+            if (s.ImageFrame.HasValue && (s.ImageFrame < 0 || s.ImageFrame >= request.Duration.Value * FramesPerSecond))
+                throw new SoraValidationException("InvalidImageFrame", "ImageFrame", $"ImageFrame must be a frame of the video: 0..{request.Duration.Value * FramesPerSecond - 1}.");
+        }
+
+        public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
+        {
+            var (w, h) = SizeFor(r.AspectRatio, r.Resolution);
+            var body = new Dictionary<string, object>
+            {
+                ["type"] = "video_gen",
+                ["prompt"] = r.Prompt,
+                ["width"] = w,
+                ["height"] = h,
+                ["n_frames"] = r.Duration.Value * FramesPerSecond,
+                ["n_variants"] = 1,
+                ["style"] = "natural",
+                ["model"] = r.Model,
+                ["operation"] = r.Operation,
+            };
+            var s = r.Source;
+            var items = new List<object>();
+            if (r.ImageUri != null)
+                items.Add(new Dictionary<string, object> { ["type"] = "image", ["url"] = r.ImageUri.AbsoluteUri, ["frame_index"] = s.ImageFrame ?? 0 });
+            switch (r.Operation)
+            {
+                case "storyboard":
+                    body["actions"] = s.Storyboard.OrderBy(b => b.Time).Select(b => new Dictionary<string, object> { ["time"] = b.Time, ["description"] = b.Description }).ToList();
+                    break;
+                case "remix":
+                    body["sdedit"] = new Dictionary<string, object>
+                    {
+                        ["amount"] = RemixAmount(s.RemixStrength),
+                        ["source_generation_id"] = s.RemixOf,
+                        ["source_upload_media_id"] = null,
+                    };
+                    break;
+                case "blend":
+                    // The seed names the operation but not its inputs: the two sources travel as inpaint items by generation id.
+                    var frames = r.Duration.Value * FramesPerSecond;
+                    items.Add(new Dictionary<string, object> { ["type"] = "image", ["generation_id"] = s.Blend[0], ["frame_index"] = 0, ["source_start_frame"] = 0, ["source_end_frame"] = frames - 1 });
+                    items.Add(new Dictionary<string, object> { ["type"] = "image", ["generation_id"] = s.Blend[1], ["frame_index"] = 0, ["source_start_frame"] = 0, ["source_end_frame"] = frames - 1 });
+                    break;
+            }
+            if (items.Count > 0) body["inpaint_items"] = items;
+            return JsonPost(Endpoint(profile.BaseUri, "sora/v1/videos"), body, s.ProviderOptions);
+        }
+
+        public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
+        {
+            using (var doc = ParseBody(response, "submission"))
+            {
+                var root = doc.RootElement;
+                var code = root.Str("code");
+                if (!string.IsNullOrEmpty(code) && !string.Equals(code, "success", StringComparison.OrdinalIgnoreCase) && code != "0" && code != "200")
+                {
+                    var message = root.Str("message") ?? "the provider refused the request";
+                    var kind = ErrorIds.KindFromCode(code);
+                    if (kind == SoraErrorKind.Unknown) kind = V2TaskDialect.KindFromReason(message);
+                    throw new SoraApiException(kind == SoraErrorKind.Unknown ? SoraErrorKind.InvalidParameter : kind, response.StatusCode, code,
+                        Redactor.Redact($"SoraWeb provider refused the request ({code}): {message}"), Redactor.Redact(response.Body));
+                }
+                var data = root.Prop("data");
+                var id = data?.ValueKind == JsonValueKind.String ? data.Value.GetString() : data?.ValueKind == JsonValueKind.Object ? (data.Value.Str("id") ?? data.Value.Str("task_id")) : null;
+                var task = NewTask(RequireId(id, response, "submission"), profile);
+                task.Raw = response.Body;
+                task.Status = SoraTaskStatus.Queued;
+                task.ProviderStatus = "pending";
+                task.Prompt = request.Prompt;
+                task.Model = request.Model;
+                task.Duration = request.Duration;
+                task.AspectRatio = request.AspectRatio;
+                task.Resolution = request.Resolution;
+                task.CreatedAt = DateTimeOffset.UtcNow;
+                return task;
+            }
+        }
+
+        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id)
+        {
+            string path = null;
+            profile.Settings?.TryGetValue(UnifiedTaskDialect.QueryPathSetting, out path);
+            path = string.IsNullOrEmpty(path) ? DefaultQueryPath : path;
+            return new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
+        }
+
+        public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
+        {
+            using (var doc = ParseBody(response, "task"))
+            {
+                var root = doc.RootElement;
+                if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data").Value;
+                var detail = root.Prop("detail");
+                var d = detail?.ValueKind == JsonValueKind.Object ? detail.Value : root;
+                var task = NewTask(RequireId(root.Str("id") ?? root.Str("task_id"), response, "task"), profile);
+                task.Raw = response.Body;
+                task.ProviderStatus = d.Str("status") ?? root.Str("status");
+                task.Status = MapStatus(task.ProviderStatus);
+                task.Progress = d.Path("pending_info", "progress_pct").Percent(fraction: true)
+                                ?? d.Prop("progress_pct").Percent(fraction: true)
+                                ?? root.Prop("progress_pct").Percent(fraction: true)
+                                ?? root.Prop("progress").Percent() ?? 0;
+                task.Prompt = d.Str("prompt") ?? root.Str("prompt");
+                task.CreatedAt = root.Prop("created_at").Time() ?? d.Prop("created_at").Time();
+                var gens = d.Prop("generations") ?? root.Prop("generations");
+                if (gens?.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var g in gens.Value.EnumerateArray())
+                    {
+                        var url = g.Str("url") ?? g.Path("encodings", "source", "path").Str() ?? g.Path("encodings", "md", "path").Str();
+                        if (string.IsNullOrEmpty(url) || !Uri.TryCreate(url, UriKind.Absolute, out var video)) continue;
+                        task.VideoUri = video;
+                        task.GenerationId = g.Str("id");
+                        var w = g.Prop("width").Int();
+                        var h = g.Prop("height").Int();
+                        if (w.HasValue && h.HasValue)
+                            foreach (var kv in Sizes.Where(kv => kv.Value.W == w && kv.Value.H == h))
+                            {
+                                var parts = kv.Key.Split('|');
+                                task.AspectRatio = parts[0];
+                                task.Resolution = parts[1];
+                            }
+                        var frames = g.Prop("n_frames").Int();
+                        if (frames.HasValue) task.Duration = frames.Value / FramesPerSecond;
+                        break;
+                    }
+                }
+                var reason = d.Str("failure_reason") ?? root.Str("failure_reason") ?? d.Str("moderation_result") ?? root.Str("fail_reason");
+                if (task.Status == SoraTaskStatus.Failed)
+                    task.Error = new SoraTaskError(V2TaskDialect.KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? "The provider reported failure without a reason." : reason);
+                if (task.Status == SoraTaskStatus.Succeeded)
+                {
+                    task.Progress = 100;
+                    task.CompletedAt = task.RetrievedAt;
+                    task.ExpiresAt = task.CompletedAt + TimeSpan.FromHours(24);
+                    if (task.VideoUri == null)
+                        throw new SoraProtocolException($"Task {task.Id} succeeded but no generation carries a video URL.", response.Body);
+                }
+                return task;
+            }
+        }
+
+        internal static SoraTaskStatus MapStatus(string status)
+        {
+            switch ((status ?? "").Trim().ToLowerInvariant())
+            {
+                case "pending": case "queued": case "submitted": return SoraTaskStatus.Queued;
+                case "preprocessing": case "running": case "processing": case "in_progress": return SoraTaskStatus.Running;
+                case "succeeded": case "completed": case "success": return SoraTaskStatus.Succeeded;
+                case "failed": case "failure": case "rejected": return SoraTaskStatus.Failed;
+                case "cancelled": case "canceled": return SoraTaskStatus.Cancelled;
+                case "expired": return SoraTaskStatus.Expired;
+                default: return SoraTaskStatus.Unknown;
+            }
+        }
+    }
+}

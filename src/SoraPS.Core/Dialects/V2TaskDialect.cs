@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Dialects
+{
+    /// <summary>
+    /// The "v2 task" relay shape (seed 000): <c>POST /v2/videos/generations</c> with <c>duration</c> as a
+    /// string, <c>images</c> URLs, <c>hd</c> for sora-2-pro only, <c>notify_hook</c>; query
+    /// <c>GET /v2/videos/generations/{task_id}</c> with the relay status words and <c>"NN%"</c> progress.
+    /// </summary>
+    public sealed class V2TaskDialect : SoraDialect
+    {
+        private static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(24);
+
+        // 10/15 (and 4/8/12 on some groups) for both; 25 s and hd only on sora-2-pro. "1080p" means hd=true.
+        private static readonly ModelSpec[] Table =
+        {
+            new ModelSpec("sora-2", new[] { 4, 8, 10, 12, 15 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p" }, "720p", 5000, ImageInput.UrlOnly),
+            new ModelSpec("sora-2-pro", new[] { 4, 8, 10, 12, 15, 25 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p", "1080p" }, "720p", 5000, ImageInput.UrlOnly),
+        };
+
+        public override string Name => "V2Task";
+        public override string Description => "\"v2 task\" relays: POST /v2/videos/generations, GET /v2/videos/generations/{task_id}";
+        public override IReadOnlyList<ModelSpec> Models => Table;
+        public override bool SupportsCallback => true;
+
+        public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
+        {
+            var body = new Dictionary<string, object>
+            {
+                ["prompt"] = r.Prompt,
+                ["model"] = r.Model,
+                ["aspect_ratio"] = r.AspectRatio,
+                ["duration"] = r.Duration.Value.ToString(CultureInfo.InvariantCulture),
+            };
+            if (r.ImageUri != null) body["images"] = new[] { r.ImageUri.AbsoluteUri };
+            if (string.Equals(r.Resolution, "1080p", StringComparison.OrdinalIgnoreCase)) body["hd"] = true;
+            if (r.Source.CallbackUri != null) body["notify_hook"] = r.Source.CallbackUri.AbsoluteUri;
+            return JsonPost(Endpoint(profile.BaseUri, "v2/videos/generations"), body, r.Source.ProviderOptions);
+        }
+
+        public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
+        {
+            using (var doc = ParseBody(response, "submission"))
+            {
+                var root = doc.RootElement;
+                var id = root.Str("task_id") ?? root.Path("data", "task_id").Str() ?? root.Str("id");
+                var task = NewTask(RequireId(id, response, "submission"), profile);
+                task.Raw = response.Body;
+                task.Status = SoraTaskStatus.Queued;
+                task.ProviderStatus = "SUBMITTED";
+                task.Prompt = request.Prompt;
+                task.Model = request.Model;
+                task.Duration = request.Duration;
+                task.AspectRatio = request.AspectRatio;
+                task.Resolution = request.Resolution;
+                task.CreatedAt = DateTimeOffset.UtcNow;
+                return task;
+            }
+        }
+
+        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id)
+        {
+            string path = null;
+            profile.Settings?.TryGetValue(UnifiedTaskDialect.QueryPathSetting, out path);
+            path = string.IsNullOrEmpty(path) ? "v2/videos/generations/{id}" : path;
+            return new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
+        }
+
+        public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
+        {
+            using (var doc = ParseBody(response, "task"))
+            {
+                var root = doc.RootElement;
+                // Some relays wrap the task: {"code":"success","data":{...task...}}.
+                if (root.Prop("task_id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object && root.Path("data", "task_id") != null)
+                    root = root.Prop("data").Value;
+                var task = NewTask(RequireId(root.Str("task_id") ?? root.Str("id"), response, "task"), profile);
+                task.Raw = response.Body;
+                task.ProviderStatus = root.Str("status");
+                task.Status = MapStatus(task.ProviderStatus);
+                task.Progress = root.Prop("progress").Percent() ?? 0;
+                task.CreatedAt = root.Prop("submit_time").Time();
+                task.CompletedAt = root.Prop("finish_time").Time();
+                var data = root.Prop("data");
+                string output = null;
+                if (data?.ValueKind == JsonValueKind.Object)
+                {
+                    output = data.Value.Str("output");
+                    var outputs = data.Value.Prop("outputs");
+                    if (output == null && outputs?.ValueKind == JsonValueKind.Array)
+                        output = outputs.Value.EnumerateArray().Select(o => o.ValueKind == JsonValueKind.String ? o.GetString() : o.Str("url")).FirstOrDefault(u => !string.IsNullOrEmpty(u));
+                    task.Model = data.Value.Str("model");
+                }
+                if (output != null && Uri.TryCreate(output, UriKind.Absolute, out var video)) task.VideoUri = video;
+                var reason = root.Str("fail_reason");
+                if (task.Status == SoraTaskStatus.Failed)
+                    task.Error = new SoraTaskError(KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? "The provider reported failure without a reason." : reason);
+                if (task.Status == SoraTaskStatus.Succeeded)
+                {
+                    task.Progress = 100;
+                    task.CompletedAt = task.CompletedAt ?? task.RetrievedAt;
+                    task.ExpiresAt = task.CompletedAt + LinkLifetime;
+                    if (task.VideoUri == null)
+                        throw new SoraProtocolException($"Task {task.Id} succeeded but the answer has no video URL (data.output or data.outputs).", response.Body);
+                }
+                return task;
+            }
+        }
+
+        /// <summary>fail_reason is free text: read the kind from its words.</summary>
+        internal static SoraErrorKind KindFromReason(string reason)
+        {
+            if (string.IsNullOrEmpty(reason)) return SoraErrorKind.Unknown;
+            var r = reason.ToLowerInvariant();
+            if (r.Contains("moderation") || r.Contains("policy") || r.Contains("violat") || r.Contains("real person") || r.Contains("celebrit") || r.Contains("sensitive") || r.Contains("review"))
+                return SoraErrorKind.ContentModeration;
+            var kind = ErrorIds.KindFromCode(r.Replace(' ', '_'));
+            return kind;
+        }
+
+        internal static SoraTaskStatus MapStatus(string status)
+        {
+            switch ((status ?? "").Trim().ToUpperInvariant())
+            {
+                case "NOT_START": case "SUBMITTED": case "QUEUED": case "PENDING": return SoraTaskStatus.Queued;
+                case "IN_PROGRESS": case "RUNNING": case "PROCESSING": return SoraTaskStatus.Running;
+                case "SUCCESS": case "SUCCEEDED": case "COMPLETED": return SoraTaskStatus.Succeeded;
+                case "FAILURE": case "FAIL": case "FAILED": return SoraTaskStatus.Failed;
+                case "CANCELLED": case "CANCELED": return SoraTaskStatus.Cancelled;
+                case "EXPIRED": return SoraTaskStatus.Expired;
+                default: return SoraTaskStatus.Unknown;
+            }
+        }
+    }
+}

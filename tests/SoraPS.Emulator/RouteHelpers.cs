@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+
+namespace SoraPS.Emulator
+{
+    /// <summary>Small helpers the route families share.</summary>
+    internal static class RouteHelpers
+    {
+        /// <summary>Reads a JSON object body; null when it is not one.</summary>
+        public static async Task<JsonElement?> ReadObject(HttpRequest request)
+        {
+            try
+            {
+                using (var doc = await JsonDocument.ParseAsync(request.Body))
+                    return doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Clone() : (JsonElement?)null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The first field not in <paramref name="allowed"/>, or null.</summary>
+        public static string UnknownField(JsonElement root, params string[] allowed) =>
+            root.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => !allowed.Contains(n));
+
+        public static string Str(JsonElement root, string name) =>
+            root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        public static bool Has(JsonElement root, string name) => root.TryGetProperty(name, out _);
+
+        public static string FailureMarker(string prompt) =>
+            prompt == null ? null : prompt.Contains("[fail:moderation]") ? "moderation" : prompt.Contains("[fail:timeout]") ? "timeout" : null;
+
+        public static bool IsHttpUrl(string s) =>
+            Uri.TryCreate(s, UriKind.Absolute, out var u) && (u.Scheme == "http" || u.Scheme == "https");
+
+        public static string FileUrl(HttpContext ctx, string prefix, string id) =>
+            $"{ctx.Request.Scheme}://{ctx.Request.Host}/{prefix}/files/{id}.mp4";
+
+        /// <summary>The result "CDN" of a task-style relay: no key needed, gone after the link lifetime.</summary>
+        public static Task ServeFile(HttpContext ctx, SoraEmulator emu, string dialect, string id)
+        {
+            if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != dialect || t.StateAt(DateTimeOffset.UtcNow).Phase != "completed")
+                return Results.StatusCode(404).ExecuteAsync(ctx);
+            if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
+                return Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", "application/xml", null, 403).ExecuteAsync(ctx);
+            return Results.Bytes(emu.State.Video, "video/mp4").ExecuteAsync(ctx);
+        }
+
+        /// <summary>The OpenAI-style error body many relays use.</summary>
+        public static IResult Error(int status, string message, string type, string code = null, string param = null) =>
+            SoraEmulator.Json(new Dictionary<string, object>
+            {
+                ["error"] = new Dictionary<string, object> { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = code },
+            }, status);
+    }
+}
