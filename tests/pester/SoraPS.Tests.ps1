@@ -12,6 +12,11 @@ BeforeAll {
     $ProgressPreference = 'SilentlyContinue'
     Register-SoraProfile -Name openai -Dialect OpenAI -BaseUri "$($emu.BaseUri)/openai" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -Default
     Register-SoraProfile -Name unified -Dialect UnifiedTask -BaseUri "$($emu.BaseUri)/unified" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+    Register-SoraProfile -Name v2 -Dialect V2Task -BaseUri "$($emu.BaseUri)/v2task" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+    Register-SoraProfile -Name onerouter -Dialect OneRouter -BaseUri "$($emu.BaseUri)/onerouter" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -MaxConcurrency 4
+    Register-SoraProfile -Name soraweb -Dialect SoraWeb -BaseUri "$($emu.BaseUri)/soraweb" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+    Register-SoraProfile -Name azure -Dialect AzureJobs -BaseUri "$($emu.BaseUri)/azure" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+    $script:image = 'https://images.example.com/first-frame.png'
 }
 
 AfterAll {
@@ -66,14 +71,15 @@ a hummingbird,openai,sora-2-pro,12,16:9,1024p
 '@ | Set-Content $csv
         $tasks = Import-Csv $csv | New-SoraVideo
         $tasks | Should -HaveCount 3
-        $tasks[0].Dialect | Should -Be 'UnifiedTask'
-        $tasks[0].Model | Should -Be 'sora-2-pro-preview'
-        $tasks[0].Duration | Should -Be 8
-        $tasks[0].Resolution | Should -Be '1080p'
-        $tasks[1].Duration | Should -Be 15
-        $tasks[1].AspectRatio | Should -Be '9:16'
-        $tasks[2].Dialect | Should -Be 'OpenAI'
-        $tasks[2].Resolution | Should -Be '1024p'
+        $byPrompt = @{}; $tasks | ForEach-Object { $byPrompt[$_.Prompt] = $_ }
+        $byPrompt['a lighthouse'].Dialect | Should -Be 'UnifiedTask'
+        $byPrompt['a lighthouse'].Model | Should -Be 'sora-2-pro-preview'
+        $byPrompt['a lighthouse'].Duration | Should -Be 8
+        $byPrompt['a lighthouse'].Resolution | Should -Be '1080p'
+        $byPrompt['a cat on a piano'].Duration | Should -Be 15
+        $byPrompt['a cat on a piano'].AspectRatio | Should -Be '9:16'
+        $byPrompt['a hummingbird'].Dialect | Should -Be 'OpenAI'
+        $byPrompt['a hummingbird'].Resolution | Should -Be '1024p'
         $done = $tasks | Wait-SoraTask
         $done.Status | Should -Be @('Succeeded', 'Succeeded', 'Succeeded')
     }
@@ -114,9 +120,65 @@ a hummingbird,openai,sora-2-pro,12,16:9,1024p
     }
 }
 
+Describe 'Every dialect through the same cmdlets' {
+    It 'runs New | Wait | Save on <Profile>' -ForEach @(
+        @{ Profile = 'openai' }, @{ Profile = 'unified' }, @{ Profile = 'v2' }, @{ Profile = 'onerouter' }, @{ Profile = 'soraweb' }, @{ Profile = 'azure' }
+    ) {
+        $out = Join-Path $TestDrive "dialect-$Profile"
+        $image = if ($Profile -eq 'onerouter') { $script:image } else { $null }
+        $files = 'one river', 'two rivers' | New-SoraVideo -Profile $Profile -Image $image | Wait-SoraTask | Save-SoraVideo -Path $out -PassThru
+        $files | Should -HaveCount 2
+        $files | ForEach-Object { [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($_.FullName), 4, 4) | Should -Be 'ftyp' }
+    }
+
+    It 'runs synchronous OneRouter requests concurrently up to the profile limit' {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $tasks = 1..4 | ForEach-Object { "frame $_" } | New-SoraVideo -Profile onerouter -Image $script:image
+        $watch.Stop()
+        $tasks | Should -HaveCount 4
+        $tasks.Status | Select-Object -Unique | Should -Be 'Succeeded'
+        # Four 1-second generations: sequential would take 4 s or more.
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 3
+    }
+
+    It 'takes a storyboard from CSV rows on SoraWeb' {
+        $beats = @'
+Time,Description
+0,dawn over the hills
+5,noon and grazing sheep
+'@ | ConvertFrom-Csv
+        $t = New-SoraVideo 'a day in the valley' -Profile soraweb -Duration 10 -Storyboard $beats -Wait
+        $t.Status | Should -Be 'Succeeded'
+        (Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.body -like '*a day in the valley*' }).body | Should -BeLike '*"operation":"storyboard"*'
+    }
+
+    It 'remixes from a task object (<Profile>)' -ForEach @(@{ Profile = 'openai' }, @{ Profile = 'soraweb' }) {
+        $source = New-SoraVideo 'a quiet lake' -Profile $Profile -Wait
+        $remix = New-SoraVideo 'the lake frozen over' -Profile $Profile -RemixOf $source -RemixStrength 0.25 -Wait
+        $remix.Status | Should -Be 'Succeeded'
+    }
+
+    It 'lists the provider tasks where the dialect has a list' {
+        $t = New-SoraVideo 'to be listed' -Profile openai
+        (Get-SoraTask -List -Profile openai).Id | Should -Contain $t.Id
+        Get-SoraTask -List -Profile unified -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ListNotSupported,*'
+    }
+
+    It 'shows the estimated cost with -WhatIf' {
+        # What-if lines go to the host, so a transcript is what sees them.
+        $log = Join-Path $TestDrive 'whatif.txt'
+        Start-Transcript -Path $log | Out-Null
+        try { New-SoraVideo 'priced' -Profile openai -Model sora-2-pro -Resolution 1024p -Duration 8 -WhatIf }
+        finally { Stop-Transcript | Out-Null }
+        Get-Content $log -Raw | Should -BeLike '*cost: about $4.00 at list price (8 s x $0.50/s)*'
+    }
+}
+
 Describe 'Errors a script can catch and inspect' {
     It 'refuses a bad duration before any request, naming the allowed values' {
         $before = @(Get-EmulatorRequest $emu | Where-Object method -EQ 'POST').Count
+        $before | Should -BeGreaterThan 1
         New-SoraVideo 'x' -Duration 15 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -Be 'InvalidDuration,SoraPS.Commands.NewSoraVideoCommand'
         $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'

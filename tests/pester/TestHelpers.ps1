@@ -30,5 +30,7 @@ function Stop-SoraEmulator($Emulator) {
 }
 
 function Get-EmulatorRequest($Emulator) {
-    Invoke-RestMethod -Uri "$($Emulator.BaseUri)/_emulator/requests" | Where-Object path -NotLike '/_emulator*'
+    # Invoke-RestMethod emits a JSON array as one object: unroll it before filtering.
+    $all = Invoke-RestMethod -Uri "$($Emulator.BaseUri)/_emulator/requests"
+    $all | ForEach-Object { $_ } | Where-Object path -NotLike '/_emulator*'
 }
