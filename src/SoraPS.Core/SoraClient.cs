@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
 using SoraPS.Core.Http;
+using SoraPS.Core.Journal;
 using SoraPS.Core.Profiles;
 using SoraPS.Core.Tasks;
 
@@ -34,6 +36,9 @@ namespace SoraPS.Core
         public ISoraLog Log { get; }
         public SoraHttp Http => _http.Value;
 
+        /// <summary>Where submitted tasks are recorded (null: not recorded).</summary>
+        public TaskJournal Journal { get; set; }
+
         /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise.</summary>
         public void EnsureCredential() => _ = _http.Value;
 
@@ -41,11 +46,36 @@ namespace SoraPS.Core
 
         public async Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel)
         {
-            var response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
+            ProviderResponse response;
+            try
+            {
+                response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
+            }
+            catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown" && Journal != null)
+            {
+                var local = TryJournal(() => Journal.RecordUnconfirmed(Profile.Name, Dialect.Name, request, e.Message));
+                throw new SoraNetworkException(e.ErrorId, e.Kind,
+                    e.Message + (local == null ? "" : $" It is recorded in the journal as {local} (Get-SoraTask -Status Unknown)."), e);
+            }
             if (!response.IsSuccess) throw Dialect.ParseError(response);
             var task = Parse(() => Dialect.ParseSubmit(response, request, Profile), response, "submission");
+            // Recorded before anyone sees the task: a crash from here on never loses its id.
+            TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
             Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
             return task;
+        }
+
+        private string TryJournal(Func<string> write)
+        {
+            try
+            {
+                return write();
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                Log.Warning($"Could not write the task journal in '{Journal?.Directory}': {e.Message}");
+                return null;
+            }
         }
 
         /// <summary>How long a submission may take to be answered: the profile's RequestTimeoutSec, else the dialect's default.</summary>
@@ -101,7 +131,9 @@ namespace SoraPS.Core
         public async Task<SoraTask> RefreshAsync(SoraTask task, CancellationToken cancel)
         {
             var fresh = await GetAsync(task.Id, cancel).ConfigureAwait(false);
+            var before = task.Status;
             task.UpdateFrom(fresh);
+            if (task.Status != before) TryJournal(() => { Journal?.Record(task, "status"); return null; });
             return task;
         }
 
@@ -112,7 +144,18 @@ namespace SoraPS.Core
             var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant);
             if (uri == null)
                 throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
-            return VideoDownloader.DownloadAsync(Http, uri, path, task, options ?? new DownloadOptions(), progress, cancel);
+            return DownloadCoreAsync(task, uri, path, options ?? new DownloadOptions(), progress, cancel);
+        }
+
+        private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
+        {
+            var result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(options.Variant) || options.Variant.Equals("video", StringComparison.OrdinalIgnoreCase))
+            {
+                task.SavedTo = result.Path;
+                TryJournal(() => { Journal?.Record(task, "saved"); return null; });
+            }
+            return result;
         }
 
         /// <summary>Runs a dialect parser; anything it throws becomes a clear error that keeps the raw body.</summary>

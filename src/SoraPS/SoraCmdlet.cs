@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SoraPS.Core;
 using SoraPS.Core.Http;
+using SoraPS.Core.Journal;
 using SoraPS.Core.Profiles;
 using SoraPS.Core.Tasks;
 using SoraPS.Core.Waiting;
@@ -31,6 +32,9 @@ namespace SoraPS.Commands
         internal ProfileStore Store => _store ?? (_store = new ProfileStore());
 
         internal ISoraLog Log => _log ?? (_log = new CmdletLog(this));
+
+        private TaskJournal _journal;
+        internal TaskJournal Journal => _journal ?? (_journal = new TaskJournal());
 
         protected override void StopProcessing()
         {
@@ -76,7 +80,7 @@ namespace SoraPS.Commands
         internal SoraClient ClientFor(string profileName)
         {
             var key = profileName ?? "";
-            return _clients.GetOrAdd(key, _ => new SoraClient(Store.Resolve(profileName), Log));
+            return _clients.GetOrAdd(key, _ => new SoraClient(Store.Resolve(profileName), Log) { Journal = Journal });
         }
 
         // ----- errors -----
@@ -288,6 +292,12 @@ namespace SoraPS.Commands
                 var text = Redactor.Redact(message);
                 _cmdlet.Post(() => _cmdlet.WriteVerbose(text));
             }
+            public void Warning(string message)
+            {
+                var text = Redactor.Redact(message);
+                _cmdlet.Post(() => _cmdlet.WriteWarning(text));
+            }
+
             public void Debug(string message)
             {
                 var text = Redactor.Redact(message);

@@ -31,6 +31,7 @@ namespace SoraPS.Core.Tests
         public ConcurrentQueue<string> Lines { get; } = new ConcurrentQueue<string>();
         public void Verbose(string message) => Lines.Enqueue(message);
         public void Debug(string message) => Lines.Enqueue(message);
+        public void Warning(string message) => Lines.Enqueue("WARNING: " + message);
         public string All => string.Join("\n", Lines);
     }
 

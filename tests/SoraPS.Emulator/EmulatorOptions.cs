@@ -13,6 +13,8 @@ namespace SoraPS.Emulator
         public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(24);
         /// <summary>When set, OpenAI answers carry openai-poll-after-ms with this value.</summary>
         public int? OpenAIPollAfterMs { get; set; }
+        /// <summary>Size of the served video in bytes (the sample MP4 padded with a 'free' box); 0 = the sample as is.</summary>
+        public int VideoSize { get; set; }
         /// <summary>Estimated time the unified dialect reports in task_info (default: the real duration).</summary>
         public TimeSpan? UnifiedEstimatedTime { get; set; }
     }

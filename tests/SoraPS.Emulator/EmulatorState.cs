@@ -62,17 +62,53 @@ namespace SoraPS.Emulator
         public IReadOnlyList<RequestRecord> Requests => _requests.ToArray();
         public byte[] Video { get; }
 
-        public EmulatorState()
+        public EmulatorState(int videoSize = 0)
         {
             using (var s = typeof(EmulatorState).Assembly.GetManifestResourceStream("SoraPS.Emulator.sample.mp4"))
             using (var m = new MemoryStream())
             {
                 s.CopyTo(m);
+                // Pad with a trailing 'free' box (still a valid MP4) when a bigger file is wanted.
+                var pad = videoSize - (int)m.Length - 8;
+                if (pad > 0)
+                {
+                    var box = new byte[8];
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(box, pad + 8);
+                    box[4] = (byte)'f'; box[5] = (byte)'r'; box[6] = (byte)'e'; box[7] = (byte)'e';
+                    m.Write(box, 0, 8);
+                    m.Write(new byte[pad], 0, pad);
+                }
                 Video = m.ToArray();
             }
         }
 
         public void Record(RequestRecord r) => _requests.Enqueue(r);
+
+        private readonly List<Fault> _faults = new List<Fault>();
+
+        /// <summary>Adds a fault for the next matching requests.</summary>
+        public Fault AddFault(Fault fault)
+        {
+            lock (_faults) _faults.Add(fault);
+            return fault;
+        }
+
+        public void ClearFaults()
+        {
+            lock (_faults) _faults.Clear();
+        }
+
+        internal Fault TakeFault(string method, string path)
+        {
+            lock (_faults)
+            {
+                var f = _faults.FirstOrDefault(x => x.Times > 0 && (x.Method == null || x.Method == method) && (x.Path == null || path.Contains(x.Path, StringComparison.OrdinalIgnoreCase)));
+                if (f == null) return null;
+                f.Times--;
+                f.Hits++;
+                return f;
+            }
+        }
 
         public int Count(string method, string pathContains) =>
             Requests.Count(r => r.Method == method && r.Path.Contains(pathContains, StringComparison.OrdinalIgnoreCase));

@@ -55,7 +55,7 @@ namespace SoraPS.Emulator
         public static async Task<SoraEmulator> StartAsync(EmulatorOptions options = null, int port = 0)
         {
             options = options ?? new EmulatorOptions();
-            var state = new EmulatorState();
+            var state = new EmulatorState(options.VideoSize);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k =>
@@ -92,7 +92,9 @@ namespace SoraPS.Emulator
                     Authorized = emulator.IsAuthorized(ctx.Request),
                     At = DateTimeOffset.UtcNow,
                 };
-                await next();
+                var fault = ctx.Request.Path.StartsWithSegments("/_emulator") ? null : state.TakeFault(ctx.Request.Method, ctx.Request.Path.Value);
+                if (fault != null) await FaultInjection.Apply(ctx, fault, () => next());
+                else await next();
                 record.Status = ctx.Response.StatusCode;
                 state.Record(record);
             });
@@ -111,6 +113,17 @@ namespace SoraPS.Emulator
                 authorized = r.Authorized,
                 body = r.Body,
             }).ToList()));
+            // Out-of-process tests add faults with a JSON body shaped like Fault.
+            app.MapPost("/_emulator/faults", async ctx =>
+            {
+                var fault = await JsonSerializer.DeserializeAsync<Fault>(ctx.Request.Body, new JsonSerializerOptions
+                {
+                    PropertyNameCaseInsensitive = true,
+                    Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+                });
+                state.AddFault(fault);
+                ctx.Response.StatusCode = 204;
+            });
             app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs).\n"));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();

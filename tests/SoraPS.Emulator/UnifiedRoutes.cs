@@ -210,7 +210,7 @@ namespace SoraPS.Emulator
                 return Results.StatusCode(404).ExecuteAsync(ctx);
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
                 return Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", "application/xml", null, 403).ExecuteAsync(ctx);
-            return Results.Bytes(emu.State.Video, "video/mp4").ExecuteAsync(ctx);
+            return Results.Bytes(emu.State.Video, "video/mp4", enableRangeProcessing: true).ExecuteAsync(ctx);
         }
     }
 }

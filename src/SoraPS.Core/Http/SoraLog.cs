@@ -5,6 +5,7 @@ namespace SoraPS.Core.Http
     {
         void Verbose(string message);
         void Debug(string message);
+        void Warning(string message);
     }
 
     public sealed class NullLog : ISoraLog
@@ -12,5 +13,6 @@ namespace SoraPS.Core.Http
         public static readonly NullLog Instance = new NullLog();
         public void Verbose(string message) { }
         public void Debug(string message) { }
+        public void Warning(string message) { }
     }
 }

@@ -50,6 +50,8 @@ namespace SoraPS.Core.Tasks
         public string GenerationId { get; internal set; }
         /// <summary>The provider's last JSON answer for this task, unchanged.</summary>
         public string Raw { get; internal set; }
+        /// <summary>Where Save-SoraVideo last saved this task's video.</summary>
+        public string SavedTo { get; internal set; }
         /// <summary>When SoraPS last read this task's state from the provider.</summary>
         public DateTimeOffset? RetrievedAt { get; internal set; }
 
@@ -84,6 +86,7 @@ namespace SoraPS.Core.Tasks
             GenerationId = fresh.GenerationId ?? GenerationId;
             Raw = fresh.Raw ?? Raw;
             RetrievedAt = fresh.RetrievedAt ?? RetrievedAt;
+            SavedTo = fresh.SavedTo ?? SavedTo;
             PollAfter = fresh.PollAfter;
             EstimatedTotal = fresh.EstimatedTotal ?? EstimatedTotal;
         }

@@ -1,54 +1,67 @@
+using System;
+using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Journal;
 using SoraPS.Core.Tasks;
 
 namespace SoraPS.Commands
 {
-    /// <summary>Get-SoraTask: reads the current state of tasks from their provider.</summary>
-    [Cmdlet(VerbsCommon.Get, "SoraTask", DefaultParameterSetName = IdSet)]
+    /// <summary>
+    /// Get-SoraTask: with ids (or task objects), reads their current state from the provider; with -List,
+    /// asks the provider for its task list; with neither, lists the tasks this machine submitted, from
+    /// the journal (-Pending: what a crashed or stopped script left to wait for or save).
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "SoraTask", DefaultParameterSetName = JournalSet)]
     [OutputType(typeof(SoraTask))]
     public sealed class GetSoraTaskCommand : TaskInputCommand
     {
         private const string ListSet = "List";
-
-        /// <summary>Ask the provider for its task list (dialects that have one), newest first.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ListSet)]
-        public SwitchParameter List { get; set; }
+        private const string JournalSet = "Journal";
 
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Parameter(ParameterSetName = ListSet)]
+        [Parameter(ParameterSetName = JournalSet)]
         [Alias("ProfileName")]
         public string Profile { get; set; }
 
         protected override string ProfileName => Profile;
 
-        /// <summary>At most this many tasks from the list.</summary>
+        /// <summary>Ask the provider for its task list (dialects that have one), newest first.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ListSet)]
+        public SwitchParameter List { get; set; }
+
+        /// <summary>At most this many tasks.</summary>
         [Parameter(ParameterSetName = ListSet)]
-        [ValidateRange(1, 100000)]
-        public int First { get; set; } = 100;
+        [Parameter(ParameterSetName = JournalSet)]
+        [ValidateRange(1, 1000000)]
+        public int First { get; set; } = int.MaxValue;
+
+        /// <summary>Journal: only tasks with these statuses.</summary>
+        [Parameter(ParameterSetName = JournalSet)]
+        public SoraTaskStatus[] Status { get; set; }
+
+        /// <summary>Journal: only tasks submitted since this time.</summary>
+        [Parameter(ParameterSetName = JournalSet)]
+        public DateTime? Since { get; set; }
+
+        /// <summary>Journal: only tasks still to wait for or to save (not finished, or finished and not saved).</summary>
+        [Parameter(ParameterSetName = JournalSet)]
+        public SwitchParameter Pending { get; set; }
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == ListSet)
+            switch (ParameterSetName)
             {
-                try
-                {
-                    var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
-                    if (!client.Dialect.SupportsList)
-                        throw new SoraValidationException("ListNotSupported", "List", $"The {client.Dialect.Name} dialect has no task list; use Get-SoraTask with ids.");
-                    client.EnsureCredential();
-                    WriteObject(RunAsync(ct => client.ListAsync(First, ct)), true);
-                }
-                catch (SoraException e)
-                {
-                    WriteSoraError(e, Profile);
-                }
-                return;
-            }
-            if (ParameterSetName == IdSet)
-            {
-                ForEachInput(WriteObject);
-                return;
+                case ListSet:
+                    ListFromProvider();
+                    return;
+                case JournalSet:
+                    ListFromJournal();
+                    return;
+                case IdSet:
+                    ForEachInput(WriteObject);
+                    return;
             }
             foreach (var task in InputObject)
             {
@@ -63,6 +76,36 @@ namespace SoraPS.Commands
                     WriteSoraError(e, task);
                 }
             }
+            DrainPosted(TimeSpan.Zero);
+        }
+
+        private void ListFromProvider()
+        {
+            try
+            {
+                var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
+                if (!client.Dialect.SupportsList)
+                    throw new SoraValidationException("ListNotSupported", "List", $"The {client.Dialect.Name} dialect has no task list; use Get-SoraTask with ids, or without arguments for this machine's journal.");
+                client.EnsureCredential();
+                var max = First == int.MaxValue ? 100 : First;
+                WriteObject(RunAsync(ct => client.ListAsync(max, ct)), true);
+            }
+            catch (SoraException e)
+            {
+                WriteSoraError(e, Profile);
+            }
+        }
+
+        private void ListFromJournal()
+        {
+            var entries = Journal.Read(new JournalFilter
+            {
+                Profile = string.IsNullOrWhiteSpace(Profile) ? null : Profile,
+                Since = Since.HasValue ? new DateTimeOffset(Since.Value.ToUniversalTime(), TimeSpan.Zero) : (DateTimeOffset?)null,
+                Status = Status,
+                PendingOnly = Pending,
+            });
+            WriteObject(entries.Take(First).Select(e => e.ToTask()), true);
         }
     }
 }

@@ -1,0 +1,77 @@
+using System;
+using System.IO;
+using System.Threading;
+
+namespace SoraPS.Core
+{
+    /// <summary>Crash-safe file writes and a simple cross-process lock.</summary>
+    internal static class AtomicFile
+    {
+        public static string ReadAllText(string path)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                    using (var reader = new StreamReader(fs))
+                        return reader.ReadToEnd();
+                }
+                catch (IOException) when (attempt < 20 && File.Exists(path))
+                {
+                    Thread.Sleep(25);
+                }
+            }
+        }
+
+        public static void WriteAllText(string path, string text)
+        {
+            var dir = Path.GetDirectoryName(path);
+            var temp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                using (var writer = new StreamWriter(fs, new System.Text.UTF8Encoding(false)))
+                {
+                    writer.Write(text);
+                    writer.Flush();
+                    fs.Flush(true);
+                }
+                RestrictToUser(temp);
+                File.Move(temp, path, true);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
+        }
+
+        /// <summary>Keeps config files readable by their owner only on Unix.</summary>
+        public static void RestrictToUser(string path)
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                try { File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        /// <summary>An exclusive lock file held open; waits up to ten seconds for another process.</summary>
+        public static IDisposable Lock(string lockPath)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                try
+                {
+                    return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline)
+                {
+                    Thread.Sleep(20 + Random.Shared.Next(30));
+                }
+            }
+        }
+    }
+}
