@@ -19,6 +19,8 @@
         'Get-SoraProfile'
         'Set-SoraProfile'
         'Unregister-SoraProfile'
+        'Stop-SoraTask'
+        'Remove-SoraTask'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -26,7 +26,7 @@ namespace SoraPS.Core
             ProfileStore.CheckBaseUri(profile.BaseUri);
             Dialect = DialectRegistry.Get(profile.Dialect);
             Log = log ?? NullLog.Instance;
-            var resolve = credentials ?? ApiCredential.Resolve;
+            var resolve = credentials ?? (p => ApiCredential.Resolve(p));
             // The key is read when the first request needs it, so -WhatIf works without one.
             _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, retry), LazyThreadSafetyMode.ExecutionAndPublication);
         }
@@ -58,7 +58,17 @@ namespace SoraPS.Core
                     e.Message + (local == null ? "" : $" It is recorded in the journal as {local} (Get-SoraTask -Status Unknown)."), e);
             }
             if (!response.IsSuccess) throw Dialect.ParseError(response);
-            var task = Parse(() => Dialect.ParseSubmit(response, request, Profile), response, "submission");
+            SoraTask task;
+            try
+            {
+                task = Parse(() => Dialect.ParseSubmit(response, request, Profile), response, "submission");
+            }
+            catch (SoraProtocolException e) when (Journal != null)
+            {
+                // Accepted (2xx) but unreadable: the provider may be generating it. Keep a record.
+                var local = TryJournal(() => Journal.RecordUnconfirmed(Profile.Name, Dialect.Name, request, e.Message));
+                throw new SoraProtocolException(e.Message + (local == null ? "" : $" The submission is recorded in the journal as {local}; check the provider before resubmitting."), e.RawBody, e);
+            }
             // Recorded before anyone sees the task: a crash from here on never loses its id.
             TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
             Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
@@ -135,6 +145,39 @@ namespace SoraPS.Core
             task.UpdateFrom(fresh);
             if (task.Status != before) TryJournal(() => { Journal?.Record(task, "status"); return null; });
             return task;
+        }
+
+        /// <summary>Asks the provider to stop the task, then reads its state back.</summary>
+        public async Task<SoraTask> CancelAsync(SoraTask task, CancellationToken cancel)
+        {
+            if (Dialect.BuildCancel(Profile, task.Id) == null)
+                throw new SoraValidationException("CancelNotSupported", "Id", $"The {Dialect.Name} dialect cannot stop a task.") { Target = task };
+            var response = await Http.SendAsync(() => Dialect.BuildCancel(Profile, task.Id), RequestKind.Read, cancel).ConfigureAwait(false);
+            if (!response.IsSuccess)
+            {
+                var error = Dialect.ParseError(response);
+                error.Target = task;
+                throw error;
+            }
+            return await RefreshAsync(task, cancel).ConfigureAwait(false);
+        }
+
+        /// <summary>Deletes the task and its video at the provider; the journal keeps the record.</summary>
+        public async Task DeleteAsync(SoraTask task, CancellationToken cancel)
+        {
+            if (Dialect.BuildDelete(Profile, task.Id) == null)
+                throw new SoraValidationException("DeleteNotSupported", "Id", $"The {Dialect.Name} dialect cannot delete a task.") { Target = task };
+            var response = await Http.SendAsync(() => Dialect.BuildDelete(Profile, task.Id), RequestKind.Read, cancel).ConfigureAwait(false);
+            if (!response.IsSuccess && response.StatusCode != 404)
+            {
+                var error = Dialect.ParseError(response);
+                error.Target = task;
+                throw error;
+            }
+            task.Status = SoraTaskStatus.Expired;
+            task.ProviderStatus = "deleted";
+            task.VideoUri = null;
+            TryJournal(() => { Journal?.Record(task, "deleted"); return null; });
         }
 
         public Task<DownloadResult> DownloadAsync(SoraTask task, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)

@@ -80,7 +80,50 @@ namespace SoraPS.Commands
         internal SoraClient ClientFor(string profileName)
         {
             var key = profileName ?? "";
-            return _clients.GetOrAdd(key, _ => new SoraClient(Store.Resolve(profileName), Log) { Journal = Journal });
+            if (_clients.TryGetValue(key, out var cached)) return cached;
+            var profile = Store.Resolve(profileName);
+            Func<SoraProfile, ApiCredential> credentials = p => ApiCredential.Resolve(p);
+            if (!string.IsNullOrEmpty(profile.ApiKeySecret))
+            {
+                // SecretManagement runs PowerShell: read the secret now, on the pipeline thread.
+                var secret = ReadSecret(profile);
+                credentials = p => ApiCredential.Resolve(p, (name, vault) => secret);
+            }
+            return _clients.GetOrAdd(key, _ => new SoraClient(profile, Log, null, credentials) { Journal = Journal });
+        }
+
+        private int _pipelineThread = -1;
+
+        protected override void BeginProcessing()
+        {
+            _pipelineThread = Environment.CurrentManagedThreadId;
+            base.BeginProcessing();
+        }
+
+        /// <summary>Reads a key from SecretManagement (optional dependency: a clear error when it is absent).</summary>
+        private string ReadSecret(SoraProfile profile)
+        {
+            if (_pipelineThread != -1 && Environment.CurrentManagedThreadId != _pipelineThread)
+                throw new SoraConfigurationException("SecretManagementUnavailable", $"The secret for profile '{profile.Name}' can only be read on the pipeline thread.");
+            var available = InvokeCommand.InvokeScript("Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretManagement | Select-Object -First 1");
+            if (available.Count == 0)
+                throw new SoraConfigurationException("SecretManagementMissing",
+                    $"Profile '{profile.Name}' takes its key from the secret '{profile.ApiKeySecret}', but the Microsoft.PowerShell.SecretManagement module is not installed. Install it (Install-Module Microsoft.PowerShell.SecretManagement) or give the profile another key source.") { Target = profile.Name };
+            try
+            {
+                var result = InvokeCommand.InvokeScript(false,
+                    ScriptBlock.Create("param($Name, $Vault) Import-Module Microsoft.PowerShell.SecretManagement -ErrorAction Stop; if ($Vault) { Get-Secret -Name $Name -Vault $Vault -AsPlainText -ErrorAction Stop } else { Get-Secret -Name $Name -AsPlainText -ErrorAction Stop }"),
+                    null, profile.ApiKeySecret, profile.Vault);
+                var value = result.Count == 0 ? null : result[0]?.BaseObject;
+                if (value is System.Security.SecureString secure) return new System.Net.NetworkCredential("", secure).Password;
+                if (value is PSCredential credential) return credential.GetNetworkCredential().Password;
+                return value?.ToString();
+            }
+            catch (RuntimeException e)
+            {
+                throw new SoraConfigurationException("SecretNotFound",
+                    Redactor.Redact($"Cannot read the secret '{profile.ApiKeySecret}'{(string.IsNullOrEmpty(profile.Vault) ? "" : " from vault '" + profile.Vault + "'")} for profile '{profile.Name}': {e.Message}"), e) { Target = profile.Name };
+            }
         }
 
         // ----- errors -----
@@ -90,7 +133,8 @@ namespace SoraPS.Commands
             switch (e.ErrorId)
             {
                 case "ProfileNotFound": case "NoProfile": return ErrorCategory.ObjectNotFound;
-                case "ApiKeyMissing": return ErrorCategory.AuthenticationError;
+                case "ApiKeyMissing": case "SecretNotFound": return ErrorCategory.AuthenticationError;
+                case "SecretManagementMissing": return ErrorCategory.NotInstalled;
                 case "FileExists": return ErrorCategory.ResourceExists;
                 case "SubmissionOutcomeUnknown": return ErrorCategory.OperationTimeout;
             }
@@ -158,6 +202,16 @@ namespace SoraPS.Commands
         /// <summary>Adds a task to the shared wait; <paramref name="waitOptions"/> is used when the wait starts.</summary>
         internal void AddToWait(SoraTask task, WaitOptions waitOptions, Action<SoraTask> done)
         {
+            // The waiter asks for clients from background threads: make sure this task's is made here.
+            try
+            {
+                ClientFor(task.Profile).EnsureCredential();
+            }
+            catch (SoraException e)
+            {
+                WriteSoraError(e, task);
+                return;
+            }
             if (_waiter == null)
                 _waiter = new TaskWaiter(ClientFor, waitOptions, StopToken, e => Post(() => HandleWaitEvent(e, done)));
             if (!_activity.ContainsKey(task)) _activity[task] = _nextActivity++;

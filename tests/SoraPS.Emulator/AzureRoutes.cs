@@ -19,6 +19,15 @@ namespace SoraPS.Emulator
             app.MapPost("/azure/openai/v1/video/generations/jobs", ctx => Create(ctx, emu));
             app.MapGet("/azure/openai/v1/video/generations/jobs/{id}", ctx => Get(ctx, emu));
             app.MapGet("/azure/openai/v1/video/generations/{gen}/content/{variant}", ctx => Content(ctx, emu));
+            app.MapDelete("/azure/openai/v1/video/generations/jobs/{id}", ctx =>
+            {
+                var problem = Check(ctx, emu);
+                if (problem != null) return problem.ExecuteAsync(ctx);
+                var id = (string)ctx.Request.RouteValues["id"];
+                if (!emu.State.Tasks.TryRemove(id, out _)) return AzureError(404, "NotFound", $"Job '{id}' not found.").ExecuteAsync(ctx);
+                ctx.Response.StatusCode = 204;
+                return System.Threading.Tasks.Task.CompletedTask;
+            });
         }
 
         private static IResult AzureError(int status, string code, string message) =>

@@ -16,6 +16,7 @@ namespace SoraPS.Emulator
         public string ContentType { get; set; }
         public string Body { get; set; }
         public bool Authorized { get; set; }
+        public string Range { get; set; }
         public int Status { get; set; }
         public DateTimeOffset At { get; set; }
     }
@@ -35,6 +36,8 @@ namespace SoraPS.Emulator
         /// <summary>null, or the failure it will end with: moderation, timeout.</summary>
         public string Failure { get; set; }
         public bool Deleted { get; set; }
+        /// <summary>When set, the task was cancelled at this progress.</summary>
+        public int? CancelledAt { get; set; }
         public Dictionary<string, object> Extra { get; } = new Dictionary<string, object>();
 
         public double Fraction(DateTimeOffset now) =>
@@ -44,6 +47,7 @@ namespace SoraPS.Emulator
         public (string Phase, int Progress) StateAt(DateTimeOffset now)
         {
             var f = Fraction(now);
+            if (CancelledAt.HasValue) return ("cancelled", CancelledAt.Value);
             if (Failure != null && f >= 0.9) return ("failed", 90);
             if (f >= 1) return ("completed", 100);
             if (f < 0.15) return ("queued", 0);

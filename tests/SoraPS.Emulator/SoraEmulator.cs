@@ -90,6 +90,7 @@ namespace SoraPS.Emulator
                     ContentType = ctx.Request.ContentType,
                     Body = body,
                     Authorized = emulator.IsAuthorized(ctx.Request),
+                    Range = ctx.Request.Headers.Range.ToString(),
                     At = DateTimeOffset.UtcNow,
                 };
                 var fault = ctx.Request.Path.StartsWithSegments("/_emulator") ? null : state.TakeFault(ctx.Request.Method, ctx.Request.Path.Value);

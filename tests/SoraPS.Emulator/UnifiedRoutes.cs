@@ -22,6 +22,16 @@ namespace SoraPS.Emulator
             app.MapPost("/unified/v1/videos/generations", ctx => Create(ctx, emu));
             app.MapGet("/unified/v1/tasks/{id}", ctx => Get(ctx, emu));
             app.MapGet("/unified/files/{id}.mp4", ctx => File(ctx, emu));
+            app.MapPost("/unified/v1/tasks/{id}/cancel", ctx =>
+            {
+                if (!emu.IsAuthorized(ctx.Request)) return Error(401, "Invalid or expired token", "authentication_error").ExecuteAsync(ctx);
+                var id = (string)ctx.Request.RouteValues["id"];
+                if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "unified") return Error(404, "Task not found", "not_found_error", "id").ExecuteAsync(ctx);
+                var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
+                if (phase != "queued") return Error(400, "Task can no longer be cancelled", "invalid_request_error", "id").ExecuteAsync(ctx);
+                t.CancelledAt = progress;
+                return SoraEmulator.Json(TaskObject(emu, t, ctx)).ExecuteAsync(ctx);
+            });
         }
 
         internal static IResult Error(int status, string message, string type, string param = null, string suggestion = null)

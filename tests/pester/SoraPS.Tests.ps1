@@ -4,7 +4,8 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:root = Resolve-Path (Join-Path $PSScriptRoot '..' '..')
-    $env:SORAPS_CONFIG_HOME = Join-Path $TestDrive 'config'
+    # Not under TestDrive: Pester empties that at the end of each Describe, and the journal must live on.
+    $env:SORAPS_CONFIG_HOME = Join-Path ([IO.Path]::GetTempPath()) ('soraps-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
     $env:SORAPS_PROFILE = $null
     $env:SORAPS_PESTER_KEY = 'emulator-key'
     $script:emu = Start-SoraEmulator -TaskSeconds 1
@@ -21,13 +22,14 @@ BeforeAll {
 
 AfterAll {
     Stop-SoraEmulator $script:emu
+    Remove-Item $env:SORAPS_CONFIG_HOME -Recurse -Force -ErrorAction SilentlyContinue
     Remove-Module SoraPS -ErrorAction SilentlyContinue
 }
 
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
-        $expected = 'Get-SoraProfile', 'Get-SoraTask', 'New-SoraVideo', 'Register-SoraProfile', 'Save-SoraVideo',
-            'Set-SoraProfile', 'Unregister-SoraProfile', 'Wait-SoraTask'
+        $expected = 'Get-SoraProfile', 'Get-SoraTask', 'New-SoraVideo', 'Register-SoraProfile', 'Remove-SoraTask', 'Save-SoraVideo',
+            'Set-SoraProfile', 'Stop-SoraTask', 'Unregister-SoraProfile', 'Wait-SoraTask'
         (Get-Command -Module SoraPS).Name | Sort-Object | Should -Be $expected
         (Get-Command -Module SoraPS).CommandType | Select-Object -Unique | Should -Be 'Cmdlet'
     }
@@ -40,7 +42,7 @@ Describe 'Module' {
     }
 
     It 'offers -WhatIf and -Confirm on the paid and writing cmdlets' {
-        foreach ($c in 'New-SoraVideo', 'Save-SoraVideo', 'Register-SoraProfile', 'Set-SoraProfile', 'Unregister-SoraProfile') {
+        foreach ($c in 'New-SoraVideo', 'Save-SoraVideo', 'Register-SoraProfile', 'Set-SoraProfile', 'Unregister-SoraProfile', 'Stop-SoraTask', 'Remove-SoraTask') {
             (Get-Command $c).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }
@@ -275,6 +277,143 @@ Describe 'Profiles' {
         $env:SORAPS_PROFILE = 'unified'
         try { (New-SoraVideo 'env profile').Dialect | Should -Be 'UnifiedTask' }
         finally { $env:SORAPS_PROFILE = $null }
+    }
+}
+
+Describe 'Nothing lost, nothing leaked' {
+    It 'journals every submitted task and lists them with filters' {
+        $t = New-SoraVideo 'journaled' -Profile unified
+        $entry = Get-SoraTask | Where-Object Id -EQ $t.Id
+        $entry.Prompt | Should -Be 'journaled'
+        $entry.Profile | Should -Be 'unified'
+        (Get-SoraTask -Profile unified -Since (Get-Date).AddMinutes(-5)).Id | Should -Contain $t.Id
+        (Get-SoraTask -Profile openai).Id | Should -Not -Contain $t.Id
+        Get-SoraTask -Status Failed | ForEach-Object Status | Select-Object -Unique | Should -Be 'Failed'
+    }
+
+    It 'resumes what a killed script left behind: Get-SoraTask -Pending | Wait-SoraTask | Save-SoraVideo' {
+        $module = Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1'
+        $child = @"
+Import-Module '$module'
+`$ProgressPreference = 'SilentlyContinue'
+'crash one', 'crash two', 'crash three' | New-SoraVideo -Profile unified | Out-Null
+'submitted' | Set-Content '$TestDrive/submitted.flag'
+Start-Sleep -Seconds 60
+"@
+        $before = @(Get-SoraTask -Pending).Count
+        $p = Start-Process pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $child -PassThru
+        $deadline = (Get-Date).AddSeconds(30)
+        while (-not (Test-Path "$TestDrive/submitted.flag") -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        Stop-Process -Id $p.Id -Force
+        Test-Path "$TestDrive/submitted.flag" | Should -BeTrue
+        $pending = Get-SoraTask -Pending | Where-Object Prompt -Like 'crash *'
+        $pending | Should -HaveCount 3
+        $out = Join-Path $TestDrive 'resumed'
+        $files = Get-SoraTask -Pending | Wait-SoraTask | Save-SoraVideo -Path $out -PassThru
+        ($files.Name | Where-Object { $_ -in ($pending | ForEach-Object { "$($_.Id).mp4" }) }) | Should -HaveCount 3
+        Get-SoraTask -Pending | Should -BeNullOrEmpty
+        (Get-SoraTask | Where-Object Prompt -Like 'crash *').SavedTo | Should -HaveCount 3
+        $before | Should -BeGreaterOrEqual 0
+    }
+
+    It 'skips videos already saved with -SkipExisting' {
+        $t = New-SoraVideo 'saved twice' -Wait
+        $out = Join-Path $TestDrive 'skip'
+        $t | Save-SoraVideo -Path $out
+        $file = Join-Path $out "$($t.Id).mp4"
+        $stamp = (Get-Item $file).LastWriteTimeUtc
+        $gets = @(Get-EmulatorRequest $emu | Where-Object path -Like "*/content*").Count
+        $t | Save-SoraVideo -Path $out -SkipExisting -PassThru | Select-Object -ExpandProperty FullName | Should -Be $file
+        (Get-Item $file).LastWriteTimeUtc | Should -Be $stamp
+        @(Get-EmulatorRequest $emu | Where-Object path -Like "*/content*").Count | Should -Be $gets
+    }
+
+    It 'stops a task on a dialect that can cancel, and says clearly where one cannot' {
+        Invoke-RestMethod -Method Post -Uri "$($emu.BaseUri)/_emulator/faults" -ContentType 'application/json' -Body '{"method":"GET","path":"/unified/v1/tasks/","kind":"Delay","delay":"00:00:00.01","times":0}' | Out-Null
+        $t = New-SoraVideo 'cancel me' -Profile unified
+        $stopped = $t | Stop-SoraTask -PassThru
+        $stopped.Status | Should -Be 'Cancelled'
+        $t | Wait-SoraTask -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'TaskCancelled,*'
+        New-SoraVideo 'cannot cancel' -Profile v2 | Stop-SoraTask -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'CancelNotSupported,*'
+    }
+
+    It 'deletes a task and its video where the dialect can' {
+        $t = New-SoraVideo 'delete me' -Wait
+        $t | Remove-SoraTask
+        Get-SoraTask -Id $t.Id -Profile openai -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'TaskNotFound,*'
+        (Get-SoraTask | Where-Object Id -EQ $t.Id).ProviderStatus | Should -Be 'deleted'
+    }
+
+    It 'stops waiting promptly when the pipeline is stopped (Ctrl+C)' {
+        $job = Start-Job -ScriptBlock {
+            param($module, $config, $base)
+            $env:SORAPS_CONFIG_HOME = $config; $env:SORAPS_PESTER_KEY = 'emulator-key'
+            Import-Module $module
+            # A task that never finishes within the test: the wait must be stopped.
+            New-SoraVideo 'forever' -Profile unified | ForEach-Object { Start-Sleep 0 ; $_ } | Wait-SoraTask
+        } -ArgumentList (Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1'), $env:SORAPS_CONFIG_HOME, $emu.BaseUri
+        Invoke-RestMethod -Method Post -Uri "$($emu.BaseUri)/_emulator/faults" -ContentType 'application/json' -Body '{"method":"GET","path":"/unified/v1/tasks/","kind":"StatusWord","word":"processing","times":1000}' | Out-Null
+        $deadline = (Get-Date).AddSeconds(30)
+        while ($job.State -eq 'Running' -and -not (Get-SoraTask | Where-Object Prompt -EQ 'forever') -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        Start-Sleep -Seconds 2
+        $job.State | Should -Be 'Running'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Stop-Job $job
+        $watch.Stop()
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
+        $job.State | Should -Be 'Stopped'
+        Remove-Job $job -Force
+        Invoke-RestMethod -Method Post -Uri "$($emu.BaseUri)/_emulator/faults" -ContentType 'application/json' -Body '{"method":"GET","path":"/unified/v1/tasks/","kind":"StatusWord","word":"completed","times":0}' | Out-Null
+    }
+
+    It 'traces each HTTP exchange and retry decision in -Verbose, without the key' {
+        Invoke-RestMethod -Method Post -Uri "$($emu.BaseUri)/_emulator/faults" -ContentType 'application/json' -Body '{"method":"GET","path":"/openai/v1/videos/","kind":"Status","status":503,"times":1}' | Out-Null
+        $verbose = (New-SoraVideo 'retry trace' -Wait -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -Match 'HTTP GET http://127\.0\.0\.1:\d+/openai/v1/videos/\S+ -> 503'
+        $verbose | Should -Match 'Retrying GET .* \(attempt 2 of 5\)'
+        $verbose | Should -Not -Match 'emulator-key'
+    }
+
+    It 'stores a key with the profile outside profiles.json, readable only by the user' {
+        $key = ConvertTo-SecureString 'emulator-key' -AsPlainText -Force
+        Register-SoraProfile -Name stored -Dialect OpenAI -BaseUri "$($emu.BaseUri)/openai" -ApiKey $key -WarningVariable warn -WarningAction SilentlyContinue
+        if (-not $IsWindows) { $warn[0].Message | Should -BeLike '*NOT encrypted*' }
+        Get-Content (Join-Path $env:SORAPS_CONFIG_HOME 'profiles.json') -Raw | Should -Not -BeLike '*emulator-key*'
+        if (-not $IsWindows) { ((Get-Item (Join-Path $env:SORAPS_CONFIG_HOME 'keys.json')).UnixMode) | Should -Be '-rw-------' }
+        (Get-SoraProfile stored).KeySource | Should -BeLike 'stored*'
+        (New-SoraVideo 'stored key' -Profile stored).Status | Should -Be 'Queued'
+        Unregister-SoraProfile stored
+        Get-Content (Join-Path $env:SORAPS_CONFIG_HOME 'keys.json') -Raw | Should -Not -BeLike '*emulator-key*'
+    }
+
+    It 'reads a key from SecretManagement and says clearly when the module is absent' {
+        Register-SoraProfile -Name vaulted -Dialect OpenAI -BaseUri "$($emu.BaseUri)/openai" -ApiKeySecret sora -Vault local
+        $saved = $env:PSModulePath
+        try {
+            New-SoraVideo 'vault first' -Profile vaulted -ErrorVariable err -ErrorAction SilentlyContinue
+            if (-not (Get-Module -ListAvailable Microsoft.PowerShell.SecretManagement)) {
+                $err[0].FullyQualifiedErrorId | Should -BeLike 'SecretManagementMissing,*'
+            }
+            # A stand-in SecretManagement module with a vault that knows one secret.
+            $mods = Join-Path $TestDrive 'modules'
+            $dir = New-Item -ItemType Directory -Force (Join-Path $mods 'Microsoft.PowerShell.SecretManagement')
+            'function Get-Secret { param($Name, $Vault, [switch]$AsPlainText) if ($Name -eq "sora" -and $Vault -eq "local") { "emulator-key" } else { throw "secret $Name not found" } }' |
+                Set-Content (Join-Path $dir 'Microsoft.PowerShell.SecretManagement.psm1')
+            New-ModuleManifest -Path (Join-Path $dir 'Microsoft.PowerShell.SecretManagement.psd1') -RootModule 'Microsoft.PowerShell.SecretManagement.psm1' -FunctionsToExport Get-Secret
+            $env:PSModulePath = $mods + [IO.Path]::PathSeparator + $saved
+            (New-SoraVideo 'vault key' -Profile vaulted).Status | Should -Be 'Queued'
+            Set-SoraProfile -Name vaulted -ApiKeySecret missing
+            New-SoraVideo 'vault missing' -Profile vaulted -ErrorVariable err2 -ErrorAction SilentlyContinue
+            $err2[0].FullyQualifiedErrorId | Should -BeLike 'SecretNotFound,*'
+        }
+        finally {
+            $env:PSModulePath = $saved
+            Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
+            Unregister-SoraProfile vaulted
+        }
     }
 }
 

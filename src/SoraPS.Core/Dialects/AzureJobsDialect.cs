@@ -123,6 +123,9 @@ namespace SoraPS.Core.Dialects
             }
         }
 
+        public override HttpRequestMessage BuildDelete(SoraProfile profile, string id) =>
+            new HttpRequestMessage(HttpMethod.Delete, Api(profile, "openai/v1/video/generations/jobs/" + Uri.EscapeDataString(id)));
+
         public override Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)
         {
             var v = string.IsNullOrEmpty(variant) ? "video" : variant.ToLowerInvariant();

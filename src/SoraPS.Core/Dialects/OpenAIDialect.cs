@@ -92,6 +92,9 @@ namespace SoraPS.Core.Dialects
             if (!string.IsNullOrEmpty(request.Source.RemixOf)) request.Operation = "remix";
         }
 
+        public override HttpRequestMessage BuildDelete(SoraProfile profile, string id) =>
+            new HttpRequestMessage(HttpMethod.Delete, Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(id)));
+
         public override HttpRequestMessage BuildList(SoraProfile profile, string after, int limit)
         {
             var query = "?limit=" + limit.ToString(CultureInfo.InvariantCulture) + "&order=desc" + (string.IsNullOrEmpty(after) ? "" : "&after=" + Uri.EscapeDataString(after));

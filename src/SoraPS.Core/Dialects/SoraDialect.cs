@@ -169,6 +169,12 @@ namespace SoraPS.Core.Dialects
 
         public abstract SoraTask ParseTask(ProviderResponse response, SoraProfile profile);
 
+        /// <summary>Asks the provider to stop a task; null when the dialect cannot.</summary>
+        public virtual HttpRequestMessage BuildCancel(SoraProfile profile, string id) => null;
+
+        /// <summary>Asks the provider to delete a task and its video; null when the dialect cannot.</summary>
+        public virtual HttpRequestMessage BuildDelete(SoraProfile profile, string id) => null;
+
         /// <summary>Lists the provider's tasks, one page at a time (<paramref name="after"/>: the cursor).</summary>
         public virtual HttpRequestMessage BuildList(SoraProfile profile, string after, int limit) =>
             throw new SoraValidationException("ListNotSupported", "List", $"The {Name} dialect has no task list; use Get-SoraTask with ids.");

@@ -77,6 +77,18 @@ namespace SoraPS.Core.Dialects
             return new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
         }
 
+        /// <summary>
+        /// Cancel while task_info.can_cancel is true. The seeds name the cancelled state but not the call:
+        /// POST /v1/tasks/{id}/cancel is assumed, and the profile setting CancelPath overrides it.
+        /// </summary>
+        public override HttpRequestMessage BuildCancel(SoraProfile profile, string id)
+        {
+            string path = null;
+            profile.Settings?.TryGetValue("CancelPath", out path);
+            path = string.IsNullOrEmpty(path) ? "v1/tasks/{id}/cancel" : path;
+            return new HttpRequestMessage(HttpMethod.Post, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
+        }
+
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {
             using (var doc = ParseBody(response, "task"))

@@ -38,17 +38,31 @@ namespace SoraPS.Core.Http
         public override string ToString() => "ApiCredential(" + Source + ")";
 
         /// <summary>
-        /// Finds the key for a profile: the variable it names, else SORAPS_API_KEY. A missing key is a
-        /// clear error before anything is sent.
+        /// Finds the key for a profile: its SecretManagement secret (through <paramref name="secrets"/>),
+        /// else the key stored with it, else the environment variable it names, else SORAPS_API_KEY.
+        /// A missing key is a clear error before anything is sent.
         /// </summary>
-        public static ApiCredential Resolve(SoraProfile profile)
+        public static ApiCredential Resolve(SoraProfile profile, Func<string, string, string> secrets = null, KeyStore keys = null)
         {
+            if (!string.IsNullOrEmpty(profile.ApiKeySecret))
+            {
+                if (secrets == null)
+                    throw new SoraConfigurationException("SecretManagementUnavailable",
+                        $"Profile '{profile.Name}' takes its key from the secret '{profile.ApiKeySecret}', which needs PowerShell's SecretManagement.") { Target = profile.Name };
+                var secret = secrets(profile.ApiKeySecret, profile.Vault);
+                if (string.IsNullOrEmpty(secret))
+                    throw new SoraConfigurationException("ApiKeyMissing", $"The secret '{profile.ApiKeySecret}' for profile '{profile.Name}' is empty.") { Target = profile.Name };
+                return new ApiCredential(secret.Trim(), "secret " + profile.ApiKeySecret);
+            }
+            keys = keys ?? new KeyStore();
+            var stored = keys.Get(profile.Name);
+            if (!string.IsNullOrEmpty(stored)) return new ApiCredential(stored, "the key stored with the profile");
             var variable = string.IsNullOrEmpty(profile.ApiKeyEnvironmentVariable) ? ConfigPaths.ApiKeyVariable : profile.ApiKeyEnvironmentVariable;
             var value = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrEmpty(value))
                 throw new SoraConfigurationException("ApiKeyMissing",
                     $"No API key for profile '{profile.Name}': the environment variable '{variable}' is not set. " +
-                    $"Set it (for example $env:{variable} = '<key>') or point the profile elsewhere with Set-SoraProfile -ApiKeyEnvironmentVariable.")
+                    $"Set it (for example $env:{variable} = '<key>'), store a key with Set-SoraProfile -ApiKey, or use a secret with -ApiKeySecret.")
                 { Target = profile.Name };
             return new ApiCredential(value.Trim(), "environment variable " + variable);
         }

@@ -54,7 +54,10 @@ namespace SoraPS.Core.Profiles
             try
             {
                 var doc = JsonSerializer.Deserialize<ProfileDocument>(text, Json);
-                return (IReadOnlyList<SoraProfile>)doc?.Profiles ?? Array.Empty<SoraProfile>();
+                var list = (IReadOnlyList<SoraProfile>)doc?.Profiles ?? Array.Empty<SoraProfile>();
+                var keys = new KeyStore(Directory);
+                foreach (var p in list) p.HasStoredKey = keys.Has(p.Name);
+                return list;
             }
             catch (JsonException e)
             {

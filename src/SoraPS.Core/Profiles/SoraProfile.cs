@@ -12,6 +12,19 @@ namespace SoraPS.Core.Profiles
         public Uri BaseUri { get; set; }
         /// <summary>Name of the environment variable that holds the API key (never the key itself).</summary>
         public string ApiKeyEnvironmentVariable { get; set; }
+        /// <summary>A SecretManagement secret that holds the key (the key itself is never stored here).</summary>
+        public string ApiKeySecret { get; set; }
+        /// <summary>The SecretManagement vault of <see cref="ApiKeySecret"/> (default vault when empty).</summary>
+        public string Vault { get; set; }
+        /// <summary>Set when a key is stored for this profile in the key file (see KeyStore).</summary>
+        [JsonIgnore]
+        public bool HasStoredKey { get; set; }
+        /// <summary>Where the key comes from, for display; never the key.</summary>
+        [JsonIgnore]
+        public string KeySource =>
+            !string.IsNullOrEmpty(ApiKeySecret) ? "secret " + ApiKeySecret + (string.IsNullOrEmpty(Vault) ? "" : " in vault " + Vault)
+            : HasStoredKey ? (KeyStore.Encrypts ? "stored (DPAPI)" : "stored (file, mode 0600)")
+            : "$env:" + (string.IsNullOrEmpty(ApiKeyEnvironmentVariable) ? ConfigPaths.ApiKeyVariable : ApiKeyEnvironmentVariable);
         /// <summary>Default model for this profile.</summary>
         public string Model { get; set; }
         public int? Duration { get; set; }

@@ -67,6 +67,9 @@ namespace SoraPS.Core.Waiting
             _cancel = cancel;
         }
 
+        /// <summary>How many unreadable answers in a row a task's wait tolerates.</summary>
+        public const int MaxGarbledAnswers = 3;
+
         /// <summary>Tasks added whose final event has not been taken yet.</summary>
         public int Outstanding => Volatile.Read(ref _outstanding);
 
@@ -118,6 +121,7 @@ namespace SoraPS.Core.Waiting
             var gate = _gates.GetOrAdd(client.Profile.Name ?? "", _ => new SemaphoreSlim(client.Profile.EffectiveConcurrency));
             var schedule = new PollSchedule(_options);
             var failures = 0;
+            var garbled = 0;
             try
             {
                 while (true)
@@ -138,6 +142,7 @@ namespace SoraPS.Core.Waiting
                         Interlocked.Increment(ref _polls);
                         await client.RefreshAsync(task, _cancel).ConfigureAwait(false);
                         failures = 0;
+                        garbled = 0;
                     }
                     catch (SoraNetworkException e)
                     {
@@ -150,6 +155,13 @@ namespace SoraPS.Core.Waiting
                     {
                         failures++;
                         client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
+                        continue;
+                    }
+                    catch (SoraProtocolException e) when (++garbled <= MaxGarbledAnswers)
+                    {
+                        // One unreadable answer from a flaky relay does not abandon a paid task; several in a row do.
+                        failures++;
+                        client.Log.Verbose($"Task {task.Id}: {e.Message} Will ask again.");
                         continue;
                     }
                     finally

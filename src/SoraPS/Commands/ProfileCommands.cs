@@ -27,6 +27,18 @@ namespace SoraPS.Commands
         [Alias("KeyVariable")]
         public string ApiKeyEnvironmentVariable { get; set; }
 
+        /// <summary>Store this key with the profile: DPAPI-encrypted on Windows, a file readable only by you elsewhere.</summary>
+        [Parameter]
+        public System.Security.SecureString ApiKey { get; set; }
+
+        /// <summary>Take the key from this SecretManagement secret.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string ApiKeySecret { get; set; }
+
+        /// <summary>The SecretManagement vault of -ApiKeySecret (default vault when omitted).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string Vault { get; set; }
+
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string Model { get; set; }
 
@@ -65,6 +77,8 @@ namespace SoraPS.Commands
                 Dialect = Dialect,
                 BaseUri = BaseUri,
                 ApiKeyEnvironmentVariable = string.IsNullOrWhiteSpace(ApiKeyEnvironmentVariable) ? null : ApiKeyEnvironmentVariable,
+                ApiKeySecret = string.IsNullOrWhiteSpace(ApiKeySecret) ? null : ApiKeySecret,
+                Vault = string.IsNullOrWhiteSpace(Vault) ? null : Vault,
                 Model = string.IsNullOrWhiteSpace(Model) ? null : Model,
                 Duration = Duration,
                 AspectRatio = string.IsNullOrWhiteSpace(AspectRatio) ? null : AspectRatio,
@@ -90,6 +104,7 @@ namespace SoraPS.Commands
                     else if (list.Count == 0) profile.IsDefault = true;
                     list.Add(profile);
                 });
+                KeyCommands.StoreOrForget(this, Name, ApiKey, replace: true);
                 if (PassThru) WriteObject(saved.First(p => string.Equals(p.Name, Name, StringComparison.OrdinalIgnoreCase)));
             }
             catch (SoraException e)
@@ -156,6 +171,11 @@ namespace SoraPS.Commands
         [Parameter] public string Dialect { get; set; }
         [Parameter] [Alias("Endpoint", "Uri")] public Uri BaseUri { get; set; }
         [Parameter] [Alias("KeyVariable")] public string ApiKeyEnvironmentVariable { get; set; }
+        [Parameter] public System.Security.SecureString ApiKey { get; set; }
+        [Parameter] public string ApiKeySecret { get; set; }
+        [Parameter] public string Vault { get; set; }
+        /// <summary>Forget the key stored with the profile.</summary>
+        [Parameter] public SwitchParameter RemoveStoredKey { get; set; }
         [Parameter] public string Model { get; set; }
         [Parameter] public int? Duration { get; set; }
         [Parameter] public string AspectRatio { get; set; }
@@ -179,6 +199,8 @@ namespace SoraPS.Commands
                     if (bound.ContainsKey(nameof(Dialect))) p.Dialect = Dialect;
                     if (bound.ContainsKey(nameof(BaseUri))) p.BaseUri = BaseUri;
                     if (bound.ContainsKey(nameof(ApiKeyEnvironmentVariable))) p.ApiKeyEnvironmentVariable = Blank(ApiKeyEnvironmentVariable);
+                    if (bound.ContainsKey(nameof(ApiKeySecret))) p.ApiKeySecret = Blank(ApiKeySecret);
+                    if (bound.ContainsKey(nameof(Vault))) p.Vault = Blank(Vault);
                     if (bound.ContainsKey(nameof(Model))) p.Model = Blank(Model);
                     if (bound.ContainsKey(nameof(Duration))) p.Duration = Duration;
                     if (bound.ContainsKey(nameof(AspectRatio))) p.AspectRatio = Blank(AspectRatio);
@@ -191,7 +213,9 @@ namespace SoraPS.Commands
                         p.IsDefault = Default;
                     }
                 });
-                if (PassThru) WriteObject(saved.First(p => string.Equals(p.Name, Name, StringComparison.OrdinalIgnoreCase)));
+                if (ApiKey != null) KeyCommands.StoreOrForget(this, Name, ApiKey, replace: true);
+                if (RemoveStoredKey) new KeyStore(Store.Directory).Remove(Name);
+                if (PassThru) WriteObject(Store.Find(Name));
             }
             catch (SoraException e)
             {
@@ -222,12 +246,29 @@ namespace SoraPS.Commands
                         if (removed == 0)
                             throw new SoraConfigurationException("ProfileNotFound", $"No SoraPS profile named '{n}'.") { Target = n };
                     });
+                    new KeyStore(Store.Directory).Remove(n);
                 }
                 catch (SoraException e)
                 {
                     WriteSoraError(e, n);
                 }
             }
+        }
+    }
+
+    internal static class KeyCommands
+    {
+        /// <summary>Stores a key given as a SecureString, warning where the platform cannot encrypt it.</summary>
+        public static void StoreOrForget(SoraCmdlet cmdlet, string profile, System.Security.SecureString key, bool replace)
+        {
+            if (key == null) return;
+            var plain = new System.Net.NetworkCredential("", key).Password;
+            if (string.IsNullOrEmpty(plain))
+                throw new SoraValidationException("InvalidApiKey", "ApiKey", "The key is empty.");
+            var store = new KeyStore(cmdlet.Store.Directory);
+            store.Set(profile, plain);
+            if (!KeyStore.Encrypts)
+                cmdlet.WriteWarning($"The key for profile '{profile}' is stored in '{store.FilePath}', readable only by you (mode 0600) but NOT encrypted on this platform. An environment variable (-ApiKeyEnvironmentVariable) or SecretManagement (-ApiKeySecret) keeps it out of files altogether.");
         }
     }
 

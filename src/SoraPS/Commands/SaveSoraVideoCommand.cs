@@ -36,6 +36,10 @@ namespace SoraPS.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Leave a video that is already there (a whole MP4 under the target name) and go on: for re-runs.</summary>
+        [Parameter]
+        public SwitchParameter SkipExisting { get; set; }
+
         /// <summary>Emit the saved file's FileInfo.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -79,6 +83,13 @@ namespace SoraPS.Commands
                 return;
             }
             var exists = File.Exists(target);
+            if (exists && SkipExisting && !Force && (!string.IsNullOrEmpty(Variant) && !Variant.Equals("video", StringComparison.OrdinalIgnoreCase) || VideoDownloader.LooksLikeMp4(target)))
+            {
+                WriteVerbose($"Skipped task {task.Id}: '{target}' is already there.");
+                _written.Add(target);
+                if (PassThru) WriteObject(new FileInfo(target));
+                return;
+            }
             if (exists && !Force)
             {
                 WriteSoraError(new SoraException("FileExists", SoraErrorKind.InvalidParameter,
