@@ -64,7 +64,7 @@ namespace SoraPS.Core.Tests
         };
 
         public static SoraClient Client(SoraEmulator emu, string dialect, ISoraLog log = null, string key = null, SoraProfile profile = null) =>
-            new SoraClient(profile ?? Profile(emu, dialect), log, FastRetry, _ => new ApiCredential(key ?? emu.Options.ApiKey, "test"));
+            new SoraClient(profile ?? Profile(emu, dialect), log, FastRetry, _ => new ApiCredential(key ?? emu?.Options.ApiKey ?? "test-key", "test"));
 
         public static CancellationToken Timeout(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
     }

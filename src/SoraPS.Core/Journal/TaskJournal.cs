@@ -218,8 +218,15 @@ namespace SoraPS.Core.Journal
             using (AtomicFile.Lock(LockPath))
             {
                 var created = !File.Exists(file);
-                using (var fs = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+                using (var fs = new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
                 {
+                    // A crash mid-write leaves a line without its newline: end it, so this entry stands on its own.
+                    if (fs.Length > 0)
+                    {
+                        fs.Seek(-1, SeekOrigin.End);
+                        if (fs.ReadByte() != '\n') fs.WriteByte((byte)'\n');
+                    }
+                    fs.Seek(0, SeekOrigin.End);
                     fs.Write(bytes, 0, bytes.Length);
                     fs.Flush(true);
                 }
