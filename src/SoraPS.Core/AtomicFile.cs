@@ -38,7 +38,7 @@ namespace SoraPS.Core
                     fs.Flush(true);
                 }
                 RestrictToUser(temp);
-                File.Move(temp, path, true);
+                Compat.MoveFile(temp, path, true);
             }
             finally
             {
@@ -49,12 +49,9 @@ namespace SoraPS.Core
         /// <summary>Keeps config files readable by their owner only on Unix.</summary>
         public static void RestrictToUser(string path)
         {
-            if (!OperatingSystem.IsWindows())
-            {
-                try { File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); }
-                catch (IOException) { }
-                catch (UnauthorizedAccessException) { }
-            }
+            try { Compat.RestrictToOwner(path); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
 
         /// <summary>An exclusive lock file held open; waits up to ten seconds for another process.</summary>
@@ -69,7 +66,7 @@ namespace SoraPS.Core
                 }
                 catch (IOException) when (DateTime.UtcNow < deadline)
                 {
-                    Thread.Sleep(20 + Random.Shared.Next(30));
+                    Thread.Sleep(20 + Compat.Random.Next(30));
                 }
             }
         }

@@ -298,6 +298,7 @@ namespace SoraPS.Core.Tests
             Assert.Equal(1, fault.Hits);
             Assert.Equal(_emu.State.Video, File.ReadAllBytes(result.Path));
             var gets = _emu.State.Requests.Where(r => r.Path.Contains("/files/")).ToList();
+            _out.WriteLine(string.Join("\n", _emu.State.Requests.Select(r => $"{r.Method} {r.Path} {r.Status} range={r.Range}")) + "\n" + _log.All);
             Assert.Equal(2, gets.Count);
             Assert.StartsWith("bytes=", gets[1].Range);
             Assert.NotEqual("bytes=0-", gets[1].Range);

@@ -93,11 +93,13 @@ namespace SoraPS.Emulator
                     Range = ctx.Request.Headers.Range.ToString(),
                     At = DateTimeOffset.UtcNow,
                 };
+                // Recorded on arrival, so a test that has its answer also sees the request.
+                state.Record(record);
                 var fault = ctx.Request.Path.StartsWithSegments("/_emulator") ? null : state.TakeFault(ctx.Request.Method, ctx.Request.Path.Value);
+                ctx.Response.OnStarting(() => { record.Status = ctx.Response.StatusCode; return Task.CompletedTask; });
                 if (fault != null) await FaultInjection.Apply(ctx, fault, () => next());
                 else await next();
                 record.Status = ctx.Response.StatusCode;
-                state.Record(record);
             });
             OpenAIRoutes.Map(app, emulator);
             UnifiedRoutes.Map(app, emulator);

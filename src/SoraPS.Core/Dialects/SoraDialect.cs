@@ -153,7 +153,7 @@ namespace SoraPS.Core.Dialects
         {
             if (IPAddress.IsLoopback(ip)) return true;
             if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
-                return ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || ip.IsIPv6UniqueLocal || (ip.IsIPv4MappedToIPv6 && IsPrivate(ip.MapToIPv4()));
+                return ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || (ip.GetAddressBytes()[0] & 0xFE) == 0xFC || (ip.IsIPv4MappedToIPv6 && IsPrivate(ip.MapToIPv4()));
             var b = ip.GetAddressBytes();
             return b[0] == 10 || b[0] == 0 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
         }

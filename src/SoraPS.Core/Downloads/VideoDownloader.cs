@@ -111,12 +111,12 @@ namespace SoraPS.Core.Downloads
                     {
                         var head = new byte[12];
                         target.Position = 0;
-                        var n = await target.ReadAsync(head.AsMemory(0, head.Length), cancel).ConfigureAwait(false);
+                        var n = await target.ReadAsync(head, 0, head.Length, cancel).ConfigureAwait(false);
                         if (!IsMp4(head, n))
                             throw new SoraProtocolException($"The file downloaded for task {task?.Id} is not an MP4 video (no 'ftyp' box; {received} bytes).", null);
                     }
                 }
-                File.Move(temp, final, options.Overwrite);
+                Compat.MoveFile(temp, final, options.Overwrite);
                 ok = true;
                 var size = new FileInfo(final).Length;
                 progress?.Report(new DownloadProgress(size, size, watch.Elapsed));
@@ -173,7 +173,7 @@ namespace SoraPS.Core.Downloads
                     target.Position = 0;
                 }
                 var received = target.Position;
-                using (var source = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false))
+                using (var source = await Compat.ReadAsStreamAsync(response.Content, cancel).ConfigureAwait(false))
                 {
                     var buffer = new byte[options.BufferSize];
                     var lastReport = TimeSpan.Zero;
@@ -185,7 +185,7 @@ namespace SoraPS.Core.Downloads
                             stall.CancelAfter(options.StallTimeout);
                             try
                             {
-                                read = await source.ReadAsync(buffer.AsMemory(0, buffer.Length), stall.Token).ConfigureAwait(false);
+                                read = await source.ReadAsync(buffer, 0, buffer.Length, stall.Token).ConfigureAwait(false);
                             }
                             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                             {
@@ -200,7 +200,7 @@ namespace SoraPS.Core.Downloads
                             }
                         }
                         if (read == 0) break;
-                        await target.WriteAsync(buffer.AsMemory(0, read), cancel).ConfigureAwait(false);
+                        await target.WriteAsync(buffer, 0, read, cancel).ConfigureAwait(false);
                         received += read;
                         if (progress != null && watch.Elapsed - lastReport >= TimeSpan.FromMilliseconds(200))
                         {

@@ -40,14 +40,7 @@ namespace SoraPS.Core.Http
 
         private static HttpClient CreateClient()
         {
-            var handler = new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(30),
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-                AllowAutoRedirect = false,
-                MaxConnectionsPerServer = 32,
-            };
+            var handler = Compat.CreateHandler();
             var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
             client.DefaultRequestHeaders.UserAgent.ParseAdd("SoraPS/" + typeof(SoraHttp).Assembly.GetName().Version?.ToString(3));
             return client;

@@ -1,0 +1,71 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SoraPS.Core
+{
+    /// <summary>The few platform calls that differ between the .NET 8 build (PowerShell 7) and the netstandard2.0 build (Windows PowerShell 5.1).</summary>
+    internal static class Compat
+    {
+        private static readonly ThreadLocal<Random> Rng = new ThreadLocal<Random>(() => new Random(Guid.NewGuid().GetHashCode()));
+
+        public static Random Random => Rng.Value;
+
+        /// <summary>Moves a file into place, replacing the target when asked.</summary>
+        public static void MoveFile(string source, string target, bool overwrite)
+        {
+#if NET
+            File.Move(source, target, overwrite);
+#else
+            if (overwrite && File.Exists(target)) File.Replace(source, target, null, true);
+            else File.Move(source, target);
+#endif
+        }
+
+        public static bool IsWindows =>
+#if NET
+            OperatingSystem.IsWindows();
+#else
+            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
+#endif
+
+        /// <summary>Owner read/write only (Unix); Windows keeps the folder's ACL, which is per-user under %APPDATA%.</summary>
+        public static void RestrictToOwner(string path)
+        {
+#if NET
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+#endif
+        }
+
+        public static Task<Stream> ReadAsStreamAsync(HttpContent content, CancellationToken cancel) =>
+#if NET
+            content.ReadAsStreamAsync(cancel);
+#else
+            content.ReadAsStreamAsync();
+#endif
+
+        public static HttpMessageHandler CreateHandler()
+        {
+#if NET
+            return new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(30),
+                AutomaticDecompression = System.Net.DecompressionMethods.GZip | System.Net.DecompressionMethods.Deflate,
+                AllowAutoRedirect = false,
+                MaxConnectionsPerServer = 32,
+            };
+#else
+            return new HttpClientHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.GZip | System.Net.DecompressionMethods.Deflate,
+                AllowAutoRedirect = false,
+                MaxConnectionsPerServer = 32,
+            };
+#endif
+        }
+    }
+}
