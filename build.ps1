@@ -5,7 +5,9 @@
 .DESCRIPTION
     Build   dotnet build of the solution; lays out the ready-to-import module in out/SoraPS.
     Test    the xunit suite (dotnet test), then the Pester suite against the BUILT module in a fresh pwsh.
-    Pester  only the Pester suite (after Build).
+    Pester  only the Pester suite (after Build and Package).
+    Package builds the module and packs out/packages/SoraPS.<version>.nupkg, which Install-PSResource
+            and Install-Module accept from a local repository.
     Demo    starts the provider emulator, registers temporary profiles, runs
             Get-Content prompts | New-SoraVideo | Wait-SoraTask | Save-SoraVideo and saves the MP4s.
     Clean   removes out/ and the bin/obj folders.
@@ -16,7 +18,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Pester', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Package', 'Demo', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -40,7 +42,7 @@ function Invoke-Native([string] $File, [string[]] $Arguments) {
 
 function Invoke-Build {
     Invoke-Native dotnet @('build', (Join-Path $root 'SoraPS.sln'), '-c', $Configuration, '-nologo', '-v', 'minimal')
-    if (-not (Test-Path (Join-Path $moduleDir 'SoraPS.dll'))) { throw "The build did not lay out $moduleDir" }
+    foreach ($f in 'SoraPS.psd1', 'bin/core/SoraPS.dll', 'bin/desktop/SoraPS.dll', 'en-US/SoraPS.dll-Help.xml') { if (-not (Test-Path (Join-Path $moduleDir $f))) { throw "The build did not lay out $moduleDir/$f" } }
     Write-Host "Module ready: $moduleDir"
 }
 
@@ -61,8 +63,17 @@ if (`$r.FailedCount -gt 0 -or `$r.Result -ne 'Passed') { exit 1 }
     Invoke-Native pwsh @('-NoProfile', '-NonInteractive', '-Command', $script)
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $packages = Join-Path $root 'out' 'packages'
+    Invoke-Native dotnet @('pack', (Join-Path $root 'tools' 'SoraPS.Package' 'SoraPS.Package.csproj'), '-c', $Configuration, '-o', $packages, '-nologo')
+    $manifest = Test-ModuleManifest (Join-Path $moduleDir 'SoraPS.psd1')
+    Write-Host "Package ready: $(Join-Path $packages "SoraPS.$($manifest.Version).nupkg")"
+}
+
 function Invoke-Test {
     Invoke-Native dotnet @('test', (Join-Path $root 'SoraPS.sln'), '-c', $Configuration, '-nologo')
+    Invoke-Package
     Invoke-PesterSuite
 }
 
@@ -83,6 +94,7 @@ foreach ($t in $Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Pester' { Invoke-PesterSuite }
+        'Package' { Invoke-Package }
         'Demo' { Invoke-Demo }
         'Clean' { Invoke-Clean }
     }

@@ -97,7 +97,20 @@ namespace SoraPS.Commands
         protected override void BeginProcessing()
         {
             _pipelineThread = Environment.CurrentManagedThreadId;
+            var preference = GetVariableValue("ProgressPreference");
+            _progress = !(preference is ActionPreference a && (a == ActionPreference.SilentlyContinue || a == ActionPreference.Ignore)) &&
+                        !"SilentlyContinue".Equals(preference?.ToString(), StringComparison.OrdinalIgnoreCase);
             base.BeginProcessing();
+        }
+
+        private bool _progress = true;
+
+        internal bool ProgressEnabled => _progress;
+
+        /// <summary>Writes a progress record unless $ProgressPreference hides progress (then it costs nothing).</summary>
+        internal void Progress(Func<ProgressRecord> record)
+        {
+            if (_progress) WriteProgress(record());
         }
 
         /// <summary>Reads a key from SecretManagement (optional dependency: a clear error when it is absent).</summary>
@@ -264,7 +277,7 @@ namespace SoraPS.Commands
                 _inFlight[lane] = InFlight(lane) - 1;
                 _background--;
                 if (_openRequests.Remove(activity))
-                    WriteProgress(new ProgressRecord(activity, "Sora request", "done") { RecordType = ProgressRecordType.Completed });
+                    Progress(() => new ProgressRecord(activity, "Sora request", "done") { RecordType = ProgressRecordType.Completed });
             }
             Task.Run(async () =>
             {
@@ -304,21 +317,22 @@ namespace SoraPS.Commands
                 {
                     lastTick = DateTime.UtcNow;
                     foreach (var kv in _openRequests)
-                        WriteProgress(new ProgressRecord(kv.Key, "Sora request", string.Format(CultureInfo.InvariantCulture, "{0}: {1:0} s elapsed", kv.Value.Text, (DateTime.UtcNow - kv.Value.Started).TotalSeconds)));
+                        Progress(() => new ProgressRecord(kv.Key, "Sora request", string.Format(CultureInfo.InvariantCulture, "{0}: {1:0} s elapsed", kv.Value.Text, (DateTime.UtcNow - kv.Value.Started).TotalSeconds)));
                 }
             }
             if (block && until == null && _waitedTotal > 0)
-                WriteProgress(new ProgressRecord(ParentActivity, "Waiting for Sora tasks", "done") { RecordType = ProgressRecordType.Completed });
+                Progress(() => new ProgressRecord(ParentActivity, "Waiting for Sora tasks", "done") { RecordType = ProgressRecordType.Completed });
         }
 
         private void WriteTaskProgress(SoraTask task, int activityId, bool completed)
         {
+            if (!_progress) return;
             var parent = new ProgressRecord(ParentActivity, "Waiting for Sora tasks",
                 string.Format(CultureInfo.InvariantCulture, "{0} of {1} done", _waitedDone, _waitedTotal))
             {
                 PercentComplete = _waitedTotal == 0 ? 0 : Math.Min(100, _waitedDone * 100 / _waitedTotal),
             };
-            WriteProgress(parent);
+            Progress(() => parent);
             var child = new ProgressRecord(activityId, "Task " + task.Id,
                 string.Format(CultureInfo.InvariantCulture, "{0} {1}%", task.Status, task.Progress))
             {
@@ -326,7 +340,7 @@ namespace SoraPS.Commands
                 PercentComplete = Math.Max(0, Math.Min(100, task.Progress)),
                 RecordType = completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
             };
-            WriteProgress(child);
+            Progress(() => child);
         }
 
         internal static WaitOptions MakeWaitOptions(double timeoutSec, double pollIntervalSec) => new WaitOptions

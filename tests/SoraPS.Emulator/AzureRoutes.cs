@@ -73,7 +73,7 @@ namespace SoraPS.Emulator
                 Seconds = seconds,
                 Size = $"{w}x{h}",
                 Created = DateTimeOffset.UtcNow,
-                Duration = emu.Options.TaskDuration,
+                Duration = RouteHelpers.DurationFor(emu, prompt),
                 Failure = FailureMarker(prompt),
             };
             task.Extra["generation"] = "gen_" + Guid.NewGuid().ToString("N").Substring(0, 26);

@@ -56,7 +56,7 @@ namespace SoraPS.Emulator
                 Prompt = prompt,
                 Seconds = int.Parse(Str(root, "duration") ?? "4"),
                 Created = DateTimeOffset.UtcNow,
-                Duration = emu.Options.TaskDuration,
+                Duration = RouteHelpers.DurationFor(emu, prompt),
                 Failure = FailureMarker(prompt),
             };
             emu.State.Tasks[task.Id] = task;

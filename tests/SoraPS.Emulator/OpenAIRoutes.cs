@@ -159,7 +159,7 @@ namespace SoraPS.Emulator
                 Seconds = int.Parse(seconds),
                 Size = size,
                 Created = DateTimeOffset.UtcNow,
-                Duration = emu.Options.TaskDuration,
+                Duration = RouteHelpers.DurationFor(emu, prompt),
                 Failure = prompt.Contains("[fail:moderation]") ? "moderation" : prompt.Contains("[fail:timeout]") ? "timeout" : null,
             };
             task.Extra["has_image"] = hasImage;

@@ -36,6 +36,10 @@ namespace SoraPS.Emulator
         public static string FailureMarker(string prompt) =>
             prompt == null ? null : prompt.Contains("[fail:moderation]") ? "moderation" : prompt.Contains("[fail:timeout]") ? "timeout" : null;
 
+        /// <summary>How long a generation runs: the configured time, ten times that for a prompt containing [slow].</summary>
+        public static TimeSpan DurationFor(SoraEmulator emu, string prompt) =>
+            prompt != null && prompt.Contains("[slow]") ? TimeSpan.FromTicks(emu.Options.TaskDuration.Ticks * 10) : emu.Options.TaskDuration;
+
         public static bool IsHttpUrl(string s) =>
             Uri.TryCreate(s, UriKind.Absolute, out var u) && (u.Scheme == "http" || u.Scheme == "https");
 

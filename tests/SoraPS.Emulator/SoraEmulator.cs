@@ -127,6 +127,7 @@ namespace SoraPS.Emulator
                 state.AddFault(fault);
                 ctx.Response.StatusCode = 204;
             });
+            app.MapDelete("/_emulator/faults", () => { state.ClearFaults(); return Results.NoContent(); });
             app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs).\n"));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();

@@ -116,7 +116,7 @@ namespace SoraPS.Emulator
                 Seconds = (int)frames / 30,
                 Size = $"{w}x{h}",
                 Created = DateTimeOffset.UtcNow,
-                Duration = emu.Options.TaskDuration,
+                Duration = RouteHelpers.DurationFor(emu, prompt),
                 Failure = FailureMarker(prompt),
             };
             task.Extra["generation"] = "gen_" + Guid.NewGuid().ToString("N").Substring(0, 26);

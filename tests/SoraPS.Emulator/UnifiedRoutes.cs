@@ -147,7 +147,7 @@ namespace SoraPS.Emulator
                 Size = size,
                 AspectRatio = aspect,
                 Created = DateTimeOffset.UtcNow,
-                Duration = emu.Options.TaskDuration,
+                Duration = RouteHelpers.DurationFor(emu, prompt),
                 Failure = prompt.Contains("[fail:moderation]") ? "moderation" : prompt.Contains("[fail:timeout]") ? "timeout" : null,
             };
             task.Extra["credits"] = (pro ? duration * 1.0 : duration * 0.5) * (size == "1080p" ? 1.667 : 1.0);

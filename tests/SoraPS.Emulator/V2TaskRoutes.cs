@@ -83,7 +83,7 @@ namespace SoraPS.Emulator
                 Prompt = prompt,
                 Seconds = int.Parse(duration),
                 Created = DateTimeOffset.UtcNow,
-                Duration = emu.Options.TaskDuration,
+                Duration = RouteHelpers.DurationFor(emu, prompt),
                 Failure = FailureMarker(prompt),
             };
             emu.State.Tasks[task.Id] = task;

@@ -23,6 +23,7 @@ namespace SoraPS.Commands
         [Parameter(ParameterSetName = ListSet)]
         [Parameter(ParameterSetName = JournalSet)]
         [Alias("ProfileName")]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string Profile { get; set; }
 
         protected override string ProfileName => Profile;

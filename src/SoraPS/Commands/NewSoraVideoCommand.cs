@@ -19,22 +19,27 @@ namespace SoraPS.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("ProfileName")]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string Profile { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ModelCompleter))]
         public string Model { get; set; }
 
         /// <summary>Seconds; 0 or empty means the profile's or model's default.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Seconds")]
+        [ArgumentCompleter(typeof(DurationCompleter))]
         public int? Duration { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("aspect_ratio", "Aspect")]
+        [ArgumentCompleter(typeof(AspectRatioCompleter))]
         public string AspectRatio { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Size", "Quality")]
+        [ArgumentCompleter(typeof(ResolutionCompleter))]
         public string Resolution { get; set; }
 
         /// <summary>An image URL, or a local file where the dialect can upload one.</summary>

@@ -16,6 +16,7 @@ namespace SoraPS.Commands
         public string Name { get; set; }
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DialectCompleter))]
         public string Dialect { get; set; }
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -40,15 +41,19 @@ namespace SoraPS.Commands
         public string Vault { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ModelCompleter))]
         public string Model { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DurationCompleter))]
         public int? Duration { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(AspectRatioCompleter))]
         public string AspectRatio { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ResolutionCompleter))]
         public string Resolution { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -121,6 +126,7 @@ namespace SoraPS.Commands
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string[] Name { get; set; }
 
         /// <summary>Only the profile used when -Profile is not given.</summary>
@@ -166,9 +172,10 @@ namespace SoraPS.Commands
     public sealed class SetSoraProfileCommand : SoraCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string Name { get; set; }
 
-        [Parameter] public string Dialect { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(DialectCompleter))] public string Dialect { get; set; }
         [Parameter] [Alias("Endpoint", "Uri")] public Uri BaseUri { get; set; }
         [Parameter] [Alias("KeyVariable")] public string ApiKeyEnvironmentVariable { get; set; }
         [Parameter] public System.Security.SecureString ApiKey { get; set; }
@@ -176,10 +183,10 @@ namespace SoraPS.Commands
         [Parameter] public string Vault { get; set; }
         /// <summary>Forget the key stored with the profile.</summary>
         [Parameter] public SwitchParameter RemoveStoredKey { get; set; }
-        [Parameter] public string Model { get; set; }
-        [Parameter] public int? Duration { get; set; }
-        [Parameter] public string AspectRatio { get; set; }
-        [Parameter] public string Resolution { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(ModelCompleter))] public string Model { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(DurationCompleter))] public int? Duration { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(AspectRatioCompleter))] public string AspectRatio { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(ResolutionCompleter))] public string Resolution { get; set; }
         [Parameter] [ValidateRange(1, 64)] public int? MaxConcurrency { get; set; }
         [Parameter] public System.Collections.Hashtable Setting { get; set; }
         [Parameter] public SwitchParameter Default { get; set; }
@@ -231,6 +238,7 @@ namespace SoraPS.Commands
     public sealed class UnregisterSoraProfileCommand : SoraCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string[] Name { get; set; }
 
         protected override void ProcessRecord()

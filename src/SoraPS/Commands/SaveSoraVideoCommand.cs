@@ -20,6 +20,7 @@ namespace SoraPS.Commands
     {
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("ProfileName")]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string Profile { get; set; }
 
         protected override string ProfileName => Profile;
@@ -100,7 +101,7 @@ namespace SoraPS.Commands
             if (!ShouldProcess(target, action)) return;
 
             var activity = _saveActivity++;
-            var progress = new PostedProgress<DownloadProgress>(this, p => WriteProgress(DownloadRecord(activity, task, p, false)));
+            var progress = ProgressEnabled ? new PostedProgress<DownloadProgress>(this, p => Progress(() => DownloadRecord(activity, task, p, false))) : null;
             SoraClient client;
             try
             {
@@ -122,7 +123,7 @@ namespace SoraPS.Commands
                 ct => client.DownloadAsync(task, target, options, progress, ct),
                 result =>
                 {
-                    WriteProgress(new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
+                    Progress(() => new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
                     var left = task.ExpiresAt.HasValue ? task.ExpiresAt.Value - DateTimeOffset.UtcNow : (TimeSpan?)null;
                     WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
                         task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
@@ -131,7 +132,7 @@ namespace SoraPS.Commands
                 },
                 e =>
                 {
-                    WriteProgress(new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
+                    Progress(() => new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
                     WriteSoraError(e, task);
                 });
         }

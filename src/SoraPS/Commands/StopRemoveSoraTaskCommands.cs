@@ -11,6 +11,7 @@ namespace SoraPS.Commands
     {
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("ProfileName")]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string Profile { get; set; }
 
         protected override string ProfileName => Profile;
@@ -45,6 +46,7 @@ namespace SoraPS.Commands
     {
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("ProfileName")]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string Profile { get; set; }
 
         protected override string ProfileName => Profile;

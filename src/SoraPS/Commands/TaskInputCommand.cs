@@ -19,6 +19,7 @@ namespace SoraPS.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("TaskId", "task_id", "video_id")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TaskIdCompleter))]
         public string[] Id { get; set; }
 
         /// <summary>The profile the ids belong to (each command declares its own -Profile parameter).</summary>

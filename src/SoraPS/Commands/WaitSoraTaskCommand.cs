@@ -13,6 +13,7 @@ namespace SoraPS.Commands
     {
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("ProfileName")]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string Profile { get; set; }
 
         protected override string ProfileName => Profile;
