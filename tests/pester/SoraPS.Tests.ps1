@@ -502,6 +502,28 @@ Register-SoraProfile -Name emu -Dialect UnifiedTask -BaseUri '$($emu.BaseUri)/un
     }
 }
 
+Describe 'Packaging' {
+    It 'is accepted by PowerShellGet''s Save-Module / Install-Module too' {
+        $package = Get-ChildItem (Join-Path $root 'out' 'packages') -Filter 'SoraPS.*.nupkg' -ErrorAction SilentlyContinue | Select-Object -First 1
+        if (-not $package) { Set-ItResult -Skipped -Because 'no package: run ./build.ps1 -Task Package'; return }
+        if (-not (Get-Module -ListAvailable PowerShellGet | Where-Object { $_.Version -ge [version]'2.0' -and $_.Version -lt [version]'3.0' })) { Set-ItResult -Skipped -Because 'PowerShellGet 2 is not installed'; return }
+        $repo = New-Item -ItemType Directory (Join-Path $TestDrive 'v2repo') -Force
+        $saved = New-Item -ItemType Directory (Join-Path $TestDrive 'v2saved') -Force
+        Copy-Item $package.FullName $repo
+        $name = 'SoraPSv2' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        Import-Module PowerShellGet -MaximumVersion 2.99 -ErrorAction Stop
+        Register-PSRepository -Name $name -SourceLocation $repo.FullName -InstallationPolicy Trusted
+        try {
+            (Find-Module -Name SoraPS -Repository $name).Version | Should -Be (Test-ModuleManifest (Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1')).Version
+            Save-Module -Name SoraPS -Repository $name -Path $saved.FullName -WarningAction SilentlyContinue
+        }
+        finally { Unregister-PSRepository -Name $name }
+        $manifest = Get-ChildItem $saved -Recurse -Filter SoraPS.psd1 | Select-Object -First 1
+        $manifest | Should -Not -BeNullOrEmpty
+        Test-Path (Join-Path $manifest.DirectoryName 'bin' 'core' 'SoraPS.dll') | Should -BeTrue
+    }
+}
+
 Describe 'Views' {
     It 'shows tasks as a table with Id, Status, Progress, Model, Duration and Prompt' {
         $t = New-SoraVideo 'a view of the sea from a very long and winding cliff path'
