@@ -1,5 +1,7 @@
 @{
-    RootModule           = 'SoraPS.psm1'
+    # One build per edition: PowerShell 7.4+ loads bin/core (in-box System.Text.Json), Windows PowerShell
+    # 5.1 loads bin/desktop (which carries System.Text.Json and resolves it itself).
+    RootModule           = if ($PSEdition -eq 'Core') { 'bin/core/SoraPS.dll' } else { 'bin/desktop/SoraPS.dll' }
     ModuleVersion        = '0.1.0'
     GUID                 = '6f1b7e0c-3c55-4c1e-9a57-0d5b3f2a9e41'
     Author               = 'SoraPS contributors'

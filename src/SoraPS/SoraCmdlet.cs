@@ -100,10 +100,23 @@ namespace SoraPS.Commands
             var preference = GetVariableValue("ProgressPreference");
             _progress = !(preference is ActionPreference a && (a == ActionPreference.SilentlyContinue || a == ActionPreference.Ignore)) &&
                         !"SilentlyContinue".Equals(preference?.ToString(), StringComparison.OrdinalIgnoreCase);
+            _verbose = Wants("Verbose", "VerbosePreference");
+            _debug = Wants("Debug", "DebugPreference");
             base.BeginProcessing();
         }
 
         private bool _progress = true;
+        private bool _verbose = true, _debug = true;
+
+        /// <summary>Whether a stream is shown: the switch was given, or its preference variable asks for it.</summary>
+        private bool Wants(string switchName, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(switchName, out var v))
+                return v is SwitchParameter sp ? sp.IsPresent : LanguagePrimitives.IsTrue(v);
+            var pref = GetVariableValue(preferenceVariable);
+            return pref is ActionPreference a ? a != ActionPreference.SilentlyContinue && a != ActionPreference.Ignore
+                : !"SilentlyContinue".Equals(pref?.ToString(), StringComparison.OrdinalIgnoreCase);
+        }
 
         internal bool ProgressEnabled => _progress;
 
@@ -357,6 +370,7 @@ namespace SoraPS.Commands
             public CmdletLog(SoraCmdlet cmdlet) { _cmdlet = cmdlet; }
             public void Verbose(string message)
             {
+                if (!_cmdlet._verbose) return;
                 var text = Redactor.Redact(message);
                 _cmdlet.Post(() => _cmdlet.WriteVerbose(text));
             }
@@ -368,6 +382,7 @@ namespace SoraPS.Commands
 
             public void Debug(string message)
             {
+                if (!_cmdlet._debug) return;
                 var text = Redactor.Redact(message);
                 _cmdlet.Post(() => _cmdlet.WriteDebug(text));
             }

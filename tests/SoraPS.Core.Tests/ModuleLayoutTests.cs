@@ -46,7 +46,7 @@ namespace SoraPS.Core.Tests
             Assert.True(File.Exists(Path.Combine(bin, "SoraPS.dll")), "missing " + bin);
             Assert.True(File.Exists(Path.Combine(bin, "SoraPS.Core.dll")));
             Assert.False(File.Exists(Path.Combine(bin, "System.Management.Automation.dll")), "the host provides System.Management.Automation");
-            foreach (var f in new[] { "SoraPS.psd1", "SoraPS.psm1", "SoraPS.Format.ps1xml", "LICENSE" })
+            foreach (var f in new[] { "SoraPS.psd1", "SoraPS.Format.ps1xml", "LICENSE", "en-US/SoraPS.dll-Help.xml", "en-US/about_SoraPS.help.txt" })
                 Assert.True(File.Exists(Path.Combine(ModuleDir, f)), "missing " + f);
         }
 
@@ -94,6 +94,7 @@ namespace SoraPS.Core.Tests
         {
             var psd1 = File.ReadAllText(Path.Combine(ModuleDir, "SoraPS.psd1"));
             Assert.Contains("CompatiblePSEditions = @('Core', 'Desktop')", psd1);
+            Assert.Contains("RootModule           = if ($PSEdition -eq 'Core') { 'bin/core/SoraPS.dll' } else { 'bin/desktop/SoraPS.dll' }", psd1);
             Assert.Contains("PowerShellVersion    = '5.1'", psd1);
             Assert.Contains("FormatsToProcess", psd1);
             Assert.DoesNotContain("'*'", psd1);

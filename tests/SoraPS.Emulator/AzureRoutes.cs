@@ -137,7 +137,7 @@ namespace SoraPS.Emulator
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
                 return AzureError(404, "NotFound", $"Generation '{gen}' has expired.").ExecuteAsync(ctx);
             var variant = (string)ctx.Request.RouteValues["variant"];
-            if (variant == "video") return Results.Bytes(emu.State.Video, "video/mp4", enableRangeProcessing: true).ExecuteAsync(ctx);
+            if (variant == "video") return RouteHelpers.VideoResult(emu).ExecuteAsync(ctx);
             if (variant == "thumbnail") return Results.Bytes(Assets.Png, "image/jpeg").ExecuteAsync(ctx);
             return AzureError(400, "BadRequest", "Unknown content variant.").ExecuteAsync(ctx);
         }

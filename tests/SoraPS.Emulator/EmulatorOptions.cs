@@ -15,6 +15,14 @@ namespace SoraPS.Emulator
         public int? OpenAIPollAfterMs { get; set; }
         /// <summary>Size of the served video in bytes (the sample MP4 padded with a 'free' box); 0 = the sample as is.</summary>
         public int VideoSize { get; set; }
+        /// <summary>When above zero, every video served is a synthetic MP4 of this many bytes, streamed (for benchmarks).</summary>
+        public long SyntheticVideoBytes { get; set; }
+        /// <summary>Added to every submission (POST) before it is answered: a fixed per-request latency.</summary>
+        public TimeSpan SubmitLatency { get; set; }
+        /// <summary>When longer than TaskDuration, each task's duration is drawn uniformly between the two.</summary>
+        public TimeSpan? TaskDurationMax { get; set; }
+        /// <summary>Relative error of the unified estimated_time (0.3: the estimate is off by up to 30 %).</summary>
+        public double EstimateNoise { get; set; }
         /// <summary>Estimated time the unified dialect reports in task_info (default: the real duration).</summary>
         public TimeSpan? UnifiedEstimatedTime { get; set; }
     }

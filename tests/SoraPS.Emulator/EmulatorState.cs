@@ -36,6 +36,8 @@ namespace SoraPS.Emulator
         /// <summary>null, or the failure it will end with: moderation, timeout.</summary>
         public string Failure { get; set; }
         public bool Deleted { get; set; }
+        /// <summary>How many times a client asked for this task's state.</summary>
+        public int Polls;
         /// <summary>When set, the task was cancelled at this progress.</summary>
         public int? CancelledAt { get; set; }
         public Dictionary<string, object> Extra { get; } = new Dictionary<string, object>();
@@ -87,6 +89,14 @@ namespace SoraPS.Emulator
         }
 
         public void Record(RequestRecord r) => _requests.Enqueue(r);
+
+        private readonly Random _random = new Random(20261121);
+
+        /// <summary>A reproducible random number in [0, 1).</summary>
+        public double NextRandom()
+        {
+            lock (_random) return _random.NextDouble();
+        }
 
         private readonly List<Fault> _faults = new List<Fault>();
 

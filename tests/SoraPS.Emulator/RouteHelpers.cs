@@ -37,8 +37,14 @@ namespace SoraPS.Emulator
             prompt == null ? null : prompt.Contains("[fail:moderation]") ? "moderation" : prompt.Contains("[fail:timeout]") ? "timeout" : null;
 
         /// <summary>How long a generation runs: the configured time, ten times that for a prompt containing [slow].</summary>
-        public static TimeSpan DurationFor(SoraEmulator emu, string prompt) =>
-            prompt != null && prompt.Contains("[slow]") ? TimeSpan.FromTicks(emu.Options.TaskDuration.Ticks * 10) : emu.Options.TaskDuration;
+        public static TimeSpan DurationFor(SoraEmulator emu, string prompt)
+        {
+            var o = emu.Options;
+            var d = o.TaskDuration;
+            if (o.TaskDurationMax.HasValue && o.TaskDurationMax.Value > d)
+                d += TimeSpan.FromTicks((long)(emu.State.NextRandom() * (o.TaskDurationMax.Value - d).Ticks));
+            return prompt != null && prompt.Contains("[slow]") ? TimeSpan.FromTicks(d.Ticks * 10) : d;
+        }
 
         public static bool IsHttpUrl(string s) =>
             Uri.TryCreate(s, UriKind.Absolute, out var u) && (u.Scheme == "http" || u.Scheme == "https");
@@ -53,7 +59,20 @@ namespace SoraPS.Emulator
                 return Results.StatusCode(404).ExecuteAsync(ctx);
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
                 return Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", "application/xml", null, 403).ExecuteAsync(ctx);
-            return Results.Bytes(emu.State.Video, "video/mp4", enableRangeProcessing: true).ExecuteAsync(ctx);
+            return VideoResult(emu).ExecuteAsync(ctx);
+        }
+
+        /// <summary>The video answer: the sample MP4 (with Range support), or a streamed synthetic one for benchmarks.</summary>
+        public static IResult VideoResult(SoraEmulator emu) =>
+            emu.Options.SyntheticVideoBytes > 0
+                ? new DelegateResult(ctx => SyntheticVideo.Serve(ctx, emu.Options.SyntheticVideoBytes))
+                : Results.Bytes(emu.State.Video, "video/mp4", enableRangeProcessing: true);
+
+        private sealed class DelegateResult : IResult
+        {
+            private readonly Func<HttpContext, Task> _run;
+            public DelegateResult(Func<HttpContext, Task> run) { _run = run; }
+            public Task ExecuteAsync(HttpContext httpContext) => _run(httpContext);
         }
 
         /// <summary>The OpenAI-style error body many relays use.</summary>

@@ -95,6 +95,13 @@ namespace SoraPS.Emulator
                 };
                 // Recorded on arrival, so a test that has its answer also sees the request.
                 state.Record(record);
+                if (ctx.Request.Method == "GET")
+                {
+                    var last = ctx.Request.Path.Value.Substring(ctx.Request.Path.Value.LastIndexOf('/') + 1);
+                    if (state.Tasks.TryGetValue(last, out var polled)) System.Threading.Interlocked.Increment(ref polled.Polls);
+                }
+                if (ctx.Request.Method == "POST" && emulator.Options.SubmitLatency > TimeSpan.Zero && !ctx.Request.Path.StartsWithSegments("/_emulator"))
+                    await Task.Delay(emulator.Options.SubmitLatency);
                 var fault = ctx.Request.Path.StartsWithSegments("/_emulator") ? null : state.TakeFault(ctx.Request.Method, ctx.Request.Path.Value);
                 ctx.Response.OnStarting(() => { record.Status = ctx.Response.StatusCode; return Task.CompletedTask; });
                 if (fault != null) await FaultInjection.Apply(ctx, fault, () => next());
@@ -127,6 +134,14 @@ namespace SoraPS.Emulator
                 state.AddFault(fault);
                 ctx.Response.StatusCode = 204;
             });
+            // Per-task facts for benchmarks: when each finished, and how often it was polled.
+            app.MapGet("/_emulator/tasks", () => Json(state.Tasks.Values.Select(t => new
+            {
+                id = t.Id,
+                created = t.Created.ToUnixTimeMilliseconds(),
+                completed = t.CompletedAt.ToUnixTimeMilliseconds(),
+                polls = t.Polls,
+            }).ToList()));
             app.MapDelete("/_emulator/faults", () => { state.ClearFaults(); return Results.NoContent(); });
             app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs).\n"));
             await app.StartAsync();

@@ -166,6 +166,12 @@ namespace SoraPS.Emulator
             var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
             var status = phase == "queued" ? "pending" : phase == "running" ? "processing" : phase;
             var estimated = emu.Options.UnifiedEstimatedTime ?? t.Duration;
+            if (emu.Options.EstimateNoise > 0)
+            {
+                if (!t.Extra.TryGetValue("estimate", out var e))
+                    t.Extra["estimate"] = e = TimeSpan.FromTicks((long)(estimated.Ticks * (1 + (emu.State.NextRandom() * 2 - 1) * emu.Options.EstimateNoise)));
+                estimated = (TimeSpan)e;
+            }
             var o = new Dictionary<string, object>
             {
                 ["created"] = t.Created.ToUnixTimeSeconds(),
@@ -220,7 +226,7 @@ namespace SoraPS.Emulator
                 return Results.StatusCode(404).ExecuteAsync(ctx);
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
                 return Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", "application/xml", null, 403).ExecuteAsync(ctx);
-            return Results.Bytes(emu.State.Video, "video/mp4", enableRangeProcessing: true).ExecuteAsync(ctx);
+            return RouteHelpers.VideoResult(emu).ExecuteAsync(ctx);
         }
     }
 }

@@ -228,7 +228,9 @@ namespace SoraPS.Core.Journal
                     }
                     fs.Seek(0, SeekOrigin.End);
                     fs.Write(bytes, 0, bytes.Length);
-                    fs.Flush(true);
+                    // Handed to the OS before the task is emitted: a killed or crashed process loses nothing.
+                    // (No fsync per line: it would cost a disk round trip per task; only a power cut could lose the last lines.)
+                    fs.Flush(false);
                 }
                 if (created) AtomicFile.RestrictToUser(file);
             }
