@@ -274,17 +274,20 @@ namespace SoraPS.Commands
 
         /// <summary>
         /// Starts <paramref name="work"/> in the background, at most <paramref name="limit"/> at once per
-        /// <paramref name="lane"/> (this thread keeps writing output while it waits for a free slot).
-        /// The result or error is handled on the pipeline thread. <paramref name="description"/>, when
-        /// given, shows as a progress bar with the elapsed time while the work is under way.
+        /// <paramref name="lane"/>. A finished operation hands its slot to the next one in the background,
+        /// so the slots stay busy; this thread only waits (writing output meanwhile) when more than a few
+        /// rounds of work are queued. The result or error is handled on the pipeline thread.
+        /// <paramref name="description"/>, when given, shows as a progress bar with the elapsed time.
         /// </summary>
         internal void StartBackground<T>(string lane, int limit, string description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed)
         {
-            while (InFlight(lane) >= Math.Max(1, limit)) Pump(block: true, until: () => InFlight(lane) < limit);
+            limit = Math.Max(1, limit);
+            var queueLimit = limit * 4;
+            while (InFlight(lane) >= queueLimit) Pump(block: true, until: () => InFlight(lane) < queueLimit);
+            if (!_gates.TryGetValue(lane, out var gate)) _gates[lane] = gate = new SemaphoreSlim(limit);
             _inFlight[lane] = InFlight(lane) + 1;
             _background++;
             var activity = _nextActivity++;
-            if (description != null) _openRequests[activity] = (description, DateTime.UtcNow);
             void Finish()
             {
                 _inFlight[lane] = InFlight(lane) - 1;
@@ -294,8 +297,12 @@ namespace SoraPS.Commands
             }
             Task.Run(async () =>
             {
+                var entered = false;
                 try
                 {
+                    await gate.WaitAsync(StopToken).ConfigureAwait(false);
+                    entered = true;
+                    if (description != null) Post(() => _openRequests[activity] = (description, DateTime.UtcNow));
                     var result = await work(StopToken).ConfigureAwait(false);
                     Post(() => { Finish(); done(result); });
                 }
@@ -307,8 +314,14 @@ namespace SoraPS.Commands
                 {
                     Post(() => { Finish(); failed(e); });
                 }
+                finally
+                {
+                    if (entered) gate.Release();
+                }
             });
         }
+
+        private readonly Dictionary<string, SemaphoreSlim> _gates = new Dictionary<string, SemaphoreSlim>(StringComparer.OrdinalIgnoreCase);
 
         private int InFlight(string lane) => _inFlight.TryGetValue(lane, out var n) ? n : 0;
 

@@ -17,7 +17,7 @@ namespace SoraPS.Core.Downloads
         public string Variant { get; set; }
         /// <summary>Check the MP4 signature (off for thumbnails and spritesheets).</summary>
         public bool VerifyMp4 { get; set; } = true;
-        public int BufferSize { get; set; } = 128 * 1024;
+        public int BufferSize { get; set; } = 1024 * 1024;
         /// <summary>How long to wait for the response headers.</summary>
         public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(60);
         /// <summary>How long a read may stall before the download is abandoned.</summary>
@@ -79,7 +79,7 @@ namespace SoraPS.Core.Downloads
             FileStream target;
             try
             {
-                target = new FileStream(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
+                target = new FileStream(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
             }
             catch (IOException e)
             {
