@@ -60,13 +60,16 @@ namespace SoraPS.Bench
                     Directory.CreateDirectory(dir);
                     try
                     {
-                        var reps = size >= 1L << 30 ? 2 : 3;
+                        var reps = 3;
+                        var sync = Which("sync");
                         var curlTimes = new List<double>();
                         var coreRuns = new List<(double Seconds, long Growth)>();
                         var cmdletRuns = new List<(double Seconds, long Growth)>();
                         for (var r = 0; r < reps; r++)
                         {
                             // Interleaved, so drift on a noisy machine hits every tool alike.
+                            // Each run starts with no dirty pages left by the previous one, so disk write-back hits every tool alike.
+                            if (sync != null) Run(sync);
                             if (curl != null)
                             {
                                 var w = Stopwatch.StartNew();
@@ -74,8 +77,10 @@ namespace SoraPS.Bench
                                 curlTimes.Add(w.Elapsed.TotalSeconds);
                                 File.Delete(Path.Combine(dir, "curl.mp4"));
                             }
+                            if (sync != null) Run(sync);
                             coreRuns.Add(ParseRun(Run("dotnet", typeof(Program).Assembly.Location, "--child-download", url, Path.Combine(dir, "core.mp4"))));
                             File.Delete(Path.Combine(dir, "core.mp4"));
+                            if (sync != null) Run(sync);
                             if (pwsh != null)
                             {
                                 cmdletRuns.Add(ParseRun(RunPwsh(pwsh, emu, $@"
