@@ -19,12 +19,14 @@ namespace SoraPS.Core
     public sealed class SoraClient
     {
         private readonly Lazy<SoraHttp> _http;
+        private readonly SemaphoreSlim _submitGate;
 
         public SoraClient(SoraProfile profile, ISoraLog log = null, RetryPolicy retry = null, Func<SoraProfile, ApiCredential> credentials = null)
         {
             Profile = profile ?? throw new ArgumentNullException(nameof(profile));
             ProfileStore.CheckBaseUri(profile.BaseUri);
             Dialect = DialectRegistry.Get(profile.Dialect);
+            _submitGate = new SemaphoreSlim(profile.EffectiveConcurrency);
             Log = log ?? NullLog.Instance;
             var resolve = credentials ?? (p => ApiCredential.Resolve(p));
             // The key is read when the first request needs it, so -WhatIf works without one.
@@ -47,6 +49,9 @@ namespace SoraPS.Core
         public async Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel)
         {
             ProviderResponse response;
+            // The profile's concurrency limit counts requests in flight at the provider; parsing and
+            // journaling the answer happen outside it, so the next submission starts at once.
+            await _submitGate.WaitAsync(cancel).ConfigureAwait(false);
             try
             {
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
@@ -56,6 +61,10 @@ namespace SoraPS.Core
                 var local = TryJournal(() => Journal.RecordUnconfirmed(Profile.Name, Dialect.Name, request, e.Message));
                 throw new SoraNetworkException(e.ErrorId, e.Kind,
                     e.Message + (local == null ? "" : $" It is recorded in the journal as {local} (Get-SoraTask -Status Unknown)."), e);
+            }
+            finally
+            {
+                _submitGate.Release();
             }
             if (!response.IsSuccess) throw Dialect.ParseError(response);
             SoraTask task;

@@ -279,10 +279,14 @@ namespace SoraPS.Commands
         /// rounds of work are queued. The result or error is handled on the pipeline thread.
         /// <paramref name="description"/>, when given, shows as a progress bar with the elapsed time.
         /// </summary>
-        internal void StartBackground<T>(string lane, int limit, string description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed)
+        internal void StartBackground<T>(string lane, int limit, string description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed) =>
+            StartBackground(lane, limit, Math.Max(1, limit) * 4, description, work, done, failed);
+
+        /// <summary>As above, with the number of queued operations that makes this thread wait given apart.</summary>
+        internal void StartBackground<T>(string lane, int limit, int queueLimit, string description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed)
         {
             limit = Math.Max(1, limit);
-            var queueLimit = limit * 4;
+            queueLimit = Math.Max(limit, queueLimit);
             while (InFlight(lane) >= queueLimit) Pump(block: true, until: () => InFlight(lane) < queueLimit);
             if (!_gates.TryGetValue(lane, out var gate)) _gates[lane] = gate = new SemaphoreSlim(limit);
             _inFlight[lane] = InFlight(lane) + 1;

@@ -70,12 +70,7 @@ namespace SoraPS.Core.Dialects
 
         public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
         {
-            var task = ParseTask(response, profile);
-            task.Prompt = task.Prompt ?? request.Prompt;
-            task.Duration = task.Duration ?? request.Duration;
-            task.AspectRatio = task.AspectRatio ?? request.AspectRatio;
-            task.Resolution = task.Resolution ?? request.Resolution;
-            return task;
+            return FillFromRequest(ParseTask(response, profile), request);
         }
 
         public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>

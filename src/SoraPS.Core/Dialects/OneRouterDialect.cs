@@ -48,13 +48,7 @@ namespace SoraPS.Core.Dialects
 
         public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
         {
-            var task = ParseTask(response, profile);
-            task.Prompt = request.Prompt;
-            task.Model = request.Model;
-            task.Duration = request.Duration;
-            task.AspectRatio = request.AspectRatio;
-            task.Resolution = request.Resolution;
-            return task;
+            return FillFromRequest(ParseTask(response, profile), request);
         }
 
         public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>

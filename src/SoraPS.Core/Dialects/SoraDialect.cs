@@ -310,6 +310,37 @@ namespace SoraPS.Core.Dialects
 
         protected SoraTask NewTask(string id, SoraProfile profile) => new SoraTask(id, profile?.Name, Name) { RetrievedAt = DateTimeOffset.UtcNow };
 
+        /// <summary>A task just accepted by a provider that answers a submission with its id only.</summary>
+        protected SoraTask AcceptedTask(string id, ProviderResponse response, ValidatedRequest request, SoraProfile profile, string providerStatus)
+        {
+            var task = NewTask(RequireId(id, response, "submission"), profile);
+            task.Raw = response.Body;
+            task.Status = SoraTaskStatus.Queued;
+            task.ProviderStatus = providerStatus;
+            task.CreatedAt = DateTimeOffset.UtcNow;
+            return FillFromRequest(task, request);
+        }
+
+        /// <summary>What the provider did not repeat in its answer is what was asked for.</summary>
+        protected static SoraTask FillFromRequest(SoraTask task, ValidatedRequest request)
+        {
+            task.Prompt = task.Prompt ?? request.Prompt;
+            task.Model = task.Model ?? request.Model;
+            task.Duration = task.Duration ?? request.Duration;
+            task.AspectRatio = task.AspectRatio ?? request.AspectRatio;
+            task.Resolution = task.Resolution ?? request.Resolution;
+            return task;
+        }
+
+        /// <summary>A GET or POST to a path the profile may override with a setting; {id} is replaced.</summary>
+        protected static HttpRequestMessage SettingPath(HttpMethod method, SoraProfile profile, string setting, string defaultPath, string id)
+        {
+            string path = null;
+            profile.Settings?.TryGetValue(setting, out path);
+            path = string.IsNullOrEmpty(path) ? defaultPath : path;
+            return new HttpRequestMessage(method, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
+        }
+
         protected static JsonDocument ParseBody(ProviderResponse response, string what)
         {
             var doc = Json.TryParse(response.Body);

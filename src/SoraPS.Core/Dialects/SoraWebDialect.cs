@@ -144,27 +144,12 @@ namespace SoraPS.Core.Dialects
                 }
                 var data = root.Prop("data");
                 var id = data?.ValueKind == JsonValueKind.String ? data.Value.GetString() : data?.ValueKind == JsonValueKind.Object ? (data.Value.Str("id") ?? data.Value.Str("task_id")) : null;
-                var task = NewTask(RequireId(id, response, "submission"), profile);
-                task.Raw = response.Body;
-                task.Status = SoraTaskStatus.Queued;
-                task.ProviderStatus = "pending";
-                task.Prompt = request.Prompt;
-                task.Model = request.Model;
-                task.Duration = request.Duration;
-                task.AspectRatio = request.AspectRatio;
-                task.Resolution = request.Resolution;
-                task.CreatedAt = DateTimeOffset.UtcNow;
-                return task;
+                return AcceptedTask(id, response, request, profile, "pending");
             }
         }
 
-        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id)
-        {
-            string path = null;
-            profile.Settings?.TryGetValue(UnifiedTaskDialect.QueryPathSetting, out path);
-            path = string.IsNullOrEmpty(path) ? DefaultQueryPath : path;
-            return new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
-        }
+        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
+            SettingPath(HttpMethod.Get, profile, UnifiedTaskDialect.QueryPathSetting, DefaultQueryPath, id);
 
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {

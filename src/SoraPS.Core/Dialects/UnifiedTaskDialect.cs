@@ -60,34 +60,18 @@ namespace SoraPS.Core.Dialects
 
         public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
         {
-            var task = ParseTask(response, profile);
-            task.Prompt = task.Prompt ?? request.Prompt;
-            task.Model = task.Model ?? request.Model;
-            task.Duration = task.Duration ?? request.Duration;
-            task.AspectRatio = task.AspectRatio ?? request.AspectRatio;
-            task.Resolution = task.Resolution ?? request.Resolution;
-            return task;
+            return FillFromRequest(ParseTask(response, profile), request);
         }
 
-        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id)
-        {
-            string path = null;
-            profile.Settings?.TryGetValue(QueryPathSetting, out path);
-            path = string.IsNullOrEmpty(path) ? "v1/tasks/{id}" : path;
-            return new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
-        }
+        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
+            SettingPath(HttpMethod.Get, profile, QueryPathSetting, "v1/tasks/{id}", id);
 
         /// <summary>
         /// Cancel while task_info.can_cancel is true. The seeds name the cancelled state but not the call:
         /// POST /v1/tasks/{id}/cancel is assumed, and the profile setting CancelPath overrides it.
         /// </summary>
-        public override HttpRequestMessage BuildCancel(SoraProfile profile, string id)
-        {
-            string path = null;
-            profile.Settings?.TryGetValue("CancelPath", out path);
-            path = string.IsNullOrEmpty(path) ? "v1/tasks/{id}/cancel" : path;
-            return new HttpRequestMessage(HttpMethod.Post, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
-        }
+        public override HttpRequestMessage BuildCancel(SoraProfile profile, string id) =>
+            SettingPath(HttpMethod.Post, profile, "CancelPath", "v1/tasks/{id}/cancel", id);
 
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {

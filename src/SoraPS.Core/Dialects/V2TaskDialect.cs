@@ -52,27 +52,12 @@ namespace SoraPS.Core.Dialects
             {
                 var root = doc.RootElement;
                 var id = root.Str("task_id") ?? root.Path("data", "task_id").Str() ?? root.Str("id");
-                var task = NewTask(RequireId(id, response, "submission"), profile);
-                task.Raw = response.Body;
-                task.Status = SoraTaskStatus.Queued;
-                task.ProviderStatus = "SUBMITTED";
-                task.Prompt = request.Prompt;
-                task.Model = request.Model;
-                task.Duration = request.Duration;
-                task.AspectRatio = request.AspectRatio;
-                task.Resolution = request.Resolution;
-                task.CreatedAt = DateTimeOffset.UtcNow;
-                return task;
+                return AcceptedTask(id, response, request, profile, "SUBMITTED");
             }
         }
 
-        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id)
-        {
-            string path = null;
-            profile.Settings?.TryGetValue(UnifiedTaskDialect.QueryPathSetting, out path);
-            path = string.IsNullOrEmpty(path) ? "v2/videos/generations/{id}" : path;
-            return new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
-        }
+        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
+            SettingPath(HttpMethod.Get, profile, UnifiedTaskDialect.QueryPathSetting, "v2/videos/generations/{id}", id);
 
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {

@@ -138,7 +138,9 @@ namespace SoraPS.Commands
             var prompt = Prompt;
             var waitOptions = Wait ? MakeWaitOptions(TimeoutSec, PollIntervalSec) : null;
             var description = client.Dialect.IsSynchronous ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
-            StartBackground(client.Profile.Name ?? "", client.Profile.EffectiveConcurrency, description,
+            // The client itself keeps the profile's limit on requests in flight; here the queue is bounded.
+            var concurrency = client.Profile.EffectiveConcurrency;
+            StartBackground(client.Profile.Name ?? "", concurrency * 2, concurrency * 4, description,
                 ct => client.SubmitAsync(validated, ct),
                 task =>
                 {
