@@ -34,8 +34,10 @@ namespace SoraPS.Bench
             if (args.Length > 0 && args[0] == "--child-download") return await ChildDownload(args);
             var only = (args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "download,batch,wait,import").Split(',');
             var quick = args.Contains("--quick");
+            var dirArg = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault();
+            if (dirArg != null) DownloadRoot = Path.GetFullPath(dirArg);
             var pwsh = Which("pwsh");
-            Console.WriteLine($"SoraPS benchmarks on {Environment.ProcessorCount} cores, {Environment.OSVersion}; pwsh: {pwsh ?? "not found (cmdlet rows skipped)"}");
+            Console.WriteLine($"SoraPS benchmarks on {Environment.ProcessorCount} cores, {Environment.OSVersion}; pwsh: {pwsh ?? "not found (cmdlet rows skipped)"}; downloads written to {DownloadRoot}");
             if (only.Contains("download")) await Download(pwsh, quick);
             if (only.Contains("batch")) await Batch(pwsh, quick);
             if (only.Contains("wait")) await Waiting(quick);
@@ -56,7 +58,7 @@ namespace SoraPS.Bench
                 {
                     var (client, task) = await emu.FinishedTask("UnifiedTask");
                     var url = task.VideoUri.AbsoluteUri;
-                    var dir = Path.Combine(Path.GetTempPath(), "soraps-bench-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+                    var dir = Path.Combine(DownloadRoot, "soraps-bench-" + Guid.NewGuid().ToString("N").Substring(0, 6));
                     Directory.CreateDirectory(dir);
                     try
                     {
@@ -65,23 +67,22 @@ namespace SoraPS.Bench
                         var curlTimes = new List<double>();
                         var coreRuns = new List<(double Seconds, long Growth)>();
                         var cmdletRuns = new List<(double Seconds, long Growth)>();
-                        for (var r = 0; r < reps; r++)
-                        {
-                            // Interleaved, so drift on a noisy machine hits every tool alike.
-                            // Each run starts with no dirty pages left by the previous one, so disk write-back hits every tool alike.
-                            if (sync != null) Run(sync);
-                            if (curl != null)
+                        var tools = new List<Action>();
+                        if (curl != null)
+                            tools.Add(() =>
                             {
                                 var w = Stopwatch.StartNew();
                                 Run(curl, "-s", "-f", "-o", Path.Combine(dir, "curl.mp4"), url);
                                 curlTimes.Add(w.Elapsed.TotalSeconds);
                                 File.Delete(Path.Combine(dir, "curl.mp4"));
-                            }
-                            if (sync != null) Run(sync);
+                            });
+                        tools.Add(() =>
+                        {
                             coreRuns.Add(ParseRun(Run("dotnet", typeof(Program).Assembly.Location, "--child-download", url, Path.Combine(dir, "core.mp4"))));
                             File.Delete(Path.Combine(dir, "core.mp4"));
-                            if (sync != null) Run(sync);
-                            if (pwsh != null)
+                        });
+                        if (pwsh != null)
+                            tools.Add(() =>
                             {
                                 cmdletRuns.Add(ParseRun(RunPwsh(pwsh, emu, $@"
 $t = Get-SoraTask -Id '{task.Id}' -Profile bench
@@ -93,6 +94,15 @@ $p = Get-Process -Id $PID
 'RESULT {{0}} {{1}}' -f $s.ToString([cultureinfo]::InvariantCulture), [math]::Max(0, $p.PeakWorkingSet64 - $before)
 ")));
                                 File.Delete(Path.Combine(dir, task.Id + ".mp4"));
+                            });
+                        for (var r = 0; r < reps; r++)
+                        {
+                            // Interleaved, and in a rotating order, so drift on a noisy machine hits every tool alike;
+                            // each run starts with no dirty pages left by the previous one.
+                            for (var k = 0; k < tools.Count; k++)
+                            {
+                                if (sync != null) Run(sync);
+                                tools[(k + r) % tools.Count]();
                             }
                         }
                         var mib = size / 1048576.0;
@@ -108,6 +118,13 @@ $p = Get-Process -Id $PID
                 }
             }
         }
+
+        /// <summary>
+        /// Where downloads are written: a RAM-backed folder when there is one (so the disk's write-back, which
+        /// swings by tens of percent between runs, does not decide the ratio), else the temp folder.
+        /// --dir PATH chooses another.
+        /// </summary>
+        internal static string DownloadRoot = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
 
         private static void Report(string what, double seconds, double mib, double curl, long growth) =>
             Rows.Add(new[]
@@ -322,7 +339,7 @@ Register-SoraProfile -Name bench -Dialect UnifiedTask -BaseUri '{emu.BaseUri}/un
             foreach (var r in Rows) sb.AppendLine("| " + string.Join(" | ", r) + " |");
             Console.Write(sb.ToString());
             var file = Path.Combine(Root, "bench", "results-latest.md");
-            File.WriteAllText(file, $"SoraPS benchmarks, {DateTime.UtcNow:u}, {Environment.ProcessorCount} cores\n" + sb);
+            File.WriteAllText(file, $"SoraPS benchmarks, {DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, downloads written to {DownloadRoot}\n" + sb);
             Console.WriteLine($"(also written to {file})");
         }
 
