@@ -19,18 +19,10 @@ namespace SoraPS.Core.Dialects
     {
         public const string ApiVersionSetting = "ApiVersion";
 
-        private static readonly Dictionary<string, (int W, int H)> Sizes = new Dictionary<string, (int, int)>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["16:9|480p"] = (854, 480),
-            ["9:16|480p"] = (480, 854),
-            ["1:1|480p"] = (480, 480),
-            ["16:9|720p"] = (1280, 720),
-            ["9:16|720p"] = (720, 1280),
-            ["1:1|720p"] = (720, 720),
-            ["16:9|1080p"] = (1920, 1080),
-            ["9:16|1080p"] = (1080, 1920),
-            ["1:1|1080p"] = (1080, 1080),
-        };
+        private static readonly SizeTable Sizes = new SizeTable()
+            .Add("16:9", "480p", 854, 480).Add("9:16", "480p", 480, 854).Add("1:1", "480p", 480, 480)
+            .Add("16:9", "720p", 1280, 720).Add("9:16", "720p", 720, 1280).Add("1:1", "720p", 720, 720)
+            .Add("16:9", "1080p", 1920, 1080).Add("9:16", "1080p", 1080, 1920).Add("1:1", "1080p", 1080, 1080);
 
         private static readonly ModelSpec[] Table =
         {
@@ -42,8 +34,7 @@ namespace SoraPS.Core.Dialects
         public override IReadOnlyList<ModelSpec> Models => Table;
         public override AuthScheme Auth => AuthScheme.ApiKeyHeader;
 
-        public static (int Width, int Height) SizeFor(string aspect, string resolution) =>
-            Sizes.TryGetValue(aspect + "|" + resolution, out var s) ? s : (0, 0);
+        public static (int Width, int Height) SizeFor(string aspect, string resolution) => Sizes.SizeFor(aspect, resolution);
 
         private static Uri Api(SoraProfile profile, string path)
         {
@@ -92,14 +83,7 @@ namespace SoraPS.Core.Dialects
                 task.CompletedAt = root.Prop("finished_at").Time();
                 task.ExpiresAt = root.Prop("expires_at").Time();
                 task.Duration = root.Prop("n_seconds").Int();
-                var w = root.Prop("width").Int();
-                var h = root.Prop("height").Int();
-                foreach (var kv in Sizes.Where(kv => kv.Value.W == w && kv.Value.H == h))
-                {
-                    var parts = kv.Key.Split('|');
-                    task.AspectRatio = parts[0];
-                    task.Resolution = parts[1];
-                }
+                (task.AspectRatio, task.Resolution) = Sizes.Describe(root.Prop("width").Int(), root.Prop("height").Int());
                 var gens = root.Prop("generations");
                 if (gens?.ValueKind == JsonValueKind.Array)
                     task.GenerationId = gens.Value.EnumerateArray().Select(g => g.Str("id")).FirstOrDefault(g => !string.IsNullOrEmpty(g));

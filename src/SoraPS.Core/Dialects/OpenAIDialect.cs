@@ -30,14 +30,9 @@ namespace SoraPS.Core.Dialects
                 { Matches = m => DatedPro.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.30, ["1024p"] = 0.50 } },
         };
 
-        // (aspect, resolution) -> size, and back.
-        private static readonly Dictionary<string, string> Sizes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["9:16|720p"] = "720x1280",
-            ["16:9|720p"] = "1280x720",
-            ["9:16|1024p"] = "1024x1792",
-            ["16:9|1024p"] = "1792x1024",
-        };
+        private static readonly SizeTable Sizes = new SizeTable()
+            .Add("9:16", "720p", 720, 1280).Add("16:9", "720p", 1280, 720)
+            .Add("9:16", "1024p", 1024, 1792).Add("16:9", "1024p", 1792, 1024);
 
         public override string Name => "OpenAI";
         public override string Description => "OpenAI Videos API shape: POST /v1/videos, GET /v1/videos/{id}, /content download";
@@ -45,8 +40,7 @@ namespace SoraPS.Core.Dialects
         public override bool SupportsRemix => true;
         public override bool SupportsList => true;
 
-        public static string SizeFor(string aspect, string resolution) =>
-            Sizes.TryGetValue(aspect + "|" + resolution, out var s) ? s : null;
+        public static string SizeFor(string aspect, string resolution) => Sizes.SizeText(aspect, resolution);
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
@@ -154,13 +148,7 @@ namespace SoraPS.Core.Dialects
                 var size = root.Str("size");
                 if (!string.IsNullOrEmpty(size))
                 {
-                    foreach (var kv in Sizes)
-                    {
-                        if (!string.Equals(kv.Value, size, StringComparison.OrdinalIgnoreCase)) continue;
-                        var parts = kv.Key.Split('|');
-                        task.AspectRatio = parts[0];
-                        task.Resolution = parts[1];
-                    }
+                    (task.AspectRatio, task.Resolution) = Sizes.Describe(size);
                     task.Resolution = task.Resolution ?? size;
                 }
                 var err = root.Prop("error");

@@ -20,16 +20,11 @@ namespace SoraPS.Core.Dialects
         public const string DefaultQueryPath = "sora/v1/videos/{id}";
         private const int FramesPerSecond = 30;
 
-        // (aspect, resolution) -> WIDTHxHEIGHT, exactly the seed's table.
-        private static readonly Dictionary<string, (int W, int H)> Sizes = new Dictionary<string, (int, int)>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["1:1|480p"] = (480, 480),
-            ["1:1|720p"] = (720, 720),
-            ["9:16|480p"] = (480, 854),
-            ["16:9|480p"] = (854, 480),
-            ["16:9|720p"] = (1280, 720),
-            ["9:16|720p"] = (720, 1280),
-        };
+        // Exactly the seed's table.
+        private static readonly SizeTable Sizes = new SizeTable()
+            .Add("1:1", "480p", 480, 480).Add("1:1", "720p", 720, 720)
+            .Add("9:16", "480p", 480, 854).Add("16:9", "480p", 854, 480)
+            .Add("16:9", "720p", 1280, 720).Add("9:16", "720p", 720, 1280);
 
         private static readonly ModelSpec[] Table =
         {
@@ -43,8 +38,7 @@ namespace SoraPS.Core.Dialects
         public override bool SupportsStoryboard => true;
         public override bool SupportsBlend => true;
 
-        public static (int Width, int Height) SizeFor(string aspect, string resolution) =>
-            Sizes.TryGetValue(aspect + "|" + resolution, out var s) ? s : (0, 0);
+        public static (int Width, int Height) SizeFor(string aspect, string resolution) => Sizes.SizeFor(aspect, resolution);
 
         /// <summary>Remix strength 0..1 to sdedit.amount 1..8.</summary>
         public static int RemixAmount(double? strength) => 1 + (int)Math.Round((strength ?? 0.5) * 7, MidpointRounding.AwayFromZero);
@@ -178,15 +172,7 @@ namespace SoraPS.Core.Dialects
                         if (string.IsNullOrEmpty(url) || !Uri.TryCreate(url, UriKind.Absolute, out var video)) continue;
                         task.VideoUri = video;
                         task.GenerationId = g.Str("id");
-                        var w = g.Prop("width").Int();
-                        var h = g.Prop("height").Int();
-                        if (w.HasValue && h.HasValue)
-                            foreach (var kv in Sizes.Where(kv => kv.Value.W == w && kv.Value.H == h))
-                            {
-                                var parts = kv.Key.Split('|');
-                                task.AspectRatio = parts[0];
-                                task.Resolution = parts[1];
-                            }
+                        (task.AspectRatio, task.Resolution) = Sizes.Describe(g.Prop("width").Int(), g.Prop("height").Int());
                         var frames = g.Prop("n_frames").Int();
                         if (frames.HasValue) task.Duration = frames.Value / FramesPerSecond;
                         break;
