@@ -240,7 +240,7 @@ namespace SoraPS.Commands
             }
             if (_waiter == null)
                 _waiter = new TaskWaiter(ClientFor, waitOptions, StopToken, e => Post(() => HandleWaitEvent(e, done)));
-            if (!_activity.ContainsKey(task)) _activity[task] = _nextActivity++;
+            if (!_activity.ContainsKey(task)) _activity[task] = NextActivityId();
             _waitedTotal++;
             _waitOutstanding++;
             _waiter.Add(task);
@@ -291,7 +291,7 @@ namespace SoraPS.Commands
             if (!_gates.TryGetValue(lane, out var gate)) _gates[lane] = gate = new SemaphoreSlim(limit);
             _inFlight[lane] = InFlight(lane) + 1;
             _background++;
-            var activity = _nextActivity++;
+            var activity = NextActivityId();
             void Finish()
             {
                 _inFlight[lane] = InFlight(lane) - 1;
@@ -326,6 +326,9 @@ namespace SoraPS.Commands
         }
 
         private readonly Dictionary<string, SemaphoreSlim> _gates = new Dictionary<string, SemaphoreSlim>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>A progress activity id no other bar of this command uses.</summary>
+        internal int NextActivityId() => _nextActivity++;
 
         private int InFlight(string lane) => _inFlight.TryGetValue(lane, out var n) ? n : 0;
 

@@ -29,6 +29,9 @@ namespace SoraPS.Core.Profiles
 
         public bool Has(string profile) => Load().ContainsKey(profile);
 
+        /// <summary>The profiles that have a stored key (one read of the key file).</summary>
+        public ISet<string> Profiles() => new HashSet<string>(Load().Keys, StringComparer.OrdinalIgnoreCase);
+
         public void Set(string profile, string key)
         {
             System.IO.Directory.CreateDirectory(Directory);

@@ -55,8 +55,8 @@ namespace SoraPS.Core.Profiles
             {
                 var doc = JsonSerializer.Deserialize<ProfileDocument>(text, Json);
                 var list = (IReadOnlyList<SoraProfile>)doc?.Profiles ?? Array.Empty<SoraProfile>();
-                var keys = new KeyStore(Directory);
-                foreach (var p in list) p.HasStoredKey = keys.Has(p.Name);
+                var stored = new KeyStore(Directory).Profiles();
+                foreach (var p in list) p.HasStoredKey = stored.Contains(p.Name);
                 return list;
             }
             catch (JsonException e)

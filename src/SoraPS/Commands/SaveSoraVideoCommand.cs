@@ -26,7 +26,6 @@ namespace SoraPS.Commands
         protected override string ProfileName => Profile;
 
         private readonly HashSet<string> _written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        private int _saveActivity = 100;
 
         /// <summary>A folder (created if missing), or a file name when saving a single task. Default: the current folder.</summary>
         [Parameter(Position = 1)]
@@ -100,8 +99,8 @@ namespace SoraPS.Commands
             var action = exists ? $"Overwrite with the video of task {task.Id}" : $"Save the video of task {task.Id}";
             if (!ShouldProcess(target, action)) return;
 
-            var activity = _saveActivity++;
-            var progress = ProgressEnabled ? new PostedProgress<DownloadProgress>(this, p => Progress(() => DownloadRecord(activity, task, p, false))) : null;
+            var activity = NextActivityId();
+            var progress = ProgressEnabled ? new PostedProgress<DownloadProgress>(this, p => Progress(() => DownloadRecord(activity, task, p))) : null;
             SoraClient client;
             try
             {
@@ -140,7 +139,7 @@ namespace SoraPS.Commands
         /// <summary>How many downloads run at once.</summary>
         private const int MaxParallelDownloads = 4;
 
-        private static ProgressRecord DownloadRecord(int activity, SoraTask task, DownloadProgress p, bool done)
+        private static ProgressRecord DownloadRecord(int activity, SoraTask task, DownloadProgress p)
         {
             var status = p.TotalBytes.HasValue
                 ? string.Format(CultureInfo.InvariantCulture, "{0:N1} of {1:N1} MB at {2:N1} MB/s", p.BytesReceived / 1048576.0, p.TotalBytes.Value / 1048576.0, p.BytesPerSecond / 1048576.0)
@@ -148,7 +147,6 @@ namespace SoraPS.Commands
             return new ProgressRecord(activity, "Saving " + task.Id, status)
             {
                 PercentComplete = p.Percent ?? -1,
-                RecordType = done ? ProgressRecordType.Completed : ProgressRecordType.Processing,
             };
         }
 
