@@ -24,15 +24,9 @@ namespace SoraPS.Core.Tests
 
         private static async Task<JsonElement> Body(HttpRequestMessage m) => JsonDocument.Parse(await m.Content.ReadAsStringAsync()).RootElement;
 
-        private static WaitOptions Fast => new WaitOptions { MinInterval = TimeSpan.FromMilliseconds(100), MaxInterval = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(30) };
-
         private static async Task<SoraTask> Finish(SoraClient client, SoraTask task)
         {
-            using (var waiter = new TaskWaiter(_ => client, Fast, Testing.Timeout()))
-            {
-                waiter.Add(task);
-                while (waiter.Outstanding > 0) waiter.TryTake(TimeSpan.FromMilliseconds(200), out _);
-            }
+            Testing.WaitFor(client, task);
             await Task.Yield();
             return task;
         }

@@ -53,19 +53,10 @@ namespace SoraPS.Core.Tests
             return c;
         }
 
-        private static WaitOptions Fast => new WaitOptions { MinInterval = TimeSpan.FromMilliseconds(100), MaxInterval = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(30) };
-
         private async Task<(SoraTask Task, List<WaitEvent> Events)> SubmitAndWait(SoraClient client, string prompt = "fault matrix")
         {
             var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = prompt }), Testing.Timeout());
-            var events = new List<WaitEvent>();
-            using (var waiter = new TaskWaiter(_ => client, Fast, Testing.Timeout()))
-            {
-                waiter.Add(task);
-                while (waiter.Outstanding > 0)
-                    if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var e)) events.Add(e);
-            }
-            return (task, events);
+            return (task, Testing.WaitFor(client, task));
         }
 
         private string Downloads => Path.Combine(_dir.Path, "videos");
@@ -349,7 +340,7 @@ namespace SoraPS.Core.Tests
             Assert.Equal(ids.OrderBy(x => x), pending.Select(t => t.Id).OrderBy(x => x));
             var second = Testing.Client(_emu, "UnifiedTask", _log, key: Key);
             second.Journal = journal;
-            using (var waiter = new TaskWaiter(_ => second, Fast, Testing.Timeout()))
+            using (var waiter = new TaskWaiter(_ => second, Testing.Fast, Testing.Timeout()))
             {
                 foreach (var t in pending) waiter.Add(t);
                 while (waiter.Outstanding > 0)

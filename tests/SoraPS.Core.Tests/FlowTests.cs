@@ -18,18 +18,6 @@ namespace SoraPS.Core.Tests
         private readonly EmulatorFixture _fx;
         public FlowTests(EmulatorFixture fx) { _fx = fx; }
 
-        private static WaitOptions Fast => new WaitOptions { MinInterval = TimeSpan.FromMilliseconds(100), MaxInterval = TimeSpan.FromMilliseconds(400), Timeout = TimeSpan.FromSeconds(30) };
-
-        private static List<WaitEvent> WaitAll(TaskWaiter waiter)
-        {
-            var events = new List<WaitEvent>();
-            var deadline = DateTime.UtcNow.AddSeconds(40);
-            while (waiter.Outstanding > 0 && DateTime.UtcNow < deadline)
-                if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var e)) events.Add(e);
-            Assert.Equal(0, waiter.Outstanding);
-            return events;
-        }
-
         public const string ImageUrl = "https://images.example.com/first-frame.png";
 
         [Theory]
@@ -52,10 +40,10 @@ namespace SoraPS.Core.Tests
             Assert.Equal("a paper boat on a river", task.Prompt);
             Assert.Equal(client.Dialect.IsSynchronous, task.IsTerminal);
 
-            using (var waiter = new TaskWaiter(_ => client, Fast, Testing.Timeout()))
+            using (var waiter = new TaskWaiter(_ => client, Testing.Fast, Testing.Timeout()))
             {
                 waiter.Add(task);
-                var events = WaitAll(waiter);
+                var events = Testing.Drain(waiter);
                 var done = events.Single(e => e.Kind == WaitEventKind.Completed);
                 Assert.Same(task, done.Task);
                 Assert.Equal(SoraTaskStatus.Succeeded, task.Status);
@@ -98,10 +86,10 @@ namespace SoraPS.Core.Tests
         {
             var client = Testing.Client(_fx.Emulator, dialect);
             var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "a street scene [fail:moderation]" }), Testing.Timeout());
-            using (var waiter = new TaskWaiter(_ => client, Fast, Testing.Timeout()))
+            using (var waiter = new TaskWaiter(_ => client, Testing.Fast, Testing.Timeout()))
             {
                 waiter.Add(task);
-                var events = WaitAll(waiter);
+                var events = Testing.Drain(waiter);
                 Assert.Equal(WaitEventKind.Completed, events.Last().Kind);
             }
             Assert.Equal(SoraTaskStatus.Failed, task.Status);
@@ -179,10 +167,10 @@ namespace SoraPS.Core.Tests
                 tasks.Add(await c.SubmitAsync(c.Validate(new VideoRequest { Prompt = "batch " + i }), Testing.Timeout()));
             }
             var started = DateTime.UtcNow;
-            using (var waiter = new TaskWaiter(p => p == "openai" ? openai : unified, Fast, Testing.Timeout()))
+            using (var waiter = new TaskWaiter(p => p == "openai" ? openai : unified, Testing.Fast, Testing.Timeout()))
             {
                 foreach (var t in tasks) waiter.Add(t);
-                var events = WaitAll(waiter);
+                var events = Testing.Drain(waiter);
                 var completed = events.Where(e => e.Kind == WaitEventKind.Completed).Select(e => e.Task).ToList();
                 Assert.Equal(tasks.Count, completed.Count);
                 Assert.Equal(tasks.OrderBy(t => t.Id), completed.OrderBy(t => t.Id));
@@ -199,12 +187,12 @@ namespace SoraPS.Core.Tests
             {
                 var client = Testing.Client(slow, "UnifiedTask");
                 var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "slow" }), Testing.Timeout());
-                var options = Fast;
+                var options = Testing.Fast;
                 options.Timeout = TimeSpan.FromMilliseconds(700);
                 using (var waiter = new TaskWaiter(_ => client, options, Testing.Timeout()))
                 {
                     waiter.Add(task);
-                    var events = WaitAll(waiter);
+                    var events = Testing.Drain(waiter);
                     Assert.Equal(WaitEventKind.TimedOut, events.Last().Kind);
                     Assert.Same(task, events.Last().Task);
                     Assert.False(task.IsTerminal);
@@ -220,7 +208,7 @@ namespace SoraPS.Core.Tests
                 var client = Testing.Client(slow, "OpenAI");
                 var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "slow" }), Testing.Timeout());
                 using (var cts = new CancellationTokenSource())
-                using (var waiter = new TaskWaiter(_ => client, Fast, cts.Token))
+                using (var waiter = new TaskWaiter(_ => client, Testing.Fast, cts.Token))
                 {
                     waiter.Add(task);
                     await Task.Delay(500);
@@ -241,10 +229,10 @@ namespace SoraPS.Core.Tests
                 var client = Testing.Client(hinted, "OpenAI");
                 var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "hinted" }), Testing.Timeout());
                 Assert.Equal(TimeSpan.FromMilliseconds(900), task.PollAfter);
-                using (var waiter = new TaskWaiter(_ => client, Fast, Testing.Timeout()))
+                using (var waiter = new TaskWaiter(_ => client, Testing.Fast, Testing.Timeout()))
                 {
                     waiter.Add(task);
-                    WaitAll(waiter);
+                    Testing.Drain(waiter);
                 }
                 var gets = hinted.State.Requests.Where(r => r.Method == "GET").Select(r => r.At).ToList();
                 Assert.True(gets.Count >= 2);
@@ -283,10 +271,10 @@ namespace SoraPS.Core.Tests
         {
             var client = Testing.Client(_fx.Emulator, "OpenAI");
             var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "keep mine" }), Testing.Timeout());
-            using (var waiter = new TaskWaiter(_ => client, Fast, Testing.Timeout()))
+            using (var waiter = new TaskWaiter(_ => client, Testing.Fast, Testing.Timeout()))
             {
                 waiter.Add(task);
-                WaitAll(waiter);
+                Testing.Drain(waiter);
             }
             using (var dir = new TempDir())
             {
@@ -306,10 +294,10 @@ namespace SoraPS.Core.Tests
         {
             var client = Testing.Client(_fx.Emulator, "OpenAI");
             var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "thumb" }), Testing.Timeout());
-            using (var waiter = new TaskWaiter(_ => client, Fast, Testing.Timeout()))
+            using (var waiter = new TaskWaiter(_ => client, Testing.Fast, Testing.Timeout()))
             {
                 waiter.Add(task);
-                WaitAll(waiter);
+                Testing.Drain(waiter);
             }
             using (var dir = new TempDir())
             {

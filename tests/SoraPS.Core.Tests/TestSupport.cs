@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using SoraPS.Core;
 using SoraPS.Core.Http;
 using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+using SoraPS.Core.Waiting;
 using SoraPS.Emulator;
 using Xunit;
 
@@ -67,5 +69,29 @@ namespace SoraPS.Core.Tests
             new SoraClient(profile ?? Profile(emu, dialect), log, FastRetry, _ => new ApiCredential(key ?? emu?.Options.ApiKey ?? "test-key", "test"));
 
         public static CancellationToken Timeout(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+        /// <summary>Polling fast enough for sub-second emulator tasks.</summary>
+        public static WaitOptions Fast => new WaitOptions { MinInterval = TimeSpan.FromMilliseconds(100), MaxInterval = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(30) };
+
+        /// <summary>Takes every event until no task is outstanding (at most 40 s), and checks none is left.</summary>
+        public static List<WaitEvent> Drain(TaskWaiter waiter)
+        {
+            var events = new List<WaitEvent>();
+            var deadline = DateTime.UtcNow.AddSeconds(40);
+            while (waiter.Outstanding > 0 && DateTime.UtcNow < deadline)
+                if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var e)) events.Add(e);
+            Assert.Equal(0, waiter.Outstanding);
+            return events;
+        }
+
+        /// <summary>Waits for one task with <see cref="Fast"/> polling; the task object is updated in place.</summary>
+        public static List<WaitEvent> WaitFor(SoraClient client, SoraTask task)
+        {
+            using (var waiter = new TaskWaiter(_ => client, Fast, Timeout()))
+            {
+                waiter.Add(task);
+                return Drain(waiter);
+            }
+        }
     }
 }
