@@ -1,13 +1,13 @@
 @{
-    # One build per edition: PowerShell 7.4+ loads bin/core (in-box System.Text.Json), Windows PowerShell
-    # 5.1 loads bin/desktop (which carries System.Text.Json and resolves it itself).
-    RootModule           = if ($PSEdition -eq 'Core') { 'bin/core/SoraPS.dll' } else { 'bin/desktop/SoraPS.dll' }
+    # One cmdlet assembly for both editions; at import it loads SoraPS.Core from bin/core (PowerShell 7.4+,
+    # in-box System.Text.Json) or bin/desktop (Windows PowerShell 5.1, with System.Text.Json beside it).
+    RootModule           = 'bin/SoraPS.dll'
     ModuleVersion        = '0.1.0'
     GUID                 = '6f1b7e0c-3c55-4c1e-9a57-0d5b3f2a9e41'
     Author               = 'SoraPS contributors'
     CompanyName          = 'SoraPS'
     Copyright            = '(c) SoraPS contributors. MIT License.'
-    Description          = 'Generate, wait for and download Sora 2 videos from any provider dialect (OpenAI-compatible /v1/videos, unified task relays, and more) with typed, pipeline-friendly cmdlets.'
+    Description          = 'Generate, wait for and download Sora 2 videos from PowerShell, whichever provider sells the access: OpenAI-compatible /v1/videos relays, unified and v2 task relays, OneRouter, the Sora web shape and Azure OpenAI video jobs, through typed, pipeline-friendly cmdlets with profiles, a task journal and resumable downloads.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
     FormatsToProcess     = @('SoraPS.Format.ps1xml')
@@ -31,7 +31,7 @@
             Tags         = @('Sora', 'Sora2', 'OpenAI', 'Video', 'AI', 'GenerativeAI', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/SoraPS/SoraPS'
             LicenseUri   = 'https://github.com/SoraPS/SoraPS/blob/main/LICENSE'
-            ReleaseNotes = 'First release: OpenAI-compatible and unified task dialects, profiles, waiting and downloads.'
+            ReleaseNotes = 'Six provider dialects (OpenAI, UnifiedTask, V2Task, OneRouter, SoraWeb, AzureJobs); profiles with keys kept out of files; a task journal for resuming after a crash; concurrent submission, waiting and resumable, verified downloads.'
         }
     }
 }

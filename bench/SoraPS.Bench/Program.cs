@@ -36,7 +36,7 @@ namespace SoraPS.Bench
             var quick = args.Contains("--quick");
             var dirArg = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault();
             if (dirArg != null) DownloadRoot = Path.GetFullPath(dirArg);
-            var pwsh = Which("pwsh");
+            var pwsh = Which("pwsh") ?? PinnedPwsh();
             Console.WriteLine($"SoraPS benchmarks on {Environment.ProcessorCount} cores, {Environment.OSVersion}; pwsh: {pwsh ?? "not found (cmdlet rows skipped)"}; downloads written to {DownloadRoot}");
             if (only.Contains("download")) await Download(pwsh, quick);
             if (only.Contains("batch")) await Batch(pwsh, quick);
@@ -341,6 +341,45 @@ Register-SoraProfile -Name bench -Dialect UnifiedTask -BaseUri '{emu.BaseUri}/un
             var file = Path.Combine(Root, "bench", "results-latest.md");
             File.WriteAllText(file, $"SoraPS benchmarks, {DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, downloads written to {DownloadRoot}\n" + sb);
             Console.WriteLine($"(also written to {file})");
+        }
+
+        /// <summary>
+        /// The PowerShell pinned in .config/dotnet-tools.json, as an executable: out/tools/pwsh starts it with dotnet
+        /// directly (no `dotnet tool run` in the timed path). Null when it cannot be restored.
+        /// </summary>
+        private static string PinnedPwsh()
+        {
+            var root = FindRoot();
+            try
+            {
+                Run("dotnet", "tool", "restore", "--tool-manifest", Path.Combine(root, ".config", "dotnet-tools.json"));
+                var home = RunIn(root, "dotnet", "tool", "run", "pwsh", "--", "-NoProfile", "-NonInteractive", "-Command", "$PSHOME").Trim();
+                var shim = Path.Combine(root, "out", "tools", OperatingSystem.IsWindows() ? "pwsh.cmd" : "pwsh");
+                Directory.CreateDirectory(Path.GetDirectoryName(shim));
+                var dll = Path.Combine(home, "pwsh.dll");
+                if (OperatingSystem.IsWindows()) File.WriteAllText(shim, $"@\"dotnet\" \"{dll}\" %*\r\n");
+                else
+                {
+                    File.WriteAllText(shim, $"#!/bin/sh\nexec dotnet \"{dll}\" \"$@\"");
+                    File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+                }
+                return shim;
+            }
+            catch (InvalidOperationException) { return null; }
+        }
+
+        private static string RunIn(string directory, string file, params string[] args)
+        {
+            var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            using (var p = Process.Start(psi))
+            {
+                var stderr = p.StandardError.ReadToEndAsync();
+                var stdout = p.StandardOutput.ReadToEnd();
+                p.WaitForExit();
+                if (p.ExitCode != 0) throw new InvalidOperationException($"{file} exited {p.ExitCode}: {stdout} {stderr.Result}");
+                return stdout;
+            }
         }
 
         internal static string Which(string name) =>

@@ -37,8 +37,17 @@ namespace SoraPS.Core
 #if NET
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+#else
+            // The netstandard2.0 build is for Windows PowerShell, but it can run on a Unix .NET too: chmod 0600 there.
+            if (!IsWindows && chmod(path, Convert.ToInt32("600", 8)) != 0)
+                throw new IOException("Could not restrict " + path + " to its owner (errno " + System.Runtime.InteropServices.Marshal.GetLastWin32Error() + ").");
 #endif
         }
+
+#if !NET
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        private static extern int chmod(string path, int mode);
+#endif
 
         public static Task<Stream> ReadAsStreamAsync(HttpContent content, CancellationToken cancel) =>
 #if NET

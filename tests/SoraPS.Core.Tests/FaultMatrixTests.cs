@@ -343,8 +343,10 @@ namespace SoraPS.Core.Tests
             using (var waiter = new TaskWaiter(_ => second, Testing.Fast, Testing.Timeout()))
             {
                 foreach (var t in pending) waiter.Add(t);
+                var deadline = DateTime.UtcNow.AddSeconds(40);
                 while (waiter.Outstanding > 0)
                 {
+                    Assert.True(DateTime.UtcNow < deadline, $"{waiter.Outstanding} resumed task(s) still outstanding after 40 s");
                     if (!waiter.TryTake(TimeSpan.FromMilliseconds(200), out var e) || e.Kind != WaitEventKind.Completed) continue;
                     await second.DownloadAsync(e.Task, Path.Combine(Downloads, e.Task.Id + ".mp4"), new DownloadOptions(), null, Testing.Timeout());
                 }

@@ -18,12 +18,12 @@ namespace SoraPS.Core.Tests
             get
             {
                 var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-                return Path.Combine(packages, "powershellstandard.library", "5.1.0-preview-06", "lib", "netstandard2.0", "System.Management.Automation.dll");
+                return Path.Combine(packages, "powershellstandard.library", "5.1.1", "lib", "netstandard2.0", "System.Management.Automation.dll");
             }
         }
 
         private static System.Collections.Generic.List<CmdletInfoDoc> Cmdlets() =>
-            CmdletMetadata.Read(Path.Combine(ModuleLayoutTests.ModuleDir, "bin", "core", "SoraPS.dll"), Sma);
+            CmdletMetadata.Read(Path.Combine(ModuleLayoutTests.ModuleDir, "bin", "SoraPS.dll"), Sma);
 
         [Fact]
         public void Every_cmdlet_parameter_and_example_is_documented()

@@ -43,9 +43,10 @@ namespace SoraPS.Core.Tests
         public void Each_edition_build_is_laid_out(string edition)
         {
             var bin = Path.Combine(ModuleDir, "bin", edition);
-            Assert.True(File.Exists(Path.Combine(bin, "SoraPS.dll")), "missing " + bin);
-            Assert.True(File.Exists(Path.Combine(bin, "SoraPS.Core.dll")));
-            Assert.False(File.Exists(Path.Combine(bin, "System.Management.Automation.dll")), "the host provides System.Management.Automation");
+            Assert.True(File.Exists(Path.Combine(ModuleDir, "bin", "SoraPS.dll")), "missing the cmdlet assembly bin/SoraPS.dll");
+            Assert.True(File.Exists(Path.Combine(bin, "SoraPS.Core.dll")), "missing " + bin + "/SoraPS.Core.dll");
+            Assert.False(File.Exists(Path.Combine(bin, "SoraPS.dll")), "one cmdlet assembly serves both editions");
+            Assert.Empty(Directory.GetFiles(ModuleDir, "System.Management.Automation.dll", SearchOption.AllDirectories));
             foreach (var f in new[] { "SoraPS.psd1", "SoraPS.Format.ps1xml", "LICENSE", "en-US/SoraPS.dll-Help.xml", "en-US/about_SoraPS.help.txt" })
                 Assert.True(File.Exists(Path.Combine(ModuleDir, f)), "missing " + f);
         }
@@ -64,7 +65,7 @@ namespace SoraPS.Core.Tests
         public void The_desktop_build_carries_every_dependency_at_a_sufficient_version()
         {
             var bin = Path.Combine(ModuleDir, "bin", "desktop");
-            var shipped = Directory.GetFiles(bin, "*.dll").Select(Read).ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+            var shipped = Directory.GetFiles(bin, "*.dll").Append(Path.Combine(ModuleDir, "bin", "SoraPS.dll")).Select(Read).ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
             // What .NET Framework 4.7.2 and Windows PowerShell 5.1 provide themselves.
             var provided = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "mscorlib", "netstandard", "System", "System.Core", "System.Management.Automation", "System.Net.Http", "System.Runtime.Serialization", "System.Xml" };
             var missing = new List<string>();
@@ -81,12 +82,30 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
+        public void The_cmdlet_assembly_targets_netstandard2_0_so_both_editions_load_it()
+        {
+            var refs = Read(Path.Combine(ModuleDir, "bin", "SoraPS.dll")).References.Select(r => r.Name).ToList();
+            Assert.Contains("netstandard", refs);
+            Assert.DoesNotContain("System.Runtime", refs);
+            Assert.DoesNotContain("System.Private.CoreLib", refs);
+        }
+
+        [Fact]
+        public void Each_edition_resolves_its_own_folder()
+        {
+            var bin = Path.Combine(ModuleDir, "bin");
+            Assert.Equal(Path.Combine(bin, "core"), SoraPS.Commands.DependencyResolver.EditionDirectory(bin, desktop: false));
+            Assert.Equal(Path.Combine(bin, "desktop"), SoraPS.Commands.DependencyResolver.EditionDirectory(bin, desktop: true));
+            Assert.False(SoraPS.Commands.DependencyResolver.IsDesktop);
+        }
+
+        [Fact]
         public void The_resolver_finds_our_dependencies_whatever_version_is_asked_and_nothing_else()
         {
             var bin = Path.Combine(ModuleDir, "bin", "desktop");
-            Assert.Equal(Path.Combine(bin, "System.Memory.dll"), DependencyResolver.Find(bin, new AssemblyName("System.Memory, Version=4.0.1.1, Culture=neutral, PublicKeyToken=cc7b13ffcd2ddd51")));
-            Assert.Equal(Path.Combine(bin, "System.Text.Json.dll"), DependencyResolver.Find(bin, new AssemblyName("System.Text.Json, Version=6.0.0.0")));
-            Assert.Null(DependencyResolver.Find(bin, new AssemblyName("Newtonsoft.Json, Version=13.0.0.0")));
+            Assert.Equal(Path.Combine(bin, "System.Memory.dll"), SoraPS.Commands.DependencyResolver.Find(bin, new AssemblyName("System.Memory, Version=4.0.1.1, Culture=neutral, PublicKeyToken=cc7b13ffcd2ddd51")));
+            Assert.Equal(Path.Combine(bin, "System.Text.Json.dll"), SoraPS.Commands.DependencyResolver.Find(bin, new AssemblyName("System.Text.Json, Version=6.0.0.0")));
+            Assert.Null(SoraPS.Commands.DependencyResolver.Find(bin, new AssemblyName("Newtonsoft.Json, Version=13.0.0.0")));
         }
 
         [Fact]
@@ -94,7 +113,7 @@ namespace SoraPS.Core.Tests
         {
             var psd1 = File.ReadAllText(Path.Combine(ModuleDir, "SoraPS.psd1"));
             Assert.Contains("CompatiblePSEditions = @('Core', 'Desktop')", psd1);
-            Assert.Contains("RootModule           = if ($PSEdition -eq 'Core') { 'bin/core/SoraPS.dll' } else { 'bin/desktop/SoraPS.dll' }", psd1);
+            Assert.Contains("RootModule           = 'bin/SoraPS.dll'", psd1);
             Assert.Contains("PowerShellVersion    = '5.1'", psd1);
             Assert.Contains("FormatsToProcess", psd1);
             Assert.DoesNotContain("'*'", psd1);

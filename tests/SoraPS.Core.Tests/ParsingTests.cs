@@ -18,18 +18,19 @@ namespace SoraPS.Core.Tests
             new ProviderResponse(200, body, headers == null ? null : new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase), null);
 
         [Theory]
-        [InlineData("queued", SoraTaskStatus.Queued)]
-        [InlineData("in_progress", SoraTaskStatus.Running)]
-        [InlineData("completed", SoraTaskStatus.Succeeded)]
-        [InlineData("failed", SoraTaskStatus.Failed)]
-        [InlineData("cancelled", SoraTaskStatus.Cancelled)]
-        [InlineData("warming_up", SoraTaskStatus.Unknown)]
-        public void OpenAI_status_words(string word, SoraTaskStatus status)
+        [InlineData("queued", SoraTaskStatus.Queued, false)]
+        [InlineData("in_progress", SoraTaskStatus.Running, false)]
+        [InlineData("completed", SoraTaskStatus.Succeeded, true)]
+        [InlineData("failed", SoraTaskStatus.Failed, true)]
+        [InlineData("cancelled", SoraTaskStatus.Cancelled, true)]
+        [InlineData("warming_up", SoraTaskStatus.Unknown, false)]
+        public void OpenAI_status_words(string word, SoraTaskStatus status, bool terminal)
         {
             var t = new OpenAIDialect().ParseTask(R($"{{\"id\":\"video_1\",\"object\":\"video\",\"status\":\"{word}\",\"progress\":40}}"), OpenAIProfile);
             Assert.Equal(status, t.Status);
             Assert.Equal(word, t.ProviderStatus);
-            Assert.False(t.Status == SoraTaskStatus.Unknown && t.IsTerminal);
+            // An unheard-of word keeps the task pending (polled on), never ends it.
+            Assert.Equal(terminal, t.IsTerminal);
         }
 
         [Fact]

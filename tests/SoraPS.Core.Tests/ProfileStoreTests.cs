@@ -125,20 +125,15 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
-        public void The_config_folder_follows_SORAPS_CONFIG_HOME()
+        public void The_config_folder_follows_SORAPS_CONFIG_HOME_then_XDG_CONFIG_HOME_then_HOME()
         {
-            var old = Environment.GetEnvironmentVariable(ConfigPaths.ConfigHomeVariable);
-            try
-            {
-                Environment.SetEnvironmentVariable(ConfigPaths.ConfigHomeVariable, "/tmp/soraps-elsewhere");
-                Assert.Equal("/tmp/soraps-elsewhere", ConfigPaths.ConfigDirectory);
-                Environment.SetEnvironmentVariable(ConfigPaths.ConfigHomeVariable, null);
-                Assert.EndsWith("SoraPS", ConfigPaths.ConfigDirectory);
-            }
-            finally
-            {
-                Environment.SetEnvironmentVariable(ConfigPaths.ConfigHomeVariable, old);
-            }
+            // A pure function of the environment: the test never changes the process's own variables, which the
+            // tests running beside it rely on to keep away from the real config folder.
+            Func<string, string> env(params (string Name, string Value)[] vars) => n => vars.FirstOrDefault(v => v.Name == n).Value;
+            Assert.Equal("/tmp/soraps-elsewhere", ConfigPaths.Resolve(env((ConfigPaths.ConfigHomeVariable, "/tmp/soraps-elsewhere"), ("HOME", "/home/u")), windows: false));
+            Assert.Equal("/xdg/SoraPS", ConfigPaths.Resolve(env(("XDG_CONFIG_HOME", "/xdg"), ("HOME", "/home/u")), windows: false));
+            Assert.Equal("/home/u/.config/SoraPS", ConfigPaths.Resolve(env(("XDG_CONFIG_HOME", "relative"), ("HOME", "/home/u")), windows: false));
+            Assert.Equal("/home/u/.config/SoraPS", ConfigPaths.Resolve(env(("HOME", "/home/u")), windows: false));
         }
     }
 }

@@ -28,7 +28,8 @@ namespace SoraPS.Core.Tests
             var before = _fx.Emulator.State.Requests.Count;
             var client = Testing.Client(_fx.Emulator, dialect);
             var request = new VideoRequest { Prompt = "a cat", Model = model, Duration = duration, AspectRatio = aspect, Resolution = resolution };
-            var e = Assert.Throws<SoraValidationException>(() => client.Validate(request));
+            // The whole submission as a cmdlet makes it: were validation lenient, the request would reach the emulator.
+            var e = await Assert.ThrowsAsync<SoraValidationException>(() => client.SubmitAsync(client.Validate(request), Testing.Timeout()));
             Assert.Equal(errorId, e.ErrorId);
             Assert.Contains(allowed, e.Message);
             await Task.Delay(50);

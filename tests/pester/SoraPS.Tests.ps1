@@ -34,6 +34,20 @@ Describe 'Module' {
         (Get-Command -Module SoraPS).CommandType | Select-Object -Unique | Should -Be 'Cmdlet'
     }
 
+    It 'has a manifest that is pure data, as PSResourceGet and build tools read it' {
+        $data = Import-PowerShellDataFile (Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1')
+        $data.RootModule | Should -BeOfType [string]
+        $data.RootModule | Should -Be 'bin/SoraPS.dll'
+        $data.CompatiblePSEditions | Should -Be @('Core', 'Desktop')
+        (Test-ModuleManifest (Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1')).ExportedCmdlets.Count | Should -Be $data.CmdletsToExport.Count
+    }
+
+    It 'loads the PowerShell 7 build of SoraPS.Core in PowerShell 7' {
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'SoraPS.Core' }
+        $core | Should -HaveCount 1
+        $core.Location | Should -Be (Join-Path $root 'out' 'SoraPS' 'bin' 'core' 'SoraPS.Core.dll')
+    }
+
     It 'declares typed output on the task cmdlets' {
         foreach ($c in 'New-SoraVideo', 'Get-SoraTask', 'Wait-SoraTask') {
             (Get-Command $c).OutputType.Name | Should -Contain 'SoraPS.Core.Tasks.SoraTask'
@@ -300,7 +314,7 @@ Import-Module '$module'
 'submitted' | Set-Content '$TestDrive/submitted.flag'
 Start-Sleep -Seconds 60
 "@
-        $before = @(Get-SoraTask -Pending).Count
+        @(Get-SoraTask -Pending | Where-Object Prompt -Like 'crash *') | Should -HaveCount 0
         $p = Start-Process pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $child -PassThru
         $deadline = (Get-Date).AddSeconds(30)
         while (-not (Test-Path "$TestDrive/submitted.flag") -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
@@ -313,7 +327,6 @@ Start-Sleep -Seconds 60
         ($files.Name | Where-Object { $_ -in ($pending | ForEach-Object { "$($_.Id).mp4" }) }) | Should -HaveCount 3
         Get-SoraTask -Pending | Should -BeNullOrEmpty
         (Get-SoraTask | Where-Object Prompt -Like 'crash *').SavedTo | Should -HaveCount 3
-        $before | Should -BeGreaterOrEqual 0
     }
 
     It 'skips videos already saved with -SkipExisting' {
@@ -470,57 +483,6 @@ Describe 'A first-class PowerShell citizen' {
         $ProgressPreference = 'SilentlyContinue'
         $f = New-SoraVideo 'quiet' -Wait | Save-SoraVideo -Path (Join-Path $TestDrive 'quiet') -PassThru
         $f.Length | Should -BeGreaterThan 1000
-    }
-
-    It 'installs from a local repository into a clean module path and runs the pipeline from there' {
-        $package = Get-ChildItem (Join-Path $root 'out' 'packages') -Filter 'SoraPS.*.nupkg' -ErrorAction SilentlyContinue | Select-Object -First 1
-        if (-not $package) { Set-ItResult -Skipped -Because 'no package: run ./build.ps1 -Task Package'; return }
-        if (-not (Get-Module -ListAvailable Microsoft.PowerShell.PSResourceGet)) { Set-ItResult -Skipped -Because 'PSResourceGet is not installed'; return }
-        $repo = New-Item -ItemType Directory (Join-Path $TestDrive 'repo') -Force
-        $modules = New-Item -ItemType Directory (Join-Path $TestDrive 'modules') -Force
-        Copy-Item $package.FullName $repo
-        $name = 'SoraPSTest' + [guid]::NewGuid().ToString('N').Substring(0, 6)
-        Register-PSResourceRepository -Name $name -Uri $repo.FullName -Trusted
-        try { Save-PSResource -Name SoraPS -Repository $name -Path $modules.FullName -TrustRepository }
-        finally { Unregister-PSResourceRepository -Name $name }
-        Test-Path (Join-Path $modules 'SoraPS' '*' 'SoraPS.psd1') | Should -BeTrue
-        $out = Join-Path $TestDrive 'installed-videos'
-        $script = @"
-`$env:PSModulePath = '$($modules.FullName)' + [IO.Path]::PathSeparator + `$env:PSModulePath
-`$env:SORAPS_CONFIG_HOME = '$(Join-Path $TestDrive 'installed-config')'
-`$env:SORAPS_PESTER_KEY = 'emulator-key'
-`$ProgressPreference = 'SilentlyContinue'
-Import-Module SoraPS -ErrorAction Stop
-(Get-Module SoraPS).ModuleBase
-Register-SoraProfile -Name emu -Dialect UnifiedTask -BaseUri '$($emu.BaseUri)/unified' -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
-'from the installed copy', 'and another' | New-SoraVideo | Wait-SoraTask -TimeoutSec 60 | Save-SoraVideo -Path '$out' -PassThru | ForEach-Object Name
-"@
-        $lines = pwsh -NoProfile -NonInteractive -Command $script
-        $LASTEXITCODE | Should -Be 0
-        $lines[0] | Should -BeLike "$($modules.FullName)*"
-        @(Get-ChildItem $out -Filter *.mp4).Count | Should -Be 2
-    }
-}
-
-Describe 'Packaging' {
-    It 'is accepted by PowerShellGet''s Save-Module / Install-Module too' {
-        $package = Get-ChildItem (Join-Path $root 'out' 'packages') -Filter 'SoraPS.*.nupkg' -ErrorAction SilentlyContinue | Select-Object -First 1
-        if (-not $package) { Set-ItResult -Skipped -Because 'no package: run ./build.ps1 -Task Package'; return }
-        if (-not (Get-Module -ListAvailable PowerShellGet | Where-Object { $_.Version -ge [version]'2.0' -and $_.Version -lt [version]'3.0' })) { Set-ItResult -Skipped -Because 'PowerShellGet 2 is not installed'; return }
-        $repo = New-Item -ItemType Directory (Join-Path $TestDrive 'v2repo') -Force
-        $saved = New-Item -ItemType Directory (Join-Path $TestDrive 'v2saved') -Force
-        Copy-Item $package.FullName $repo
-        $name = 'SoraPSv2' + [guid]::NewGuid().ToString('N').Substring(0, 6)
-        Import-Module PowerShellGet -MaximumVersion 2.99 -ErrorAction Stop
-        Register-PSRepository -Name $name -SourceLocation $repo.FullName -InstallationPolicy Trusted
-        try {
-            (Find-Module -Name SoraPS -Repository $name).Version | Should -Be (Test-ModuleManifest (Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1')).Version
-            Save-Module -Name SoraPS -Repository $name -Path $saved.FullName -WarningAction SilentlyContinue
-        }
-        finally { Unregister-PSRepository -Name $name }
-        $manifest = Get-ChildItem $saved -Recurse -Filter SoraPS.psd1 | Select-Object -First 1
-        $manifest | Should -Not -BeNullOrEmpty
-        Test-Path (Join-Path $manifest.DirectoryName 'bin' 'core' 'SoraPS.dll') | Should -BeTrue
     }
 }
 

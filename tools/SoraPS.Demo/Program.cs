@@ -17,7 +17,8 @@ namespace SoraPS.Demo
 {
     /// <summary>
     /// The demo: starts the provider emulator and runs the SoraPS pipeline on sample prompts,
-    /// in a real pwsh with the built module when pwsh is on PATH, else through SoraPS.Core.
+    /// in the real pwsh pinned in .config/dotnet-tools.json (restored here with `dotnet tool restore`) with
+    /// the built module. `--core-only` runs the same flow through SoraPS.Core instead, without PowerShell.
     /// </summary>
     public static class Program
     {
@@ -31,22 +32,34 @@ namespace SoraPS.Demo
             {
                 var baseUri = emulator.BaseUri.AbsoluteUri.TrimEnd('/');
                 Console.WriteLine($"Provider emulator on {baseUri} (OpenAI at /openai, UnifiedTask at /unified); each task takes {seconds} s.");
-                var pwsh = FindOnPath("pwsh");
-                if (pwsh != null)
+                if (args.Contains("--core-only"))
                 {
-                    Console.WriteLine($"Running the pipeline in {pwsh} with the built module {Path.Combine(root, "out", "SoraPS")}");
-                    var psi = new ProcessStartInfo(pwsh) { UseShellExecute = false };
-                    foreach (var a in new[] { "-NoProfile", "-NonInteractive", "-File", Path.Combine(here, "demo.ps1"), "-BaseUri", baseUri, "-OutputPath", output, "-ModulePath", Path.Combine(root, "out", "SoraPS", "SoraPS.psd1") })
-                        psi.ArgumentList.Add(a);
-                    psi.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
-                    using (var p = Process.Start(psi))
-                    {
-                        await p.WaitForExitAsync();
-                        return p.ExitCode;
-                    }
+                    Console.WriteLine("--core-only: running the pipeline through SoraPS.Core, the library beneath the cmdlets, without PowerShell.");
+                    return await RunWithCore(emulator, here, output);
                 }
-                Console.WriteLine("pwsh is not on PATH: running the same pipeline through SoraPS.Core, the library beneath the cmdlets.");
-                return await RunWithCore(emulator, here, output);
+                // The PowerShell pinned in the repository's tool manifest, whatever is (or is not) on PATH.
+                var restore = await RunAsync(root, "dotnet", "tool", "restore");
+                if (restore != 0)
+                {
+                    Console.Error.WriteLine("dotnet tool restore failed: the pinned PowerShell (.config/dotnet-tools.json) is not available. Run with --core-only to use SoraPS.Core alone.");
+                    return restore;
+                }
+                Console.WriteLine($"Running the pipeline in the pinned pwsh (dotnet tool run pwsh) with the built module {Path.Combine(root, "out", "SoraPS")}");
+                return await RunAsync(root, "dotnet", "tool", "run", "pwsh", "--", "-NoProfile", "-NonInteractive", "-File", Path.Combine(here, "demo.ps1"),
+                    "-BaseUri", baseUri, "-OutputPath", output, "-ModulePath", Path.Combine(root, "out", "SoraPS", "SoraPS.psd1"));
+            }
+        }
+
+        private static async Task<int> RunAsync(string workingDirectory, string file, params string[] arguments)
+        {
+            var psi = new ProcessStartInfo(file) { UseShellExecute = false, WorkingDirectory = workingDirectory };
+            foreach (var a in arguments) psi.ArgumentList.Add(a);
+            psi.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
+            psi.Environment["DOTNET_NOLOGO"] = "1";
+            using (var p = Process.Start(psi))
+            {
+                await p.WaitForExitAsync();
+                return p.ExitCode;
             }
         }
 
@@ -124,18 +137,6 @@ namespace SoraPS.Demo
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "SoraPS.sln"))) return dir.FullName;
             return Directory.GetCurrentDirectory();
-        }
-
-        private static string FindOnPath(string name)
-        {
-            if (Environment.GetEnvironmentVariable("SORAPS_DEMO_NO_PWSH") == "1") return null;
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-            {
-                var candidate = Path.Combine(dir, name);
-                if (File.Exists(candidate)) return candidate;
-                if (File.Exists(candidate + ".exe")) return candidate + ".exe";
-            }
-            return null;
         }
     }
 }

@@ -66,6 +66,9 @@ namespace SoraPS.HelpGen
         {
             var paths = new List<string> { assemblyPath, smaPath };
             paths.AddRange(Directory.GetFiles(Path.GetDirectoryName(assemblyPath), "*.dll"));
+            // The laid-out module keeps SoraPS.Core in an edition folder below the cmdlet assembly.
+            var edition = Path.Combine(Path.GetDirectoryName(assemblyPath), "core");
+            if (Directory.Exists(edition)) paths.AddRange(Directory.GetFiles(edition, "*.dll"));
             paths.AddRange(Directory.GetFiles(Path.GetDirectoryName(typeof(object).Assembly.Location), "*.dll"));
             var resolver = new PathAssemblyResolver(paths.Distinct(StringComparer.OrdinalIgnoreCase).Where(p => !p.EndsWith("System.Management.Automation.dll", StringComparison.OrdinalIgnoreCase) || p == smaPath));
             using (var mlc = new MetadataLoadContext(resolver, "System.Private.CoreLib"))

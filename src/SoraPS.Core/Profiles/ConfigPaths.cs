@@ -11,23 +11,23 @@ namespace SoraPS.Core.Profiles
         public const string ProfileVariable = "SORAPS_PROFILE";
         public const string ApiKeyVariable = "SORAPS_API_KEY";
 
-        public static string ConfigDirectory
+        public static string ConfigDirectory => Resolve(Environment.GetEnvironmentVariable, RuntimeInformation.IsOSPlatform(OSPlatform.Windows));
+
+        /// <summary>The config folder for a given environment (a pure function, so it is testable without changing the process).</summary>
+        internal static string Resolve(Func<string, string> environment, bool windows)
         {
-            get
+            var overridden = environment(ConfigHomeVariable);
+            if (!string.IsNullOrWhiteSpace(overridden)) return Path.GetFullPath(overridden);
+            if (windows)
             {
-                var overridden = Environment.GetEnvironmentVariable(ConfigHomeVariable);
-                if (!string.IsNullOrWhiteSpace(overridden)) return Path.GetFullPath(overridden);
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                {
-                    var appData = Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData);
-                    return Path.Combine(appData, "SoraPS");
-                }
-                var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-                if (!string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)) return Path.Combine(xdg, "SoraPS");
-                var home = Environment.GetEnvironmentVariable("HOME");
-                if (string.IsNullOrEmpty(home)) home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-                return Path.Combine(home, ".config", "SoraPS");
+                var appData = Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData);
+                return Path.Combine(appData, "SoraPS");
             }
+            var xdg = environment("XDG_CONFIG_HOME");
+            if (!string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)) return Path.Combine(xdg, "SoraPS");
+            var home = environment("HOME");
+            if (string.IsNullOrEmpty(home)) home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            return Path.Combine(home, ".config", "SoraPS");
         }
     }
 }

@@ -1,18 +1,24 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 
-namespace SoraPS.Core
+namespace SoraPS.Commands
 {
     /// <summary>
-    /// Resolves the module's own dependencies from its folder by simple name, whatever version is
-    /// requested: on .NET Framework this stands in for binding redirects. Touches no dependency itself.
+    /// Resolves the module's own dependencies from the edition folder by simple name, whatever version is
+    /// requested. Touches no dependency itself, so it runs before SoraPS.Core can be loaded.
     /// </summary>
     public static class DependencyResolver
     {
         private static readonly object Gate = new object();
         private static string _directory;
+
+        /// <summary>True on Windows PowerShell (.NET Framework), false on PowerShell 7 (.NET).</summary>
+        public static bool IsDesktop => typeof(object).Assembly.GetName().Name == "mscorlib";
+
+        /// <summary>The folder of this edition's assemblies, below the folder holding SoraPS.dll.</summary>
+        public static string EditionDirectory(string binDirectory, bool? desktop = null) =>
+            Path.Combine(binDirectory, (desktop ?? IsDesktop) ? "desktop" : "core");
 
         /// <summary>The dependency file for a requested assembly, or null when it is not one of ours.</summary>
         public static string Find(string directory, AssemblyName requested)
