@@ -34,7 +34,7 @@ BeforeAll {
     }
     # What a brand-new process sees in the journal.
     function Get-FreshUnknown {
-        $script = "Import-Module '$module'; Get-SoraTask -Status Unknown | Select-Object Id, Prompt, Status, Profile | ConvertTo-Json -AsArray"
+        $script = "Import-Module '$module'; Get-SoraTask -Status Unknown | Select-Object Id, Prompt, @{ n = 'Status'; e = { [string] `$_.Status } }, Profile | ConvertTo-Json -AsArray"
         $json = & $pwsh -NoProfile -NonInteractive -Command $script
         @($json | ConvertFrom-Json)
     }
