@@ -23,6 +23,7 @@
         'Unregister-SoraProfile'
         'Stop-SoraTask'
         'Remove-SoraTask'
+        'Resolve-SoraTask'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

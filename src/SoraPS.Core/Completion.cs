@@ -93,9 +93,9 @@ namespace SoraPS.Core
         public IEnumerable<CompletionItem> TaskIds(string word, string profile)
         {
             IReadOnlyList<JournalEntry> entries;
-            try { entries = _journal.Read(new JournalFilter { Profile = string.IsNullOrEmpty(profile) ? null : profile }); }
+            try { entries = _journal.Read(new JournalFilter { Profile = string.IsNullOrEmpty(profile) ? null : profile, First = 400 }); }
             catch (Exception e) when (e is SoraException || e is System.IO.IOException) { return Array.Empty<CompletionItem>(); }
-            return Match(entries.Where(e => !e.Unconfirmed).Reverse().Take(200).Select(e =>
+            return Match(entries.Where(e => !e.Unresolved).Take(200).Select(e =>
                 new CompletionItem(e.Id, $"{e.Status} {e.Profile}: {(e.Prompt ?? "").Substring(0, Math.Min(60, (e.Prompt ?? "").Length))}")), word);
         }
     }

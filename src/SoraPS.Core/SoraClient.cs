@@ -46,42 +46,87 @@ namespace SoraPS.Core
 
         public ValidatedRequest Validate(VideoRequest request) => Dialect.Validate(request, Profile);
 
+        /// <summary>
+        /// Sends one paid submission. The journal holds it (under a local submission id) before the request
+        /// leaves; the provider's answer gives it its task id. Whatever ends it without a readable answer
+        /// (a time-out, a broken connection, a 502/503/504 from a gateway, an unreadable 2xx, Ctrl+C, a killed
+        /// process) leaves it Unknown in the journal, and it is never re-sent.
+        /// </summary>
         public async Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel)
         {
             ProviderResponse response;
+            string local = null;
             // The profile's concurrency limit counts requests in flight at the provider; parsing and
             // journaling the answer happen outside it, so the next submission starts at once.
             await _submitGate.WaitAsync(cancel).ConfigureAwait(false);
             try
             {
+                cancel.ThrowIfCancellationRequested();
+                local = TryJournal(() => Journal?.BeginSubmission(Profile.Name, Dialect.Name, request));
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
-            catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown" && Journal != null)
+            catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown")
             {
-                var local = TryJournal(() => Journal.RecordUnconfirmed(Profile.Name, Dialect.Name, request, e.Message));
-                throw new SoraNetworkException(e.ErrorId, e.Kind,
-                    e.Message + (local == null ? "" : $" It is recorded in the journal as {local} (Get-SoraTask -Status Unknown)."), e);
+                MarkUnknown(local, e.Kind, e.ErrorId, e.Message);
+                throw new SoraNetworkException(e.ErrorId, e.Kind, e.Message + Where(local), e);
+            }
+            catch (SoraException e)
+            {
+                // Not sent, or refused before it could be accepted (a refused connection).
+                MarkRefused(local, e);
+                throw;
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                // Stopped (Ctrl+C, Stop-Job) while the request may have been out: it stays Unknown.
+                MarkUnknown(local, SoraErrorKind.Cancelled, "SubmissionOutcomeUnknown", "The command was stopped before the provider answered the submission.");
+                throw;
             }
             finally
             {
                 _submitGate.Release();
             }
-            if (!response.IsSuccess) throw Dialect.ParseError(response);
+            if (!response.IsSuccess)
+            {
+                var error = Dialect.ParseError(response);
+                if (RetryPolicy.IsGatewayStatus(response.StatusCode))
+                {
+                    var message = $"The submission was answered {response.StatusCode} by {response.RequestUri?.Host ?? "the provider"}, which may be a gateway whose upstream accepted it ({error.Message}). It was NOT sent again.";
+                    MarkUnknown(local, error.Kind, "SubmissionOutcomeUnknown", message);
+                    throw new SoraNetworkException("SubmissionOutcomeUnknown", error.Kind, message + Where(local), error);
+                }
+                MarkRefused(local, error);
+                throw error;
+            }
             SoraTask task;
             try
             {
                 task = Parse(() => Dialect.ParseSubmit(response, request, Profile), response, "submission");
             }
-            catch (SoraProtocolException e) when (Journal != null)
+            catch (SoraProtocolException e)
             {
-                // Accepted (2xx) but unreadable: the provider may be generating it. Keep a record.
-                var local = TryJournal(() => Journal.RecordUnconfirmed(Profile.Name, Dialect.Name, request, e.Message));
-                throw new SoraProtocolException(e.Message + (local == null ? "" : $" The submission is recorded in the journal as {local}; check the provider before resubmitting."), e.RawBody, e);
+                // Accepted (2xx) but unreadable: the provider may be generating it.
+                MarkUnknown(local, e.Kind, e.ErrorId, e.Message);
+                throw new SoraProtocolException(e.Message + Where(local) + " Check the provider before resubmitting.", e.RawBody, e);
             }
             // Recorded before anyone sees the task: a crash from here on never loses its id.
-            TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
+            if (local != null) TryJournal(() => { Journal.CompleteSubmission(local, task); return task.Id; });
+            else TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
             Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
             return task;
+        }
+
+        private static string Where(string local) =>
+            local == null ? "" : $" It is journaled as {local} with status Unknown (Get-SoraTask -Status Unknown; Resolve-SoraTask looks for it at the provider).";
+
+        private void MarkUnknown(string local, SoraErrorKind kind, string errorId, string reason)
+        {
+            if (local != null) TryJournal(() => { Journal.MarkUnknown(local, Profile.Name, Dialect.Name, kind.ToString(), errorId, reason); return local; });
+        }
+
+        private void MarkRefused(string local, SoraException e)
+        {
+            if (local != null) TryJournal(() => { Journal.MarkRefused(local, Profile.Name, Dialect.Name, e.Kind.ToString(), e.ErrorId, e.Message); return local; });
         }
 
         private string TryJournal(Func<string> write)
@@ -129,6 +174,64 @@ namespace SoraPS.Core
                 after = next;
             }
             return all.Count > max ? all.GetRange(0, max) : all;
+        }
+
+        /// <summary>How far apart this machine's clock and the provider's may be when matching a submission.</summary>
+        public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+        /// <summary>
+        /// The tasks at the provider that could be the unresolved submission <paramref name="entry"/>: the
+        /// same prompt and settings, created after it was sent, and not already journaled under another
+        /// submission. Reads the provider's list newest first and stops at tasks older than the submission.
+        /// </summary>
+        public async Task<IReadOnlyList<SoraTask>> FindSubmissionAsync(JournalEntry entry, CancellationToken cancel, int maxListed = 1000)
+        {
+            if (!Dialect.SupportsList)
+                throw new SoraValidationException("ListNotSupported", "InputObject",
+                    $"The {Dialect.Name} dialect has no task list to look submission {entry.Id} up in. Look for a task with the prompt '{entry.Prompt}' created after {entry.SubmittedAt:u} in the provider's console.") { Target = entry.Id };
+            var since = (entry.SubmittedAt ?? entry.UpdatedAt ?? DateTimeOffset.MinValue) - ClockSkew;
+            var known = new HashSet<string>(StringComparer.Ordinal);
+            if (Journal != null)
+                foreach (var e in Journal.Read(new JournalFilter { Profile = Profile.Name, Since = since }))
+                    known.Add(e.Id);
+            var matches = new List<SoraTask>();
+            string after = null;
+            var listed = 0;
+            while (listed < maxListed)
+            {
+                var cursor = after;
+                var response = await Http.SendAsync(() => Dialect.BuildList(Profile, cursor, ListPageSize), RequestKind.Read, cancel).ConfigureAwait(false);
+                if (!response.IsSuccess) throw Dialect.ParseError(response);
+                string next = null;
+                var page = Parse(() => Dialect.ParseList(response, Profile, out next), response, "task list");
+                listed += page.Count;
+                var older = false;
+                foreach (var t in page)
+                {
+                    if (t.CreatedAt.HasValue && t.CreatedAt.Value < since) { older = true; continue; }
+                    if (!known.Contains(t.Id) && SameRequest(entry, t)) matches.Add(t);
+                }
+                if (older || string.IsNullOrEmpty(next) || page.Count == 0) break;
+                after = next;
+            }
+            return matches;
+        }
+
+        private static bool SameRequest(JournalEntry e, SoraTask t)
+        {
+            bool Same(string a, string b) => string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b) || string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+            return t.Prompt != null && string.Equals((e.Prompt ?? "").Trim(), t.Prompt.Trim(), StringComparison.Ordinal) &&
+                   Same(e.Model, t.Model) && Same(e.AspectRatio, t.AspectRatio) && Same(e.Resolution, t.Resolution) &&
+                   (!e.Duration.HasValue || !t.Duration.HasValue || e.Duration == t.Duration);
+        }
+
+        /// <summary>Records that the unresolved submission <paramref name="entry"/> is the provider's task <paramref name="task"/>.</summary>
+        public SoraTask RecordResolution(JournalEntry entry, SoraTask task)
+        {
+            task.Prompt = task.Prompt ?? entry.Prompt;
+            Journal?.CompleteSubmission(entry.Id, task, "resolved");
+            Log.Verbose($"Submission {entry.Id} is {task.Id} at the provider.");
+            return task;
         }
 
         public async Task<SoraTask> GetAsync(string id, CancellationToken cancel)

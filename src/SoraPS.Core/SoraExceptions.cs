@@ -44,7 +44,7 @@ namespace SoraPS.Core
     public sealed class SoraApiException : SoraException
     {
         public SoraApiException(SoraErrorKind kind, int statusCode, string providerCode, string message, string rawBody)
-            : base(ErrorIds.For(kind), kind, message)
+            : base(ErrorIds.For(kind, statusCode), kind, message)
         {
             StatusCode = statusCode;
             ProviderCode = providerCode;

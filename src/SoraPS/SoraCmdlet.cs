@@ -34,7 +34,7 @@ namespace SoraPS.Commands
         internal ISoraLog Log => _log ?? (_log = new CmdletLog(this));
 
         private TaskJournal _journal;
-        internal TaskJournal Journal => _journal ?? (_journal = new TaskJournal());
+        internal TaskJournal Journal => _journal ?? (_journal = new TaskJournal { Log = Log });
 
         protected override void StopProcessing()
         {

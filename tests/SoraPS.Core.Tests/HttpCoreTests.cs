@@ -66,7 +66,7 @@ namespace SoraPS.Core.Tests
         public void Reads_retry_the_transient_statuses(int status, bool retry) => Assert.Equal(retry, RetryPolicy.IsRetryableStatus(status));
 
         [Theory]
-        [InlineData(429, true)] [InlineData(503, true)] [InlineData(500, false)] [InlineData(502, false)] [InlineData(504, false)]
+        [InlineData(429, true)] [InlineData(503, false)] [InlineData(500, false)] [InlineData(502, false)] [InlineData(504, false)]
         public void Submissions_are_resent_only_when_certainly_not_accepted(int status, bool resend) => Assert.Equal(resend, RetryPolicy.IsSafeToResubmit(status));
 
         private static SoraTask Running(int progress) => new SoraTask("t", "p", "OpenAI") { Status = SoraTaskStatus.Running, Progress = progress };

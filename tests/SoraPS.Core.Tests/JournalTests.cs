@@ -29,16 +29,16 @@ namespace SoraPS.Core.Tests
                 j.Record(a, "status");
                 var c = T("c", SoraTaskStatus.Failed);
                 j.Record(c, "status");
-                var all = j.Read();
-                Assert.Equal(new[] { "a", "b", "c" }, all.Select(e => e.Id));
-                Assert.Equal("prompt of a", all[0].Prompt); // kept from the first line
-                Assert.Equal(SoraTaskStatus.Succeeded, all[0].Status);
-                Assert.Equal(new[] { "a", "b" }, j.Read(new JournalFilter { PendingOnly = true }).Select(e => e.Id));
+                var all = j.Read(); // newest first
+                Assert.Equal(new[] { "c", "b", "a" }, all.Select(e => e.Id));
+                Assert.Equal("prompt of a", all[2].Prompt); // kept from the first line
+                Assert.Equal(SoraTaskStatus.Succeeded, all[2].Status);
+                Assert.Equal(new[] { "b", "a" }, j.Read(new JournalFilter { PendingOnly = true }).Select(e => e.Id));
                 a.SavedTo = "/videos/a.mp4";
                 j.Record(a, "saved");
                 Assert.Equal(new[] { "b" }, j.Read(new JournalFilter { PendingOnly = true }).Select(e => e.Id));
                 Assert.Equal(new[] { "c" }, j.Read(new JournalFilter { Status = new[] { SoraTaskStatus.Failed } }).Select(e => e.Id));
-                var task = all[0].ToTask();
+                var task = all[2].ToTask();
                 Assert.Equal(("a", "p", "OpenAI", SoraTaskStatus.Succeeded), (task.Id, task.Profile, task.Dialect, task.Status));
             }
         }
@@ -66,7 +66,7 @@ namespace SoraPS.Core.Tests
                 j.Record(T("whole"), "submitted");
                 File.AppendAllText(j.FileFor(DateTimeOffset.UtcNow), "{\"id\":\"torn\",\"prof");
                 j.Record(T("after"), "submitted");
-                Assert.Equal(new[] { "whole", "after" }, j.Read().Select(e => e.Id));
+                Assert.Equal(new[] { "after", "whole" }, j.Read().Select(e => e.Id));
             }
         }
 
@@ -102,17 +102,18 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
-        public void Unconfirmed_submissions_are_kept_but_not_pending()
+        public void Unknown_submissions_are_kept_but_not_pending()
         {
             using (var dir = new TempDir())
             {
                 var j = new TaskJournal(dir.Path);
                 var request = Testing.Client(null, "OpenAI", profile: new Profiles.SoraProfile { Name = "o", Dialect = "OpenAI", BaseUri = new Uri("https://x.example.com") })
                     .Validate(new VideoRequest { Prompt = "lost answer" });
-                var id = j.RecordUnconfirmed("o", "OpenAI", request, "no answer in 120 s");
+                var id = j.BeginSubmission("o", "OpenAI", request);
+                j.MarkUnknown(id, "o", "OpenAI", "Timeout", "SubmissionOutcomeUnknown", "no answer in 120 s");
                 var e = Assert.Single(j.Read());
                 Assert.Equal(id, e.Id);
-                Assert.True(e.Unconfirmed);
+                Assert.True(e.Unresolved);
                 Assert.False(e.Pending);
                 Assert.Equal(SoraTaskStatus.Unknown, e.ToTask().Status);
                 Assert.Equal("submission outcome unknown", e.ToTask().ProviderStatus);

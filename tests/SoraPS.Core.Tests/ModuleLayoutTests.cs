@@ -117,7 +117,7 @@ namespace SoraPS.Core.Tests
             Assert.Contains("PowerShellVersion    = '5.1'", psd1);
             Assert.Contains("FormatsToProcess", psd1);
             Assert.DoesNotContain("'*'", psd1);
-            foreach (var cmdlet in new[] { "New-SoraVideo", "Get-SoraTask", "Wait-SoraTask", "Save-SoraVideo", "Stop-SoraTask", "Remove-SoraTask", "Register-SoraProfile", "Get-SoraProfile", "Set-SoraProfile", "Unregister-SoraProfile" })
+            foreach (var cmdlet in new[] { "New-SoraVideo", "Get-SoraTask", "Wait-SoraTask", "Save-SoraVideo", "Stop-SoraTask", "Remove-SoraTask", "Resolve-SoraTask", "Register-SoraProfile", "Get-SoraProfile", "Set-SoraProfile", "Unregister-SoraProfile" })
                 Assert.Contains("'" + cmdlet + "'", psd1);
         }
     }

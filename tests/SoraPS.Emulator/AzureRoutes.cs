@@ -18,6 +18,7 @@ namespace SoraPS.Emulator
         {
             app.MapPost("/azure/openai/v1/video/generations/jobs", ctx => Create(ctx, emu));
             app.MapGet("/azure/openai/v1/video/generations/jobs/{id}", ctx => Get(ctx, emu));
+            app.MapGet("/azure/openai/v1/video/generations/jobs", ctx => List(ctx, emu));
             app.MapGet("/azure/openai/v1/video/generations/{gen}/content/{variant}", ctx => Content(ctx, emu));
             app.MapDelete("/azure/openai/v1/video/generations/jobs/{id}", ctx =>
             {
@@ -114,6 +115,30 @@ namespace SoraPS.Emulator
                 ["width"] = t.Extra["width"],
                 ["failure_reason"] = phase == "failed" ? (t.Failure == "moderation" ? "output_moderation" : "internal_error") : null,
             };
+        }
+
+        /// <summary>The jobs list, newest first: limit (default 20) and after (a job id) as Azure pages it.</summary>
+        private static Task List(HttpContext ctx, SoraEmulator emu)
+        {
+            var problem = Check(ctx, emu);
+            if (problem != null) return problem.ExecuteAsync(ctx);
+            var limit = int.TryParse(ctx.Request.Query["limit"], out var l) && l > 0 ? Math.Min(l, 100) : 20;
+            var all = emu.State.Tasks.Values.Where(t => t.Dialect == "azure").OrderByDescending(t => t.Created).ThenByDescending(t => t.Id, StringComparer.Ordinal).ToList();
+            var after = (string)ctx.Request.Query["after"];
+            if (!string.IsNullOrEmpty(after))
+            {
+                var at = all.FindIndex(t => t.Id == after);
+                all = at < 0 ? new List<EmuTask>() : all.Skip(at + 1).ToList();
+            }
+            var page = all.Take(limit).Select(t => Job(emu, t)).ToList();
+            return SoraEmulator.Json(new Dictionary<string, object>
+            {
+                ["object"] = "list",
+                ["data"] = page,
+                ["first_id"] = page.Count > 0 ? page[0]["id"] : null,
+                ["last_id"] = page.Count > 0 ? page[page.Count - 1]["id"] : null,
+                ["has_more"] = all.Count > limit,
+            }).ExecuteAsync(ctx);
         }
 
         private static Task Get(HttpContext ctx, SoraEmulator emu)

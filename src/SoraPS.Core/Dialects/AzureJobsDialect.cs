@@ -102,6 +102,32 @@ namespace SoraPS.Core.Dialects
             }
         }
 
+        public override bool SupportsList => true;
+
+        /// <summary>GET …/jobs?api-version=…&amp;limit=&amp;after=: the account's jobs, newest first.</summary>
+        public override HttpRequestMessage BuildList(SoraProfile profile, string after, int limit)
+        {
+            var uri = Api(profile, "openai/v1/video/generations/jobs").AbsoluteUri + "&limit=" + limit.ToString(CultureInfo.InvariantCulture) +
+                      (string.IsNullOrEmpty(after) ? "" : "&after=" + Uri.EscapeDataString(after));
+            return new HttpRequestMessage(HttpMethod.Get, new Uri(uri));
+        }
+
+        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next)
+        {
+            using (var doc = ParseBody(response, "job list"))
+            {
+                var root = doc.RootElement;
+                var data = root.Prop("data");
+                if (data?.ValueKind != JsonValueKind.Array)
+                    throw new SoraProtocolException("The provider's job list has no 'data' array.", response.Body);
+                var list = new List<SoraTask>();
+                foreach (var item in data.Value.EnumerateArray())
+                    list.Add(ParseTask(new ProviderResponse(200, item.GetRawText(), null, response.RequestUri), profile));
+                next = root.Prop("has_more").Bool() == true ? (root.Str("last_id") ?? list.LastOrDefault()?.Id) : null;
+                return list;
+            }
+        }
+
         public override HttpRequestMessage BuildDelete(SoraProfile profile, string id) =>
             new HttpRequestMessage(HttpMethod.Delete, Api(profile, "openai/v1/video/generations/jobs/" + Uri.EscapeDataString(id)));
 

@@ -26,8 +26,14 @@ namespace SoraPS.Core.Http
         public static bool IsRetryableStatus(int status) =>
             status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 
-        /// <summary>Statuses after which a submission certainly was not accepted.</summary>
-        public static bool IsSafeToResubmit(int status) => status == 429 || status == 503;
+        /// <summary>
+        /// Statuses after which a submission certainly was not accepted: only 429 (rate limited). A 502, 503
+        /// or 504 may come from a gateway whose upstream accepted the task, so it is never re-sent.
+        /// </summary>
+        public static bool IsSafeToResubmit(int status) => status == 429;
+
+        /// <summary>Answers from a gateway in front of the provider: the submission may have been accepted upstream.</summary>
+        public static bool IsGatewayStatus(int status) => status == 502 || status == 503 || status == 504;
 
         /// <summary>The delay before attempt number <paramref name="attempt"/> (1-based retry count).</summary>
         public TimeSpan Backoff(int attempt, Random random)

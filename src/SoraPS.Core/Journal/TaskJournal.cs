@@ -15,9 +15,14 @@ namespace SoraPS.Core.Journal
     /// <summary>What the journal knows of one task: the merge of every line written about it.</summary>
     public sealed class JournalEntry
     {
-        public const string UnconfirmedPrefix = "unconfirmed-";
+        /// <summary>Ids of submissions journaled by older versions after their outcome turned out unknown.</summary>
+        public const string LegacyUnconfirmedPrefix = "unconfirmed-";
+        /// <summary>Local submission ids: written before the request leaves, replaced by the provider's id when it answers.</summary>
+        public const string LocalIdPrefix = "sub-";
 
         public string Id { get; set; }
+        /// <summary>The local submission id the task was journaled under before the provider answered.</summary>
+        public string SubmissionId { get; set; }
         public string Profile { get; set; }
         public string Dialect { get; set; }
         public string Model { get; set; }
@@ -25,6 +30,10 @@ namespace SoraPS.Core.Journal
         public int? Duration { get; set; }
         public string AspectRatio { get; set; }
         public string Resolution { get; set; }
+        /// <summary>The input image (URL or local file) of the request.</summary>
+        public string Image { get; set; }
+        public string RemixOf { get; set; }
+        public string Operation { get; set; }
         [JsonConverter(typeof(JsonStringEnumConverter))]
         public SoraTaskStatus? Status { get; set; }
         public string ProviderStatus { get; set; }
@@ -40,11 +49,20 @@ namespace SoraPS.Core.Journal
         public string ErrorKind { get; set; }
         public string ErrorCode { get; set; }
         public string ErrorMessage { get; set; }
-        /// <summary>submitted, status, saved or unconfirmed.</summary>
+        /// <summary>submitting, submitted, unknown, refused, resolved, status, saved, deleted (older versions: unconfirmed).</summary>
         public string Event { get; set; }
 
+        /// <summary>
+        /// A submission with no provider id yet: sent (or about to be) and never answered, or answered
+        /// with something that does not prove the provider refused it. Listed with status Unknown.
+        /// </summary>
         [JsonIgnore]
-        public bool Unconfirmed => Id != null && Id.StartsWith(UnconfirmedPrefix, StringComparison.Ordinal);
+        public bool Unresolved => Id != null && !Refused &&
+            ((SubmissionId != null && string.Equals(Id, SubmissionId, StringComparison.Ordinal)) || Id.StartsWith(LegacyUnconfirmedPrefix, StringComparison.Ordinal));
+
+        /// <summary>The provider certainly did not accept the submission: nothing to pay for, nothing to list.</summary>
+        [JsonIgnore]
+        public bool Refused => Event == "refused";
 
         /// <summary>Still worth waiting for or saving: not finished, or finished but not saved and not expired.</summary>
         [JsonIgnore]
@@ -52,21 +70,40 @@ namespace SoraPS.Core.Journal
         {
             get
             {
-                if (Unconfirmed) return false;
+                if (Unresolved || Refused) return false;
                 var status = Status ?? SoraTaskStatus.Unknown;
                 if (!SoraTask.IsTerminalStatus(status)) return true;
                 return status == SoraTaskStatus.Succeeded && SavedTo == null && (ExpiresAt == null || ExpiresAt > DateTimeOffset.UtcNow);
             }
         }
 
+        /// <summary>Pending or unresolved: what the pending index keeps.</summary>
+        [JsonIgnore]
+        public bool Open => Unresolved || Pending;
+
+        /// <summary>A line that starts a task's history (nothing about the task was written before it).</summary>
+        [JsonIgnore]
+        internal bool StartsHistory => SubmittedAt != null && !Links;
+
+        /// <summary>A line that gives a local submission its provider id.</summary>
+        [JsonIgnore]
+        internal bool Links => SubmissionId != null && Id != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
+
+        private bool _errorSettled;
+
+        /// <summary>Merges a newer line into this entry.</summary>
         internal void Apply(JournalEntry line)
         {
+            SubmissionId = line.SubmissionId ?? SubmissionId;
             Dialect = line.Dialect ?? Dialect;
             Model = line.Model ?? Model;
             Prompt = line.Prompt ?? Prompt;
             Duration = line.Duration ?? Duration;
             AspectRatio = line.AspectRatio ?? AspectRatio;
             Resolution = line.Resolution ?? Resolution;
+            Image = line.Image ?? Image;
+            RemixOf = line.RemixOf ?? RemixOf;
+            Operation = line.Operation ?? Operation;
             Status = line.Status ?? Status;
             ProviderStatus = line.ProviderStatus ?? ProviderStatus;
             Progress = line.Progress ?? Progress;
@@ -78,6 +115,11 @@ namespace SoraPS.Core.Journal
             SubmittedAt = SubmittedAt ?? line.SubmittedAt ?? line.UpdatedAt;
             UpdatedAt = line.UpdatedAt ?? UpdatedAt;
             SavedTo = line.SavedTo ?? SavedTo;
+            if (line.Links)
+            {
+                // The provider's id arrived: what was said of the unanswered submission no longer holds.
+                ErrorKind = ErrorCode = ErrorMessage = null;
+            }
             if (line.ErrorKind != null || line.ErrorMessage != null)
             {
                 ErrorKind = line.ErrorKind;
@@ -87,9 +129,45 @@ namespace SoraPS.Core.Journal
             Event = line.Event ?? Event;
         }
 
-        /// <summary>A task object to pipe into Wait-SoraTask, Save-SoraVideo or Get-SoraTask.</summary>
+        /// <summary>Merges an older line into this entry (reading newest first): the same result as <see cref="Apply"/> in order.</summary>
+        internal void ApplyOlder(JournalEntry line)
+        {
+            SubmissionId = SubmissionId ?? line.SubmissionId;
+            Dialect = Dialect ?? line.Dialect;
+            Model = Model ?? line.Model;
+            Prompt = Prompt ?? line.Prompt;
+            Duration = Duration ?? line.Duration;
+            AspectRatio = AspectRatio ?? line.AspectRatio;
+            Resolution = Resolution ?? line.Resolution;
+            Image = Image ?? line.Image;
+            RemixOf = RemixOf ?? line.RemixOf;
+            Operation = Operation ?? line.Operation;
+            Status = Status ?? line.Status;
+            ProviderStatus = ProviderStatus ?? line.ProviderStatus;
+            Progress = Progress ?? line.Progress;
+            VideoUri = VideoUri ?? line.VideoUri;
+            GenerationId = GenerationId ?? line.GenerationId;
+            CreatedAt = CreatedAt ?? line.CreatedAt;
+            CompletedAt = CompletedAt ?? line.CompletedAt;
+            ExpiresAt = ExpiresAt ?? line.ExpiresAt;
+            SubmittedAt = line.SubmittedAt ?? line.UpdatedAt ?? SubmittedAt;
+            UpdatedAt = UpdatedAt ?? line.UpdatedAt;
+            SavedTo = SavedTo ?? line.SavedTo;
+            if (!_errorSettled && ErrorKind == null && ErrorMessage == null && (line.ErrorKind != null || line.ErrorMessage != null))
+            {
+                ErrorKind = line.ErrorKind;
+                ErrorCode = line.ErrorCode;
+                ErrorMessage = line.ErrorMessage;
+                _errorSettled = true;
+            }
+            if (line.Links) _errorSettled = true;
+            Event = Event ?? line.Event;
+        }
+
+        /// <summary>A task object to pipe into Wait-SoraTask, Save-SoraVideo, Get-SoraTask or Resolve-SoraTask.</summary>
         public SoraTask ToTask()
         {
+            var unresolved = Unresolved;
             var t = new SoraTask(Id, Profile, Dialect)
             {
                 Model = Model,
@@ -97,8 +175,8 @@ namespace SoraPS.Core.Journal
                 Duration = Duration,
                 AspectRatio = AspectRatio,
                 Resolution = Resolution,
-                Status = Status ?? SoraTaskStatus.Unknown,
-                ProviderStatus = Unconfirmed ? "submission outcome unknown" : ProviderStatus,
+                Status = unresolved ? SoraTaskStatus.Unknown : Status ?? SoraTaskStatus.Unknown,
+                ProviderStatus = unresolved ? "submission outcome unknown" : ProviderStatus,
                 Progress = Progress ?? 0,
                 VideoUri = Uri.TryCreate(VideoUri ?? "", UriKind.Absolute, out var u) ? u : null,
                 GenerationId = GenerationId,
@@ -110,6 +188,9 @@ namespace SoraPS.Core.Journal
             };
             if (ErrorKind != null || ErrorMessage != null)
                 t.Error = new SoraTaskError(Enum.TryParse<SoraErrorKind>(ErrorKind, out var k) ? k : SoraErrorKind.Unknown, ErrorCode, ErrorMessage);
+            else if (unresolved)
+                t.Error = new SoraTaskError(SoraErrorKind.Unknown, "SubmissionOutcomeUnknown",
+                    "The submission was sent but its answer never arrived (the process ended or was stopped first). Check the provider (Resolve-SoraTask) before submitting it again.");
             return t;
         }
     }
@@ -121,22 +202,34 @@ namespace SoraPS.Core.Journal
         public string Profile { get; set; }
         public bool PendingOnly { get; set; }
         public string Id { get; set; }
+        /// <summary>At most this many tasks (the newest); reading stops as soon as they are known.</summary>
+        public int? First { get; set; }
     }
 
     /// <summary>
     /// The local record of every task this machine submitted: append-only JSON lines, one file a month,
-    /// in the config folder. A line is written before New-SoraVideo emits a task, when its status
-    /// changes and when its video is saved; reading merges the lines per task. Appends take a
-    /// cross-process lock, so several PowerShell processes can write at once; a half-written last line
-    /// (a crash mid-write) is skipped when reading.
+    /// in the config folder. A submission is written before its request leaves (under a local submission
+    /// id), again when the provider's id arrives, when its status changes and when its video is saved;
+    /// reading merges the lines per task, newest task first. Appends take a cross-process lock, so several
+    /// PowerShell processes can write at once. A malformed line (a crash mid-write, a hand edit) is
+    /// skipped with a warning naming the file and line.
+    /// <para>
+    /// What pending work needs is kept in a small index (open-tasks.json): the open tasks and, per month
+    /// file, how many bytes of it they reflect. It is replaced atomically and only ever summarises lines
+    /// already in the files, so a crash at any point leaves either the old or the new index, both true;
+    /// readers replay the lines written since. An unreadable index is rebuilt from the files.
+    /// </para>
     /// </summary>
     public sealed class TaskJournal
     {
-        private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
+        internal static readonly JsonSerializerOptions Json = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
+
+        /// <summary>Lines replayed past the index before a reader brings the index up to date.</summary>
+        internal const int CheckpointLines = 2000;
 
         public TaskJournal(string directory = null)
         {
@@ -145,9 +238,15 @@ namespace SoraPS.Core.Journal
 
         public string Directory { get; }
         public string LockPath => Path.Combine(Directory, "journal.lock");
+        public string IndexPath => Path.Combine(Directory, "open-tasks.json");
+
+        /// <summary>Where warnings about malformed lines go.</summary>
+        public ISoraLog Log { get; set; } = NullLog.Instance;
 
         public string FileFor(DateTimeOffset when) =>
             Path.Combine(Directory, "tasks-" + when.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture) + ".jsonl");
+
+        // ------------------------------------------------------------------ writing
 
         public void Record(SoraTask task, string evt)
         {
@@ -181,16 +280,17 @@ namespace SoraPS.Core.Journal
         }
 
         /// <summary>
-        /// A submission whose outcome is unknown (no answer after it was sent): kept with a local id so
-        /// it is never forgotten, and listed by Get-SoraTask with status Unknown.
+        /// Written before a submission's request leaves the machine: the profile, dialect, normalised request
+        /// and time under a new local submission id, with status Unknown until the provider answers.
         /// </summary>
-        public string RecordUnconfirmed(string profile, string dialect, ValidatedRequest request, string reason)
+        public string BeginSubmission(string profile, string dialect, ValidatedRequest request)
         {
             var now = DateTimeOffset.UtcNow;
-            var id = JournalEntry.UnconfirmedPrefix + now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            var id = JournalEntry.LocalIdPrefix + now.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 12);
             Append(new JournalEntry
             {
                 Id = id,
+                SubmissionId = id,
                 Profile = profile,
                 Dialect = dialect,
                 Model = request.Model,
@@ -198,15 +298,74 @@ namespace SoraPS.Core.Journal
                 Duration = request.Duration,
                 AspectRatio = request.AspectRatio,
                 Resolution = request.Resolution,
+                Image = request.ImageUri?.AbsoluteUri ?? request.ImagePath,
+                RemixOf = request.Source.RemixOf,
+                Operation = request.Operation,
                 Status = SoraTaskStatus.Unknown,
+                ProviderStatus = "submitting",
                 SubmittedAt = now,
                 UpdatedAt = now,
-                ErrorKind = SoraErrorKind.Timeout.ToString(),
-                ErrorCode = "SubmissionOutcomeUnknown",
-                ErrorMessage = reason,
-                Event = "unconfirmed",
+                Event = "submitting",
             }, now);
             return id;
+        }
+
+        /// <summary>The provider answered with its task: the local submission becomes that task.</summary>
+        public void CompleteSubmission(string submissionId, SoraTask task, string evt = "submitted")
+        {
+            var now = DateTimeOffset.UtcNow;
+            Append(new JournalEntry
+            {
+                Id = task.Id,
+                SubmissionId = submissionId,
+                Profile = task.Profile,
+                Dialect = task.Dialect,
+                Model = task.Model,
+                Duration = task.Duration,
+                AspectRatio = task.AspectRatio,
+                Resolution = task.Resolution,
+                Status = task.Status,
+                ProviderStatus = task.ProviderStatus,
+                Progress = task.Progress,
+                VideoUri = task.VideoUri?.AbsoluteUri,
+                GenerationId = task.GenerationId,
+                CreatedAt = task.CreatedAt,
+                CompletedAt = task.CompletedAt,
+                ExpiresAt = task.ExpiresAt,
+                UpdatedAt = now,
+                SavedTo = task.SavedTo,
+                ErrorKind = task.Error?.Kind.ToString(),
+                ErrorCode = task.Error?.Code,
+                ErrorMessage = task.Error?.Message,
+                Event = evt,
+            }, now);
+        }
+
+        /// <summary>The submission ended without a readable answer: it stays Unknown, with the reason.</summary>
+        public void MarkUnknown(string submissionId, string profile, string dialect, string errorKind, string errorId, string reason) =>
+            Close(submissionId, profile, dialect, "unknown", "submission outcome unknown", errorKind, errorId, reason);
+
+        /// <summary>The provider certainly did not accept the submission (an error answer, a refused connection).</summary>
+        public void MarkRefused(string submissionId, string profile, string dialect, string errorKind, string errorId, string reason) =>
+            Close(submissionId, profile, dialect, "refused", "refused", errorKind, errorId, reason);
+
+        private void Close(string submissionId, string profile, string dialect, string evt, string providerStatus, string errorKind, string errorId, string reason)
+        {
+            var now = DateTimeOffset.UtcNow;
+            Append(new JournalEntry
+            {
+                Id = submissionId,
+                SubmissionId = submissionId,
+                Profile = profile,
+                Dialect = dialect,
+                Status = SoraTaskStatus.Unknown,
+                ProviderStatus = providerStatus,
+                UpdatedAt = now,
+                ErrorKind = errorKind,
+                ErrorCode = errorId,
+                ErrorMessage = reason,
+                Event = evt,
+            }, now);
         }
 
         private void Append(JournalEntry entry, DateTimeOffset now)
@@ -215,9 +374,10 @@ namespace SoraPS.Core.Journal
             var bytes = new UTF8Encoding(false).GetBytes(line);
             System.IO.Directory.CreateDirectory(Directory);
             var file = FileFor(now);
+            bool created;
             using (AtomicFile.Lock(LockPath))
             {
-                var created = !File.Exists(file);
+                created = !File.Exists(file);
                 using (var fs = new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
                 {
                     // A crash mid-write leaves a line without its newline: end it, so this entry stands on its own.
@@ -228,66 +388,440 @@ namespace SoraPS.Core.Journal
                     }
                     fs.Seek(0, SeekOrigin.End);
                     fs.Write(bytes, 0, bytes.Length);
-                    // Handed to the OS before the task is emitted: a killed or crashed process loses nothing.
-                    // (No fsync per line: it would cost a disk round trip per task; only a power cut could lose the last lines.)
+                    // Handed to the OS before the request is sent or the task emitted: a killed or crashed
+                    // process loses nothing. (No fsync per line: it would cost a disk round trip per task;
+                    // only a power cut could lose the last lines.)
                     fs.Flush(false);
                 }
                 if (created) AtomicFile.RestrictToUser(file);
             }
+            if (created && System.IO.Directory.GetFiles(Directory, "tasks-*.jsonl").Length > 1)
+            {
+                // A new month: bring the pending index up to the end of the last one, off this thread,
+                // so that the month's readers replay only its own lines.
+                System.Threading.Tasks.Task.Run(() =>
+                {
+                    try { ReadOpen(); }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { }
+                });
+            }
         }
 
+        // ------------------------------------------------------------------ reading
+
+        /// <summary>The tasks that match, newest first.</summary>
         public IReadOnlyList<JournalEntry> Read(JournalFilter filter = null)
         {
             filter = filter ?? new JournalFilter();
             if (!System.IO.Directory.Exists(Directory)) return Array.Empty<JournalEntry>();
-            var files = System.IO.Directory.GetFiles(Directory, "tasks-*.jsonl").OrderBy(f => f, StringComparer.Ordinal).ToList();
-            if (filter.Since.HasValue)
-            {
-                var first = Path.GetFileName(FileFor(filter.Since.Value));
-                files = files.Where(f => string.CompareOrdinal(Path.GetFileName(f), first) >= 0).ToList();
-            }
-            var merged = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
-            var order = new List<string>();
-            foreach (var file in files)
-            {
-                foreach (var text in ReadLines(file))
-                {
-                    JournalEntry line;
-                    try
-                    {
-                        line = JsonSerializer.Deserialize<JournalEntry>(text, Json);
-                    }
-                    catch (JsonException)
-                    {
-                        continue; // a line cut short by a crash
-                    }
-                    if (line?.Id == null) continue;
-                    var key = (line.Profile ?? "") + "\u0001" + line.Id;
-                    if (!merged.TryGetValue(key, out var entry))
-                    {
-                        entry = new JournalEntry { Id = line.Id, Profile = line.Profile };
-                        merged[key] = entry;
-                        order.Add(key);
-                    }
-                    entry.Apply(line);
-                }
-            }
-            IEnumerable<JournalEntry> result = order.Select(k => merged[k]);
-            if (filter.Since.HasValue) result = result.Where(e => (e.SubmittedAt ?? e.UpdatedAt) >= filter.Since.Value);
-            if (!string.IsNullOrEmpty(filter.Profile)) result = result.Where(e => string.Equals(e.Profile, filter.Profile, StringComparison.OrdinalIgnoreCase));
-            if (!string.IsNullOrEmpty(filter.Id)) result = result.Where(e => string.Equals(e.Id, filter.Id, StringComparison.Ordinal));
-            if (filter.Status != null && filter.Status.Count > 0) result = result.Where(e => filter.Status.Contains(e.Status ?? SoraTaskStatus.Unknown));
-            if (filter.PendingOnly) result = result.Where(e => e.Pending);
+            IEnumerable<JournalEntry> source;
+            if (filter.PendingOnly || (filter.Status != null && filter.Status.Count > 0 && filter.Status.All(s => !SoraTask.IsTerminalStatus(s))))
+                source = ReadOpen(); // every pending or unresolved task is in the index
+            else if (filter.First.HasValue)
+                return ReadNewest(filter);
+            else
+                source = ReadAll(filter.Since);
+            var result = Match(source, filter);
+            if (filter.First.HasValue) result = result.Take(filter.First.Value);
             return result.ToList();
         }
 
-        private static IEnumerable<string> ReadLines(string file)
+        private static IEnumerable<JournalEntry> Match(IEnumerable<JournalEntry> source, JournalFilter filter)
         {
-            string content;
-            using (var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            using (var reader = new StreamReader(fs, Encoding.UTF8))
-                content = reader.ReadToEnd();
-            return content.Split('\n').Where(l => l.Length > 1);
+            var result = source.Where(e => !e.Refused);
+            if (filter.Since.HasValue) result = result.Where(e => (e.SubmittedAt ?? e.UpdatedAt) >= filter.Since.Value);
+            if (!string.IsNullOrEmpty(filter.Profile)) result = result.Where(e => string.Equals(e.Profile, filter.Profile, StringComparison.OrdinalIgnoreCase));
+            if (!string.IsNullOrEmpty(filter.Id)) result = result.Where(e => string.Equals(e.Id, filter.Id, StringComparison.Ordinal));
+            if (filter.Status != null && filter.Status.Count > 0) result = result.Where(e => filter.Status.Contains(e.Unresolved ? SoraTaskStatus.Unknown : e.Status ?? SoraTaskStatus.Unknown));
+            if (filter.PendingOnly) result = result.Where(e => e.Pending);
+            return result;
+        }
+
+        private List<string> Files() =>
+            System.IO.Directory.GetFiles(Directory, "tasks-*.jsonl").Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToList();
+
+        /// <summary>Every task, newest first: all the files from the month of <paramref name="since"/> on, in one pass.</summary>
+        private IEnumerable<JournalEntry> ReadAll(DateTimeOffset? since)
+        {
+            var files = Files();
+            if (since.HasValue)
+            {
+                var first = Path.GetFileName(FileFor(since.Value));
+                files = files.Where(f => string.CompareOrdinal(f, first) >= 0).ToList();
+            }
+            var merger = new Merger();
+            foreach (var f in files) Replay(merger, f, 0, out _);
+            var all = merger.Entries.ToList();
+            all.Reverse();
+            return all;
+        }
+
+        /// <summary>The newest tasks that match, reading the files backwards and stopping as soon as they are known.</summary>
+        private IReadOnlyList<JournalEntry> ReadNewest(JournalFilter filter)
+        {
+            var max = filter.First.Value;
+            var results = new List<JournalEntry>();
+            if (max <= 0) return results;
+            var byKey = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+            var aliases = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+            var files = Files();
+            files.Reverse();
+            string firstFile = filter.Since.HasValue ? Path.GetFileName(FileFor(filter.Since.Value)) : null;
+            foreach (var name in files)
+            {
+                if (firstFile != null && string.CompareOrdinal(name, firstFile) < 0) break;
+                var path = Path.Combine(Directory, name);
+                foreach (var raw in JournalLines.Backward(path))
+                {
+                    var line = Parse(raw, path);
+                    if (line == null) continue;
+                    var key = Key(line.Profile, line.Id);
+                    if (!aliases.TryGetValue(key, out var entry) && !byKey.TryGetValue(key, out entry))
+                        byKey[key] = entry = new JournalEntry { Id = line.Id, Profile = line.Profile };
+                    entry.ApplyOlder(line);
+                    if (line.Links) aliases[Key(line.Profile, line.SubmissionId)] = entry;
+                    if (!line.StartsHistory) continue;
+                    // Its first line: everything about this task has been read.
+                    byKey.Remove(Key(entry.Profile, entry.Id));
+                    aliases.Remove(key);
+                    if (Match(new[] { entry }, filter).Any())
+                    {
+                        results.Add(entry);
+                        if (results.Count >= max) return results;
+                    }
+                }
+            }
+            // The start of the journal: tasks whose first line predates this version (or was lost) are complete too.
+            results.AddRange(Match(byKey.Values.OrderByDescending(e => e.SubmittedAt ?? e.UpdatedAt), filter));
+            return results.Take(max).ToList();
+        }
+
+        /// <summary>The open (pending or unresolved) tasks, newest first, from the index and the lines written since.</summary>
+        internal IEnumerable<JournalEntry> ReadOpen()
+        {
+            var files = Files();
+            var index = LoadIndex();
+            Merger merger = null;
+            var positions = new Dictionary<string, long>(StringComparer.Ordinal);
+            long replayed = 0;
+            var rebuild = index == null;
+            if (!rebuild)
+            {
+                merger = new Merger(index.Entries, strict: true);
+                foreach (var f in files)
+                {
+                    long from = 0;
+                    if (index.Files != null && index.Files.TryGetValue(f, out var known)) from = known;
+                    var length = new FileInfo(Path.Combine(Directory, f)).Length;
+                    if (length < from) { rebuild = true; break; } // the file was replaced: start again
+                    var end = Replay(merger, f, from, out var lines);
+                    if (merger.NeedsRebuild) { rebuild = true; break; }
+                    positions[f] = end;
+                    replayed += lines;
+                }
+            }
+            if (rebuild)
+            {
+                merger = new Merger();
+                positions.Clear();
+                foreach (var f in files) positions[f] = Replay(merger, f, 0, out _);
+            }
+            var open = merger.Entries.Where(e => e.Open).ToList();
+            if (rebuild || replayed >= CheckpointLines) SaveIndex(open, positions);
+            open.Reverse();
+            return open;
+        }
+
+        private sealed class JournalIndex
+        {
+            public int Version { get; set; }
+            public Dictionary<string, long> Files { get; set; }
+            public List<JournalEntry> Entries { get; set; }
+        }
+
+        private JournalIndex LoadIndex()
+        {
+            if (!File.Exists(IndexPath)) return null;
+            try
+            {
+                var index = JsonSerializer.Deserialize<JournalIndex>(AtomicFile.ReadAllText(IndexPath), Json);
+                if (index?.Version == 1 && index.Files != null && index.Entries != null && index.Entries.All(e => e?.Id != null)) return index;
+                Log.Warning($"The journal index '{IndexPath}' is not one this version reads; rebuilding it from the journal files.");
+            }
+            catch (Exception e) when (IsBadData(e))
+            {
+                Log.Warning($"The journal index '{IndexPath}' is unreadable ({e.Message}); rebuilding it from the journal files.");
+            }
+            return null;
+        }
+
+        private void SaveIndex(List<JournalEntry> open, Dictionary<string, long> positions)
+        {
+            try
+            {
+                var text = Redactor.Redact(JsonSerializer.Serialize(new JournalIndex { Version = 1, Files = positions, Entries = open }, Json));
+                AtomicFile.WriteAllText(IndexPath, text);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // Only a shortcut: the next reader replays from the old index (or the files).
+            }
+        }
+
+        /// <summary>Feeds the complete lines of a file from <paramref name="from"/> on; returns where the last complete line ends.</summary>
+        private long Replay(Merger merger, string name, long from, out long lines)
+        {
+            var path = Path.Combine(Directory, name);
+            var end = from;
+            lines = 0;
+            foreach (var raw in JournalLines.Forward(path, from))
+            {
+                if (!raw.Terminated) break; // being written now, or cut by a crash: read once it is ended
+                end = raw.Offset + raw.Length + 1;
+                lines++;
+                var line = Parse(raw, path);
+                if (line == null) continue;
+                merger.Add(line);
+                if (merger.NeedsRebuild) break;
+            }
+            return end;
+        }
+
+        private static string Key(string profile, string id) => (profile ?? "") + "\u0001" + id;
+
+        private static bool IsBadData(Exception e) =>
+            e is JsonException || e is NotSupportedException || e is InvalidOperationException || e is ArgumentException ||
+            e is FormatException || e is OverflowException || e is DecoderFallbackException;
+
+        /// <summary>One line, or null (with one warning naming the file and line) when it is not a journal line.</summary>
+        private JournalEntry Parse(JournalLine raw, string path)
+        {
+            if (raw.IsBlank) return null;
+            string problem;
+            try
+            {
+                var line = JsonSerializer.Deserialize<JournalEntry>(raw.Span, Json);
+                if (line == null) problem = "not an object";
+                else if (string.IsNullOrWhiteSpace(line.Id)) problem = "no task id";
+                else if (line.Status.HasValue && !Enum.IsDefined(typeof(SoraTaskStatus), line.Status.Value)) problem = "an unknown status";
+                else return line;
+            }
+            catch (Exception e) when (IsBadData(e))
+            {
+                problem = e.Message;
+            }
+            if (raw.Terminated)
+                Log.Warning($"Skipped a malformed line in the task journal: '{path}', line {JournalLines.LineNumber(path, raw.Offset)} ({problem}).");
+            return null;
+        }
+
+        /// <summary>Merges lines in the order they were written; a line with a provider id takes over its local submission.</summary>
+        private sealed class Merger
+        {
+            private readonly Dictionary<string, JournalEntry> _byKey = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+            private readonly List<JournalEntry> _order = new List<JournalEntry>();
+            private readonly HashSet<JournalEntry> _gone = new HashSet<JournalEntry>();
+            private readonly bool _strict;
+
+            public Merger(IEnumerable<JournalEntry> start = null, bool strict = false)
+            {
+                _strict = strict;
+                if (start == null) return;
+                foreach (var e in start)
+                {
+                    var key = Key(e.Profile, e.Id);
+                    if (_byKey.ContainsKey(key)) continue;
+                    _byKey[key] = e;
+                    _order.Add(e);
+                }
+            }
+
+            /// <summary>Strict (index) mode met a line about a task the index had closed that would reopen it: only the files know its whole story.</summary>
+            public bool NeedsRebuild { get; private set; }
+
+            public IEnumerable<JournalEntry> Entries => _order.Where(e => !_gone.Contains(e));
+
+            public void Add(JournalEntry line)
+            {
+                var key = Key(line.Profile, line.Id);
+                if (line.Links)
+                {
+                    var localKey = Key(line.Profile, line.SubmissionId);
+                    if (_byKey.TryGetValue(localKey, out var local))
+                    {
+                        _byKey.Remove(localKey);
+                        if (_byKey.TryGetValue(key, out var known)) _gone.Add(local);
+                        else
+                        {
+                            local.Id = line.Id;
+                            _byKey[key] = local;
+                            known = local;
+                        }
+                        known.Apply(line);
+                        return;
+                    }
+                }
+                if (!_byKey.TryGetValue(key, out var entry))
+                {
+                    entry = new JournalEntry { Id = line.Id, Profile = line.Profile };
+                    if (_strict && !line.StartsHistory)
+                    {
+                        entry.Apply(line);
+                        if (entry.Open) NeedsRebuild = true;
+                        return;
+                    }
+                    _byKey[key] = entry;
+                    _order.Add(entry);
+                }
+                entry.Apply(line);
+            }
+        }
+    }
+
+    /// <summary>One line of a journal file, as bytes (without its newline).</summary>
+    internal struct JournalLine
+    {
+        public byte[] Buffer;
+        public int Start;
+        public int Length;
+        /// <summary>Where the line starts in the file.</summary>
+        public long Offset;
+        /// <summary>False for the last bytes of a file that has no newline after them (yet).</summary>
+        public bool Terminated;
+
+        public ReadOnlySpan<byte> Span
+        {
+            get
+            {
+                var len = Length;
+                while (len > 0 && (Buffer[Start + len - 1] == '\r' || Buffer[Start + len - 1] == ' ')) len--;
+                return new ReadOnlySpan<byte>(Buffer, Start, len);
+            }
+        }
+
+        public bool IsBlank
+        {
+            get
+            {
+                for (var i = Start; i < Start + Length; i++)
+                    if (Buffer[i] != ' ' && Buffer[i] != '\r' && Buffer[i] != '\t') return false;
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Reads journal files line by line as bytes, forwards from an offset or backwards from the end.</summary>
+    internal static class JournalLines
+    {
+        private const int Chunk = 1 << 20;
+
+        private static FileStream Open(string path) =>
+            new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+
+        public static IEnumerable<JournalLine> Forward(string path, long from)
+        {
+            using (var fs = Open(path))
+            {
+                if (from > 0) fs.Seek(from, SeekOrigin.Begin);
+                var buffer = new byte[Chunk];
+                var filled = 0;
+                var bufferOffset = from; // file offset of buffer[0]
+                while (true)
+                {
+                    if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2); // a line longer than the buffer
+                    var n = fs.Read(buffer, filled, buffer.Length - filled);
+                    if (n <= 0) break;
+                    filled += n;
+                    var start = 0;
+                    int nl;
+                    while ((nl = Array.IndexOf(buffer, (byte)'\n', start, filled - start)) >= 0)
+                    {
+                        yield return new JournalLine { Buffer = buffer, Start = start, Length = nl - start, Offset = bufferOffset + start, Terminated = true };
+                        start = nl + 1;
+                    }
+                    if (start > 0)
+                    {
+                        System.Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);
+                        filled -= start;
+                        bufferOffset += start;
+                    }
+                }
+                if (filled > 0)
+                    yield return new JournalLine { Buffer = buffer, Start = 0, Length = filled, Offset = bufferOffset, Terminated = false };
+            }
+        }
+
+        public static IEnumerable<JournalLine> Backward(string path)
+        {
+            using (var fs = Open(path))
+            {
+                var position = fs.Length;
+                var terminated = false;
+                if (position > 0)
+                {
+                    fs.Seek(position - 1, SeekOrigin.Begin);
+                    if (fs.ReadByte() == '\n') { position--; terminated = true; }
+                }
+                var buffer = new byte[Chunk];
+                var tail = Array.Empty<byte>(); // the end of a line whose start is further back
+                while (position > 0)
+                {
+                    var want = (int)Math.Min(position, buffer.Length);
+                    var chunkStart = position - want;
+                    fs.Seek(chunkStart, SeekOrigin.Begin);
+                    var read = 0;
+                    while (read < want)
+                    {
+                        var n = fs.Read(buffer, read, want - read);
+                        if (n <= 0) throw new IOException($"The journal file '{path}' changed while it was read.");
+                        read += n;
+                    }
+                    position = chunkStart;
+                    var end = want; // exclusive end of the current line in buffer
+                    for (var i = want - 1; i >= 0; i--)
+                    {
+                        if (buffer[i] != '\n') continue;
+                        yield return Make(buffer, i + 1, end - i - 1, tail, chunkStart + i + 1, terminated);
+                        tail = Array.Empty<byte>();
+                        terminated = true;
+                        end = i;
+                    }
+                    var joined = new byte[end + tail.Length];
+                    System.Buffer.BlockCopy(buffer, 0, joined, 0, end);
+                    System.Buffer.BlockCopy(tail, 0, joined, end, tail.Length);
+                    tail = joined;
+                }
+                if (tail.Length > 0 || terminated)
+                    yield return new JournalLine { Buffer = tail, Start = 0, Length = tail.Length, Offset = 0, Terminated = terminated };
+            }
+        }
+
+        private static JournalLine Make(byte[] buffer, int start, int length, byte[] tail, long offset, bool terminated)
+        {
+            if (tail.Length == 0) return new JournalLine { Buffer = buffer, Start = start, Length = length, Offset = offset, Terminated = terminated };
+            var joined = new byte[length + tail.Length];
+            System.Buffer.BlockCopy(buffer, start, joined, 0, length);
+            System.Buffer.BlockCopy(tail, 0, joined, length, tail.Length);
+            return new JournalLine { Buffer = joined, Start = 0, Length = joined.Length, Offset = offset, Terminated = terminated };
+        }
+
+        /// <summary>The 1-based line number of the line starting at <paramref name="offset"/> (counted only for warnings).</summary>
+        public static long LineNumber(string path, long offset)
+        {
+            long count = 1;
+            using (var fs = Open(path))
+            {
+                var buffer = new byte[1 << 16];
+                long done = 0;
+                while (done < offset)
+                {
+                    var n = fs.Read(buffer, 0, (int)Math.Min(buffer.Length, offset - done));
+                    if (n <= 0) break;
+                    for (var i = 0; i < n; i++) if (buffer[i] == '\n') count++;
+                    done += n;
+                }
+            }
+            return count;
         }
     }
 }

@@ -68,6 +68,17 @@ namespace SoraPS.Core.Tasks
             }
         }
 
+        /// <summary>
+        /// The ErrorId of an error answer: a 504 is a gateway that gave up waiting and a 408 a request that
+        /// took too long, not a generation that timed out.
+        /// </summary>
+        public static string For(SoraErrorKind kind, int status)
+        {
+            if (kind == SoraErrorKind.Timeout && status == 504) return "GatewayTimeout";
+            if (kind == SoraErrorKind.Timeout && status == 408) return "RequestTimeout";
+            return For(kind);
+        }
+
         /// <summary>Maps a provider's error code or type word to a kind.</summary>
         public static SoraErrorKind KindFromCode(string code)
         {

@@ -105,8 +105,10 @@ namespace SoraPS.Commands
                 Since = Since.HasValue ? new DateTimeOffset(Since.Value.ToUniversalTime(), TimeSpan.Zero) : (DateTimeOffset?)null,
                 Status = Status,
                 PendingOnly = Pending,
+                First = First == int.MaxValue ? (int?)null : First,
             });
-            WriteObject(entries.Take(First).Select(e => e.ToTask()), true);
+            DrainPosted(TimeSpan.Zero); // warnings about malformed lines
+            WriteObject(entries.Select(e => e.ToTask()), true);
         }
     }
 }
