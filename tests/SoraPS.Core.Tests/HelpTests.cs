@@ -57,9 +57,12 @@ namespace SoraPS.Core.Tests
             Assert.Equal(4, get.Element(command + "syntax").Elements(command + "syntaxItem").Count());
             var newVideo = commands.Single(c => c.Element(command + "details").Element(command + "name").Value == "New-SoraVideo");
             var prompt = newVideo.Element(command + "parameters").Elements(command + "parameter").Single(p => p.Element(maml2 + "name").Value == "Prompt");
-            Assert.Equal("True (ByPropertyName, ByValue)", prompt.Attribute("pipelineInput").Value);
+            // Whole objects piped in go to -InputObject (never turned into prompt text); -Prompt binds by property name.
+            Assert.Equal("True (ByPropertyName)", prompt.Attribute("pipelineInput").Value);
             Assert.Equal("0", prompt.Attribute("position").Value);
-            Assert.Equal("true", prompt.Attribute("required").Value);
+            Assert.Equal("false", prompt.Attribute("required").Value);
+            var input = newVideo.Element(command + "parameters").Elements(command + "parameter").Single(p => p.Element(maml2 + "name").Value == "InputObject");
+            Assert.Equal("True (ByValue)", input.Attribute("pipelineInput").Value);
             Assert.Contains(newVideo.Element(command + "parameters").Elements(command + "parameter"), p => p.Element(maml2 + "name").Value == "WhatIf");
             Assert.True(newVideo.Element(command + "examples").Elements().Count() >= 5);
         }

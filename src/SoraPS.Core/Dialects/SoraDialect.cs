@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -46,6 +47,43 @@ namespace SoraPS.Core.Dialects
             throw new SoraValidationException("UnknownModel", "Model",
                 $"The {Name} dialect has no model '{model}'. Allowed: {string.Join(", ", Models.Select(m => m.Name))}.");
         }
+
+        /// <summary>
+        /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are
+        /// accepted ("8", 8, 8.0); empty and 0 mean the default (null). Anything else ("12 seconds",
+        /// "twelve", 7.5) is refused with InvalidDuration naming the value and the durations the model
+        /// (<paramref name="model"/>, else the profile's, else the dialect's default) allows, never rounded or dropped.
+        /// </summary>
+        public int? ParseDuration(object value, string model, SoraProfile profile)
+        {
+            if (value == null) return null;
+            int? seconds = null;
+            string shown;
+            switch (value)
+            {
+                case int i: seconds = i; shown = i.ToString(CultureInfo.InvariantCulture); break;
+                case long l: if (l >= int.MinValue && l <= int.MaxValue) seconds = (int)l; shown = l.ToString(CultureInfo.InvariantCulture); break;
+                case short sh: seconds = sh; shown = sh.ToString(CultureInfo.InvariantCulture); break;
+                case byte b: seconds = b; shown = b.ToString(CultureInfo.InvariantCulture); break;
+                case double d: seconds = WholeSeconds((decimal?)(double.IsNaN(d) || double.IsInfinity(d) || Math.Abs(d) > int.MaxValue ? (double?)null : d)); shown = d.ToString("R", CultureInfo.InvariantCulture); break;
+                case float f: seconds = WholeSeconds((decimal?)(float.IsNaN(f) || float.IsInfinity(f) || Math.Abs(f) > int.MaxValue ? (float?)null : f)); shown = f.ToString("R", CultureInfo.InvariantCulture); break;
+                case decimal m: seconds = WholeSeconds(m); shown = m.ToString(CultureInfo.InvariantCulture); break;
+                default:
+                    shown = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+                    if (string.IsNullOrWhiteSpace(shown)) return null;
+                    if (decimal.TryParse(shown.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed))
+                        seconds = WholeSeconds(parsed);
+                    break;
+            }
+            if (seconds.HasValue && seconds.Value >= 0) return seconds.Value == 0 ? (int?)null : seconds.Value;
+            var spec = GetModel(FirstNonEmpty(model, profile?.Model, DefaultModel));
+            throw new SoraValidationException("InvalidDuration", "Duration",
+                $"Duration '{shown}' is not a whole number of seconds. {Name} model {spec.Name} allows: {ModelSpec.List(spec.Durations)} s (empty or 0: the default).")
+            { Target = value };
+        }
+
+        private static int? WholeSeconds(decimal? value) =>
+            value.HasValue && value.Value == decimal.Truncate(value.Value) && value.Value >= int.MinValue && value.Value <= int.MaxValue ? (int)value.Value : (int?)null;
 
         /// <summary>
         /// Checks every value against the model's table and fills defaults (request, then profile, then model).

@@ -71,19 +71,48 @@ namespace SoraPS.Core.Profiles
             return e.Data;
         }
 
+        /// <summary>
+        /// Reads the key file strictly: an object mapping profile names to entries with a Protection of
+        /// None or DPAPI and a Data string. Anything else is KeyStoreCorrupt naming the file and the fault.
+        /// </summary>
         private Dictionary<string, Entry> Load()
         {
-            if (!File.Exists(FilePath)) return new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
+            var all = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
+            if (!File.Exists(FilePath)) return all;
+            string text;
             try
             {
-                var d = JsonSerializer.Deserialize<Dictionary<string, Entry>>(AtomicFile.ReadAllText(FilePath));
-                return new Dictionary<string, Entry>(d ?? new Dictionary<string, Entry>(), StringComparer.OrdinalIgnoreCase);
+                text = AtomicFile.ReadAllText(FilePath);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new SoraConfigurationException("KeyStoreUnreadable", $"Cannot read the key file '{FilePath}': {e.Message}", e) { Target = FilePath };
+            }
+            if (string.IsNullOrWhiteSpace(text)) return all;
+            Dictionary<string, Entry> read;
+            try
+            {
+                read = JsonSerializer.Deserialize<Dictionary<string, Entry>>(text, new JsonSerializerOptions { PropertyNameCaseInsensitive = true });
             }
             catch (JsonException e)
             {
-                throw new SoraConfigurationException("KeyStoreCorrupt", $"The key file '{FilePath}' is not valid JSON; fix or remove it.", e);
+                throw Corrupt("it is not a JSON object of stored keys: " + e.Message, e);
             }
+            if (read == null) throw Corrupt("it holds null where an object of stored keys belongs");
+            foreach (var kv in read)
+            {
+                if (kv.Value == null) throw Corrupt($"the entry for '{kv.Key}' is null");
+                if (kv.Value.Data == null) throw Corrupt($"the entry for '{kv.Key}' has no Data");
+                if (kv.Value.Protection != "None" && kv.Value.Protection != "DPAPI")
+                    throw Corrupt($"the entry for '{kv.Key}' has Protection '{kv.Value.Protection}' (expected None or DPAPI)");
+                all[kv.Key] = kv.Value;
+            }
+            return all;
         }
+
+        private SoraConfigurationException Corrupt(string fault, Exception inner = null) =>
+            new SoraConfigurationException("KeyStoreCorrupt",
+                $"The key file '{FilePath}' is damaged: {fault}. Fix or remove it (then store the keys again with Set-SoraProfile -ApiKey); SoraPS changes nothing in it until then.", inner) { Target = FilePath };
 
         private void Save(Dictionary<string, Entry> all) =>
             AtomicFile.WriteAllText(FilePath, JsonSerializer.Serialize(all, new JsonSerializerOptions { WriteIndented = true }));

@@ -20,6 +20,7 @@ namespace SoraPS.Core.Profiles
 
         private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
         {
+            PropertyNameCaseInsensitive = true,
             WriteIndented = true,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -41,30 +42,70 @@ namespace SoraPS.Core.Profiles
             {
                 text = AtomicFile.ReadAllText(FilePath);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 throw new SoraConfigurationException("ProfileStoreUnreadable", $"Cannot read the profile file '{FilePath}': {e.Message}", e);
             }
             return Parse(text);
         }
 
+        /// <summary>
+        /// Reads the file strictly: an object with a "profiles" array of profile objects, each with a name,
+        /// a dialect and an absolute base URI. Anything else is ProfileStoreCorrupt naming the file and the
+        /// fault (never a half-read list that a later write would save over the user's file).
+        /// </summary>
         private IReadOnlyList<SoraProfile> Parse(string text)
         {
             if (string.IsNullOrWhiteSpace(text)) return Array.Empty<SoraProfile>();
+            var list = new List<SoraProfile>();
             try
             {
-                var doc = JsonSerializer.Deserialize<ProfileDocument>(text, Json);
-                var list = (IReadOnlyList<SoraProfile>)doc?.Profiles ?? Array.Empty<SoraProfile>();
-                var stored = new KeyStore(Directory).Profiles();
-                foreach (var p in list) p.HasStoredKey = stored.Contains(p.Name);
-                return list;
+                using (var doc = JsonDocument.Parse(text))
+                {
+                    var root = doc.RootElement;
+                    if (root.ValueKind != JsonValueKind.Object)
+                        throw Corrupt($"it holds a JSON {Kind(root)} where an object with a \"profiles\" list belongs");
+                    var profiles = root.EnumerateObject().Where(p => string.Equals(p.Name, "profiles", StringComparison.OrdinalIgnoreCase)).Select(p => p.Value).ToList();
+                    if (profiles.Count == 0) throw Corrupt("it has no \"profiles\" list");
+                    if (profiles.Count > 1) throw Corrupt("it has more than one \"profiles\" list");
+                    if (profiles[0].ValueKind != JsonValueKind.Array)
+                        throw Corrupt($"\"profiles\" is a JSON {Kind(profiles[0])}, not a list");
+                    var index = 0;
+                    foreach (var element in profiles[0].EnumerateArray())
+                    {
+                        index++;
+                        if (element.ValueKind != JsonValueKind.Object)
+                            throw Corrupt($"profile #{index} is a JSON {Kind(element)}, not an object");
+                        SoraProfile p;
+                        try
+                        {
+                            p = JsonSerializer.Deserialize<SoraProfile>(element.GetRawText(), Json);
+                        }
+                        catch (Exception e) when (e is JsonException || e is FormatException || e is InvalidOperationException || e is NotSupportedException)
+                        {
+                            throw Corrupt($"profile #{index}: {e.Message}", e);
+                        }
+                        if (string.IsNullOrWhiteSpace(p.Name)) throw Corrupt($"profile #{index} has no name");
+                        if (string.IsNullOrWhiteSpace(p.Dialect)) throw Corrupt($"profile #{index} ('{p.Name}') has no dialect");
+                        if (p.BaseUri == null || !p.BaseUri.IsAbsoluteUri) throw Corrupt($"profile #{index} ('{p.Name}') has no absolute baseUri");
+                        list.Add(p);
+                    }
+                }
             }
             catch (JsonException e)
             {
-                throw new SoraConfigurationException("ProfileStoreCorrupt",
-                    $"The profile file '{FilePath}' is not valid JSON ({e.Message}). Fix or remove it; nothing was changed.", e);
+                throw Corrupt("it is not valid JSON: " + e.Message, e);
             }
+            var stored = new KeyStore(Directory).Profiles();
+            foreach (var p in list) p.HasStoredKey = stored.Contains(p.Name);
+            return list;
         }
+
+        private SoraConfigurationException Corrupt(string fault, Exception inner = null) =>
+            new SoraConfigurationException("ProfileStoreCorrupt",
+                $"The profile file '{FilePath}' is damaged: {fault}. Fix or remove it; SoraPS changes nothing in it until then.", inner) { Target = FilePath };
+
+        private static string Kind(JsonElement e) => e.ValueKind.ToString().ToLowerInvariant();
 
         /// <summary>Reads, lets <paramref name="mutate"/> change the list, validates and writes it back atomically.</summary>
         public IReadOnlyList<SoraProfile> Update(Action<List<SoraProfile>> mutate)

@@ -1,6 +1,8 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
 using SoraPS.Core.Tasks;
@@ -12,10 +14,19 @@ namespace SoraPS.Commands
     [OutputType(typeof(SoraTask))]
     public sealed class NewSoraVideoCommand : SoraCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>The prompt: given here, or taken from the Prompt (or Text) property of each object piped in.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [AllowNull]
         [Alias("Text")]
         public string Prompt { get; set; }
+
+        /// <summary>
+        /// What is piped in: a prompt string, or an object whose Prompt (or Text) property holds the prompt.
+        /// An object without one is refused (PromptMissing) instead of being submitted as text.
+        /// </summary>
+        [Parameter(ValueFromPipeline = true)]
+        public PSObject InputObject { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("ProfileName")]
@@ -30,7 +41,7 @@ namespace SoraPS.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Seconds")]
         [ArgumentCompleter(typeof(DurationCompleter))]
-        public int? Duration { get; set; }
+        public object Duration { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("aspect_ratio", "Aspect")]
@@ -49,7 +60,7 @@ namespace SoraPS.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("callback_url", "CallbackUrl")]
-        public Uri CallbackUri { get; set; }
+        public string CallbackUri { get; set; }
 
         [Parameter]
         public Hashtable ProviderOption { get; set; }
@@ -89,22 +100,43 @@ namespace SoraPS.Commands
         [ValidateRange(0, 3600)]
         public double PollIntervalSec { get; set; }
 
+        private bool _promptArgument;
+        private int _inputCount;
+
+        protected override void BeginProcessing()
+        {
+            // Only what the command line gave is bound before the first record.
+            _promptArgument = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
+            base.BeginProcessing();
+        }
+
         protected override void ProcessRecord()
         {
             SoraClient client;
             ValidatedRequest validated;
+            string prompt;
+            object target;
+            try
+            {
+                (prompt, target) = PromptOf();
+            }
+            catch (SoraException e)
+            {
+                WriteSoraError(e, e.Target);
+                return;
+            }
             try
             {
                 client = ClientFor(Empty(Profile));
                 var request = new VideoRequest
                 {
-                    Prompt = Prompt,
+                    Prompt = prompt,
                     Model = Empty(Model),
-                    Duration = Duration.HasValue && Duration.Value != 0 ? Duration : null,
+                    Duration = client.Dialect.ParseDuration(Unwrap(Duration), Empty(Model), client.Profile),
                     AspectRatio = Empty(AspectRatio),
                     Resolution = Empty(Resolution),
                     Image = ResolveImage(Empty(Image)),
-                    CallbackUri = CallbackUri,
+                    CallbackUri = CallbackUriOf(Empty(CallbackUri)),
                     ProviderOptions = ToDictionary(ProviderOption),
                     RemixOf = RemixId(RemixOf),
                     RemixStrength = RemixStrength,
@@ -116,11 +148,11 @@ namespace SoraPS.Commands
             }
             catch (SoraException e)
             {
-                WriteSoraError(e, Prompt);
+                WriteSoraError(e, target);
                 return;
             }
 
-            var shortPrompt = Prompt.Length > 60 ? Prompt.Substring(0, 57) + "..." : Prompt;
+            var shortPrompt = prompt.Length > 60 ? prompt.Substring(0, 57) + "..." : prompt;
             var cost = client.Dialect.EstimateCost(validated);
             var action = $"Submit a paid {client.Dialect.Name} video generation on profile '{client.Profile.Name}' ({validated.Describe()})" +
                          (cost == null ? "" : "; cost: " + cost);
@@ -132,10 +164,9 @@ namespace SoraPS.Commands
             }
             catch (SoraException e)
             {
-                WriteSoraError(e, Prompt);
+                WriteSoraError(e, target);
                 return;
             }
-            var prompt = Prompt;
             var waitOptions = Wait ? MakeWaitOptions(TimeoutSec, PollIntervalSec) : null;
             var description = client.Dialect.IsSynchronous ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
             // The client itself keeps the profile's limit on requests in flight; here the queue is bounded.
@@ -156,18 +187,59 @@ namespace SoraPS.Commands
             Pump(block: true);
         }
 
+        /// <summary>
+        /// The prompt of this record and what an error about it points at: -Prompt from the command line,
+        /// a string piped in, or the Prompt/Text property of an object piped in. Whole objects are never
+        /// turned into text.
+        /// </summary>
+        private (string Prompt, object Target) PromptOf()
+        {
+            if (InputObject == null) return (Prompt, Prompt);
+            _inputCount++;
+            var input = InputObject;
+            var value = input.BaseObject;
+            var isText = value is string || value is char || (value != null && value.GetType().IsPrimitive) || value is decimal;
+            if (_promptArgument)
+                throw new SoraValidationException("PromptConflict", "Prompt",
+                    $"Input {_inputCount} was piped in while -Prompt was also given on the command line; say which is the prompt: pipe the prompts, or give -Prompt without pipeline input.")
+                { Target = input };
+            if (isText) return (Convert.ToString(value, CultureInfo.InvariantCulture), value);
+            var names = input.Properties.Select(p => p.Name).ToList();
+            if (names.Any(n => string.Equals(n, nameof(Prompt), StringComparison.OrdinalIgnoreCase) || string.Equals(n, "Text", StringComparison.OrdinalIgnoreCase)))
+                return (Prompt, input);
+            throw new SoraValidationException("PromptMissing", "Prompt", DescribeMissingPrompt(input, names)) { Target = input };
+        }
+
+        private string DescribeMissingPrompt(PSObject input, IList<string> names)
+        {
+            var shown = names.Count == 0 ? "none" : string.Join(", ", names.Take(12).Select(n => "'" + n + "'")) + (names.Count > 12 ? $", and {names.Count - 12} more" : "");
+            var text = $"Input {_inputCount} ({input.BaseObject?.GetType().Name ?? "null"}) has no Prompt property, so there is nothing to submit; nothing was sent. Its properties: {shown}.";
+            if (input.BaseObject is IDictionary)
+                return text + " A hashtable's keys are not properties: pipe [pscustomobject]@{ Prompt = '...' } instead.";
+            var glued = names.FirstOrDefault(n => n.IndexOfAny(new[] { ';', '\t', '|', ',' }) >= 0);
+            if (glued != null)
+            {
+                var sep = glued.First(c => c == ';' || c == '\t' || c == '|' || c == ',');
+                var shownSep = sep == '\t' ? "`t" : sep.ToString();
+                return text + $" The single column '{glued}' means the file is delimited by '{shownSep}': read it with Import-Csv -Delimiter '{shownSep}'.";
+            }
+            return text + " Name the column (or property) Prompt.";
+        }
+
+        private static object Unwrap(object value) => value is PSObject pso ? pso.BaseObject : value;
+
+        private static Uri CallbackUriOf(string text)
+        {
+            if (text == null) return null;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri)) return uri;
+            throw new SoraValidationException("InvalidCallbackUri", "CallbackUri", $"CallbackUri '{text}' is not an absolute https URL.") { Target = text };
+        }
+
         private string ResolveImage(string image)
         {
             if (image == null) return null;
             if (Uri.TryCreate(image, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)) return image;
-            try
-            {
-                return GetUnresolvedProviderPathFromPSPath(image);
-            }
-            catch (Exception e) when (e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
-            {
-                return image;
-            }
+            return ProviderPaths.FileSystemPath(this, image, literal: true, "Image");
         }
 
         /// <summary>A task object remixes by its generation id where it has one, else its id.</summary>

@@ -30,7 +30,13 @@ namespace SoraPS.Commands
         /// <summary>A folder (created if missing), or a file name when saving a single task. Default: the current folder.</summary>
         [Parameter(Position = 1)]
         [Alias("OutFile", "Destination")]
+        [SupportsWildcards]
         public string Path { get; set; }
+
+        /// <summary>As -Path, taken exactly as written: for names with wildcard characters such as [1].mp4.</summary>
+        [Parameter]
+        [Alias("LP")]
+        public string LiteralPath { get; set; }
 
         /// <summary>Overwrite an existing file.</summary>
         [Parameter]
@@ -53,6 +59,13 @@ namespace SoraPS.Commands
         [Parameter]
         [ValidateRange(0, 604800)]
         public double TimeoutSec { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (Path != null && LiteralPath != null)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Path or -LiteralPath, not both."), "PathAndLiteralPath", ErrorCategory.InvalidArgument, LiteralPath));
+            base.BeginProcessing();
+        }
 
         protected override void ProcessRecord()
         {
@@ -98,6 +111,15 @@ namespace SoraPS.Commands
             }
             var action = exists ? $"Overwrite with the video of task {task.Id}" : $"Save the video of task {task.Id}";
             if (!ShouldProcess(target, action)) return;
+            try
+            {
+                EnsureWritableFolder(System.IO.Path.GetDirectoryName(target), task);
+            }
+            catch (SoraException e)
+            {
+                WriteSoraError(e, task);
+                return;
+            }
 
             var activity = NextActivityId();
             var progress = ProgressEnabled ? new PostedProgress<DownloadProgress>(this, p => Progress(() => DownloadRecord(activity, task, p))) : null;
@@ -155,15 +177,38 @@ namespace SoraPS.Commands
             var ext = string.IsNullOrEmpty(Variant) || Variant.Equals("video", StringComparison.OrdinalIgnoreCase) ? ".mp4"
                 : Variant.Equals("thumbnail", StringComparison.OrdinalIgnoreCase) ? ".webp" : ".jpg";
             var name = SafeFileName(task.Id) + (ext == ".mp4" ? "" : "." + Variant.ToLowerInvariant()) + ext;
-            if (string.IsNullOrEmpty(Path)) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, name);
-            var resolved = GetUnresolvedProviderPathFromPSPath(Path);
-            var looksLikeFolder = Directory.Exists(resolved) || Path.EndsWith("/", StringComparison.Ordinal) || Path.EndsWith("\\", StringComparison.Ordinal) ||
+            var given = LiteralPath ?? Path;
+            if (string.IsNullOrEmpty(given)) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, name);
+            var resolved = _resolved ?? (_resolved = ProviderPaths.FileSystemPath(this, given, literal: LiteralPath != null, LiteralPath != null ? nameof(LiteralPath) : nameof(Path)));
+            var looksLikeFolder = Directory.Exists(resolved) || given.EndsWith("/", StringComparison.Ordinal) || given.EndsWith("\\", StringComparison.Ordinal) ||
                                   string.IsNullOrEmpty(System.IO.Path.GetExtension(resolved));
             if (looksLikeFolder) return System.IO.Path.Combine(resolved, name);
             if (_written.Contains(resolved))
                 throw new SoraException("PathIsSingleFile", SoraErrorKind.InvalidParameter,
-                    $"-Path '{Path}' names one file and already holds another task's video; give a folder to save several tasks.") { Target = task };
+                    $"-Path '{given}' names one file and already holds another task's video; give a folder to save several tasks.") { Target = task };
             return resolved;
+        }
+
+        /// <summary>The destination, resolved once: wildcards must not match differently as files appear.</summary>
+        private string _resolved;
+
+        /// <summary>
+        /// Creates the destination folder and proves it takes a new file before anything is downloaded, so a
+        /// read-only folder is reported as what it is (PermissionDenied, naming the folder).
+        /// </summary>
+        private static void EnsureWritableFolder(string folder, SoraTask task)
+        {
+            try
+            {
+                Directory.CreateDirectory(folder);
+                var probe = System.IO.Path.Combine(folder, ".soraps-probe-" + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException || e is IOException)
+            {
+                throw new SoraException("DestinationNotWritable", SoraErrorKind.Permission,
+                    $"Cannot write to the folder '{folder}' ({e.Message}); the video of task {task.Id} was not saved. Check the folder's permissions or give another -Path.", e) { Target = task };
+            }
         }
 
         internal static string SafeFileName(string id)
