@@ -15,6 +15,10 @@ namespace SoraPS.Emulator
         public string Query { get; set; }
         public string ContentType { get; set; }
         public string Body { get; set; }
+        /// <summary>The body's bytes exactly as sent (multipart included).</summary>
+        public byte[] RawBody { get; set; }
+        /// <summary>The request headers; the credentials in Authorization and api-key are replaced by "redacted".</summary>
+        public Dictionary<string, string> Headers { get; set; }
         public bool Authorized { get; set; }
         public string Range { get; set; }
         public int Status { get; set; }

@@ -69,8 +69,15 @@ namespace SoraPS.Emulator
             {
                 ctx.Request.EnableBuffering();
                 string body = null;
+                byte[] raw = null;
                 if (ctx.Request.ContentLength > 0 || ctx.Request.Headers.ContainsKey("Transfer-Encoding"))
                 {
+                    using (var copy = new MemoryStream())
+                    {
+                        await ctx.Request.Body.CopyToAsync(copy);
+                        raw = copy.ToArray();
+                    }
+                    ctx.Request.Body.Position = 0;
                     if (ctx.Request.HasFormContentType)
                     {
                         body = "(form)";
@@ -91,6 +98,8 @@ namespace SoraPS.Emulator
                     Body = body,
                     Authorized = emulator.IsAuthorized(ctx.Request),
                     Range = ctx.Request.Headers.Range.ToString(),
+                    RawBody = raw,
+                    Headers = ctx.Request.Headers.ToDictionary(h => h.Key, h => RedactCredential(h.Key, h.Value.ToString()), StringComparer.OrdinalIgnoreCase),
                     At = DateTimeOffset.UtcNow,
                 };
                 // Recorded on arrival, so a test that has its answer also sees the request.
@@ -148,6 +157,17 @@ namespace SoraPS.Emulator
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();
             emulator.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");
             return emulator;
+        }
+
+        /// <summary>Keeps the scheme of an Authorization header and drops every credential.</summary>
+        private static string RedactCredential(string name, string value)
+        {
+            if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                var space = value.IndexOf(' ');
+                return (space > 0 ? value.Substring(0, space) : "Bearer") + " redacted";
+            }
+            return name.Equals("api-key", StringComparison.OrdinalIgnoreCase) ? "redacted" : value;
         }
 
         internal bool IsAuthorized(HttpRequest request)

@@ -1,0 +1,191 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using SoraPS.Core;
+using SoraPS.Core.Downloads;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+using SoraPS.Emulator;
+using Xunit;
+
+namespace SoraPS.Conformance.Tests
+{
+    internal static class Isolation
+    {
+        /// <summary>A private config folder for the whole process, before any SoraPS code runs.</summary>
+        [ModuleInitializer]
+        internal static void Isolate()
+        {
+            var home = Path.Combine(Path.GetTempPath(), "soraps-conformance-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            Directory.CreateDirectory(home);
+            Environment.SetEnvironmentVariable("SORAPS_CONFIG_HOME", home);
+            Environment.SetEnvironmentVariable("SORAPS_PROFILE", null);
+            Environment.SetEnvironmentVariable("SORAPS_API_KEY", null);
+            AppDomain.CurrentDomain.ProcessExit += (s, e) => { try { Directory.Delete(home, true); } catch (IOException) { } catch (UnauthorizedAccessException) { } };
+        }
+    }
+
+    /// <summary>One request SoraPS sent, what it was sent for, and what went over the wire.</summary>
+    public sealed class Exchange
+    {
+        public Exchange(string purpose, WireRequest request)
+        {
+            Purpose = purpose;
+            Request = request;
+        }
+
+        public string Purpose { get; }
+        public WireRequest Request { get; }
+        public override string ToString() => $"{Purpose}: {Request}";
+    }
+
+    /// <summary>
+    /// Drives SoraPS through every operation it uses for one dialect against the emulator on 127.0.0.1, and keeps the
+    /// requests as the emulator received them (path without the emulator's dialect prefix, headers, body bytes).
+    /// </summary>
+    public abstract class CapturedTraffic : IAsyncLifetime
+    {
+        private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+        private readonly List<Exchange> _exchanges = new List<Exchange>();
+        private SoraEmulator _emulator;
+        private string _folder;
+
+        protected abstract string Dialect { get; }
+        protected abstract string SpecFile { get; }
+        protected abstract Task DriveAsync(SoraClient client, Func<string, Task> step, string folder, CancellationToken cancel);
+
+        public IReadOnlyList<Exchange> Exchanges => _exchanges;
+        public PrismValidator Validator { get; private set; }
+        public TimeSpan CaptureTime { get; private set; }
+        public TimeSpan ValidatorStartTime { get; private set; }
+
+        public async Task InitializeAsync()
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var spec = Locations.Spec(SpecFile);
+            var validator = PrismValidator.StartAsync(spec);
+            _folder = Path.Combine(Path.GetTempPath(), "soraps-conformance-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            Directory.CreateDirectory(_folder);
+            _emulator = await SoraEmulator.StartAsync(new EmulatorOptions { TaskDuration = TimeSpan.FromMilliseconds(800) });
+            var profile = new SoraProfile { Name = "conformance", Dialect = Dialect, BaseUri = _emulator.DialectBase(Dialect) };
+            var client = new SoraClient(profile, null, new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = 2 },
+                _ => new ApiCredential(_emulator.Options.ApiKey, "test"));
+            var prefix = "/" + SoraEmulator.PrefixOf(Dialect);
+            using (var cancel = new CancellationTokenSource(Deadline))
+            {
+                // Each step labels the requests sent since the previous one.
+                var seen = 0;
+                Task Step(string purpose)
+                {
+                    var all = _emulator.State.Requests;
+                    foreach (var r in all.Skip(seen).Where(r => r.Path.StartsWith(prefix + "/", StringComparison.Ordinal)))
+                        _exchanges.Add(new Exchange(purpose, new WireRequest
+                        {
+                            Method = r.Method,
+                            Path = r.Path.Substring(prefix.Length),
+                            Query = r.Query,
+                            Headers = new Dictionary<string, string>(r.Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+                            Body = r.RawBody,
+                        }));
+                    seen = all.Count;
+                    return Task.CompletedTask;
+                }
+                await DriveAsync(client, Step, _folder, cancel.Token);
+            }
+            CaptureTime = watch.Elapsed;
+            Validator = await validator;
+            ValidatorStartTime = watch.Elapsed;
+        }
+
+        public async Task DisposeAsync()
+        {
+            Validator?.Dispose();
+            if (_emulator != null) await _emulator.DisposeAsync();
+            try { Directory.Delete(_folder, true); } catch (IOException) { }
+        }
+
+        /// <summary>Polls until the task has finished (every 150 ms, within the deadline).</summary>
+        protected static async Task<SoraTask> FinishAsync(SoraClient client, SoraTask task, CancellationToken cancel)
+        {
+            while (task.Status != SoraTaskStatus.Succeeded)
+            {
+                Assert.True(task.Status != SoraTaskStatus.Failed && task.Status != SoraTaskStatus.Cancelled, $"Task {task.Id} ended {task.Status}.");
+                await Task.Delay(150, cancel);
+                task = await client.RefreshAsync(task, cancel);
+            }
+            return task;
+        }
+
+        protected static Task<SoraTask> SubmitAsync(SoraClient client, VideoRequest request, CancellationToken cancel) =>
+            client.SubmitAsync(client.Validate(request), cancel);
+
+        protected static Task SaveAsync(SoraClient client, SoraTask task, string folder, string variant, CancellationToken cancel) =>
+            client.DownloadAsync(task, Path.Combine(folder, task.Id + "." + variant), new DownloadOptions { Variant = variant, VerifyMp4 = variant == "video", Overwrite = true }, null, cancel);
+    }
+
+    /// <summary>OpenAI: create (JSON, multipart with a local image, JSON with an image URL), poll, remix, list with paging, every content variant, delete.</summary>
+    public sealed class OpenAITraffic : CapturedTraffic
+    {
+        public const string ImageUrl = "https://images.example.com/frame.png";
+        protected override string Dialect => "OpenAI";
+        protected override string SpecFile => "openai-videos.published.yaml";
+
+        protected override async Task DriveAsync(SoraClient client, Func<string, Task> step, string folder, CancellationToken cancel)
+        {
+            var first = await SubmitAsync(client, new VideoRequest { Prompt = "A red fox trotting across fresh snow", Model = "sora-2-pro", Duration = 8, AspectRatio = "16:9", Resolution = "1024p" }, cancel);
+            await step("create (JSON)");
+            var image = Path.Combine(folder, "frame.png");
+            File.WriteAllBytes(image, Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="));
+            await SubmitAsync(client, new VideoRequest { Prompt = "Animate this frame", Duration = 4, Image = image }, cancel);
+            await step("create (multipart, local image)");
+            await SubmitAsync(client, new VideoRequest { Prompt = "Animate the linked frame", Duration = 12, AspectRatio = "9:16", Image = ImageUrl }, cancel);
+            await step("create (JSON, image URL)");
+            first = await FinishAsync(client, first, cancel);
+            await step("get (poll)");
+            var remix = await SubmitAsync(client, new VideoRequest { Prompt = "The fox in autumn leaves", RemixOf = first.Id }, cancel);
+            await step("remix");
+            client.ListPageSize = 2;
+            var listed = await client.ListAsync(4, cancel);
+            Assert.True(listed.Count >= 3, $"The list returned {listed.Count} tasks; paging needs at least 3.");
+            await step("list (paged)");
+            foreach (var variant in new[] { "video", "thumbnail", "spritesheet" })
+            {
+                await SaveAsync(client, first, folder, variant, cancel);
+                await step("content " + variant);
+            }
+            await client.DeleteAsync(remix, cancel);
+            await step("delete");
+        }
+    }
+
+    /// <summary>AzureJobs: create, poll, list, content video and thumbnail, delete.</summary>
+    public sealed class AzureJobsTraffic : CapturedTraffic
+    {
+        protected override string Dialect => "AzureJobs";
+        protected override string SpecFile => "azure-video-jobs.published.yaml";
+
+        protected override async Task DriveAsync(SoraClient client, Func<string, Task> step, string folder, CancellationToken cancel)
+        {
+            var job = await SubmitAsync(client, new VideoRequest { Prompt = "Waves on a rocky shore", Duration = 5, AspectRatio = "16:9", Resolution = "720p" }, cancel);
+            await SubmitAsync(client, new VideoRequest { Prompt = "A lighthouse at night", Duration = 10, AspectRatio = "1:1", Resolution = "480p" }, cancel);
+            await step("create (JSON)");
+            job = await FinishAsync(client, job, cancel);
+            await step("get (poll)");
+            client.ListPageSize = 1;
+            await client.ListAsync(2, cancel);
+            await step("list (paged)");
+            foreach (var variant in new[] { "video", "thumbnail" })
+            {
+                await SaveAsync(client, job, folder, variant, cancel);
+                await step("content " + variant);
+            }
+            await client.DeleteAsync(job, cancel);
+            await step("delete");
+        }
+    }
+}
