@@ -57,12 +57,41 @@ namespace SoraPS.Conformance.Tests
 
         protected abstract string Dialect { get; }
         protected abstract string SpecFile { get; }
-        protected abstract Task DriveAsync(SoraClient client, Func<string, Task> step, string folder, CancellationToken cancel);
+        protected abstract Task DriveAsync(SoraClient client, string folder, CancellationToken cancel);
+        private string _prefix;
+        private int _seen;
+
+        /// <summary>Runs one SoraPS operation and labels the requests it sent with <paramref name="purpose"/> (also when it fails).</summary>
+        protected async Task<T> Do<T>(string purpose, Func<Task<T>> action)
+        {
+            try
+            {
+                return await action();
+            }
+            finally
+            {
+                var all = _emulator.State.Requests;
+                foreach (var r in all.Skip(_seen).Where(r => r.Path.StartsWith(_prefix + "/", StringComparison.Ordinal)))
+                    _exchanges.Add(new Exchange(purpose, new WireRequest
+                    {
+                        Method = r.Method,
+                        Path = r.Path.Substring(_prefix.Length),
+                        Query = r.Query,
+                        Headers = new Dictionary<string, string>(r.Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+                        Body = r.RawBody,
+                    }));
+                _seen = all.Count;
+            }
+        }
+
+        protected Task Do(string purpose, Func<Task> action) => Do(purpose, async () => { await action(); return true; });
 
         public IReadOnlyList<Exchange> Exchanges => _exchanges;
         public PrismValidator Validator { get; private set; }
         public TimeSpan CaptureTime { get; private set; }
         public TimeSpan ValidatorStartTime { get; private set; }
+        /// <summary>What stopped the drive early (the emulator refused a request, …), or null.</summary>
+        public Exception DriveError { get; private set; }
 
         public async Task InitializeAsync()
         {
@@ -75,27 +104,18 @@ namespace SoraPS.Conformance.Tests
             var profile = new SoraProfile { Name = "conformance", Dialect = Dialect, BaseUri = _emulator.DialectBase(Dialect) };
             var client = new SoraClient(profile, null, new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = 2 },
                 _ => new ApiCredential(_emulator.Options.ApiKey, "test"));
-            var prefix = "/" + SoraEmulator.PrefixOf(Dialect);
+            _prefix = "/" + SoraEmulator.PrefixOf(Dialect);
             using (var cancel = new CancellationTokenSource(Deadline))
             {
-                // Each step labels the requests sent since the previous one.
-                var seen = 0;
-                Task Step(string purpose)
+                try
                 {
-                    var all = _emulator.State.Requests;
-                    foreach (var r in all.Skip(seen).Where(r => r.Path.StartsWith(prefix + "/", StringComparison.Ordinal)))
-                        _exchanges.Add(new Exchange(purpose, new WireRequest
-                        {
-                            Method = r.Method,
-                            Path = r.Path.Substring(prefix.Length),
-                            Query = r.Query,
-                            Headers = new Dictionary<string, string>(r.Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
-                            Body = r.RawBody,
-                        }));
-                    seen = all.Count;
-                    return Task.CompletedTask;
+                    await DriveAsync(client, _folder, cancel.Token);
                 }
-                await DriveAsync(client, Step, _folder, cancel.Token);
+                catch (Exception e)
+                {
+                    // The requests sent so far are still validated; the conformance test reports this too.
+                    DriveError = e;
+                }
             }
             CaptureTime = watch.Elapsed;
             Validator = await validator;
@@ -135,31 +155,21 @@ namespace SoraPS.Conformance.Tests
         protected override string Dialect => "OpenAI";
         protected override string SpecFile => "openai-videos.published.yaml";
 
-        protected override async Task DriveAsync(SoraClient client, Func<string, Task> step, string folder, CancellationToken cancel)
+        protected override async Task DriveAsync(SoraClient client, string folder, CancellationToken cancel)
         {
-            var first = await SubmitAsync(client, new VideoRequest { Prompt = "A red fox trotting across fresh snow", Model = "sora-2-pro", Duration = 8, AspectRatio = "16:9", Resolution = "1024p" }, cancel);
-            await step("create (JSON)");
+            var first = await Do("create (JSON)", () => SubmitAsync(client, new VideoRequest { Prompt = "A red fox trotting across fresh snow", Model = "sora-2-pro", Duration = 8, AspectRatio = "16:9", Resolution = "1024p" }, cancel));
             var image = Path.Combine(folder, "frame.png");
             File.WriteAllBytes(image, Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="));
-            await SubmitAsync(client, new VideoRequest { Prompt = "Animate this frame", Duration = 4, Image = image }, cancel);
-            await step("create (multipart, local image)");
-            await SubmitAsync(client, new VideoRequest { Prompt = "Animate the linked frame", Duration = 12, AspectRatio = "9:16", Image = ImageUrl }, cancel);
-            await step("create (JSON, image URL)");
-            first = await FinishAsync(client, first, cancel);
-            await step("get (poll)");
-            var remix = await SubmitAsync(client, new VideoRequest { Prompt = "The fox in autumn leaves", RemixOf = first.Id }, cancel);
-            await step("remix");
+            await Do("create (multipart, local image)", () => SubmitAsync(client, new VideoRequest { Prompt = "Animate this frame", Duration = 4, Image = image }, cancel));
+            await Do("create (JSON, image URL)", () => SubmitAsync(client, new VideoRequest { Prompt = "Animate the linked frame", Duration = 12, AspectRatio = "9:16", Image = ImageUrl }, cancel));
+            first = await Do("get (poll)", () => FinishAsync(client, first, cancel));
+            var remix = await Do("remix", () => SubmitAsync(client, new VideoRequest { Prompt = "The fox in autumn leaves", RemixOf = first.Id }, cancel));
             client.ListPageSize = 2;
-            var listed = await client.ListAsync(4, cancel);
+            var listed = await Do("list (paged)", () => client.ListAsync(4, cancel));
             Assert.True(listed.Count >= 3, $"The list returned {listed.Count} tasks; paging needs at least 3.");
-            await step("list (paged)");
             foreach (var variant in new[] { "video", "thumbnail", "spritesheet" })
-            {
-                await SaveAsync(client, first, folder, variant, cancel);
-                await step("content " + variant);
-            }
-            await client.DeleteAsync(remix, cancel);
-            await step("delete");
+                await Do("content " + variant, () => SaveAsync(client, first, folder, variant, cancel));
+            await Do("delete", () => client.DeleteAsync(remix, cancel));
         }
     }
 
@@ -169,23 +179,16 @@ namespace SoraPS.Conformance.Tests
         protected override string Dialect => "AzureJobs";
         protected override string SpecFile => "azure-video-jobs.published.yaml";
 
-        protected override async Task DriveAsync(SoraClient client, Func<string, Task> step, string folder, CancellationToken cancel)
+        protected override async Task DriveAsync(SoraClient client, string folder, CancellationToken cancel)
         {
-            var job = await SubmitAsync(client, new VideoRequest { Prompt = "Waves on a rocky shore", Duration = 5, AspectRatio = "16:9", Resolution = "720p" }, cancel);
-            await SubmitAsync(client, new VideoRequest { Prompt = "A lighthouse at night", Duration = 10, AspectRatio = "1:1", Resolution = "480p" }, cancel);
-            await step("create (JSON)");
-            job = await FinishAsync(client, job, cancel);
-            await step("get (poll)");
+            var job = await Do("create (JSON)", () => SubmitAsync(client, new VideoRequest { Prompt = "Waves on a rocky shore", Duration = 5, AspectRatio = "16:9", Resolution = "720p" }, cancel));
+            await Do("create (JSON)", () => SubmitAsync(client, new VideoRequest { Prompt = "A lighthouse at night", Duration = 10, AspectRatio = "1:1", Resolution = "480p" }, cancel));
+            job = await Do("get (poll)", () => FinishAsync(client, job, cancel));
             client.ListPageSize = 1;
-            await client.ListAsync(2, cancel);
-            await step("list (paged)");
+            await Do("list (paged)", () => client.ListAsync(2, cancel));
             foreach (var variant in new[] { "video", "thumbnail" })
-            {
-                await SaveAsync(client, job, folder, variant, cancel);
-                await step("content " + variant);
-            }
-            await client.DeleteAsync(job, cancel);
-            await step("delete");
+                await Do("content " + variant, () => SaveAsync(client, job, folder, variant, cancel));
+            await Do("delete", () => client.DeleteAsync(job, cancel));
         }
     }
 }

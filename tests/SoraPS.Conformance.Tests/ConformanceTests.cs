@@ -25,7 +25,9 @@ namespace SoraPS.Conformance.Tests
                     failures.Add($"{e} ({traffic.Validator.SpecFile}):\n    " + string.Join("\n    ", violations) + "\n    body: " + Preview(e.Request.Body));
             }
             output.WriteLine($"{traffic.Exchanges.Count} requests: captured in {traffic.CaptureTime.TotalSeconds:0.0} s, validator ready at {traffic.ValidatorStartTime.TotalSeconds:0.0} s, validated in {watch.Elapsed.TotalSeconds:0.0} s");
-            Assert.True(failures.Count == 0, $"{failures.Count} of {traffic.Exchanges.Count} requests do not conform to the published spec:\n" + string.Join("\n", failures));
+            Assert.True(failures.Count == 0, $"{failures.Count} of {traffic.Exchanges.Count} requests do not conform to the published spec:\n" + string.Join("\n", failures) +
+                (traffic.DriveError == null ? "" : "\n(and SoraPS's run against the emulator stopped early: " + traffic.DriveError.Message + ")"));
+            Assert.True(traffic.DriveError == null, "SoraPS's run against the emulator stopped early, so not every operation was checked: " + traffic.DriveError);
         }
 
         public static void RequireOperations(CapturedTraffic traffic, params (string Purpose, string Method, string PathPattern)[] expected)

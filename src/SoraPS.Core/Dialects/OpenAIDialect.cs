@@ -56,16 +56,16 @@ namespace SoraPS.Core.Dialects
             if (r.ImagePath != null)
             {
                 var form = new MultipartFormDataContent();
-                form.Add(new StringContent(r.Model), "model");
-                form.Add(new StringContent(r.Prompt), "prompt");
-                form.Add(new StringContent(seconds), "seconds");
-                form.Add(new StringContent(size), "size");
+                AddPart(form, new StringContent(r.Model), "model");
+                AddPart(form, new StringContent(r.Prompt), "prompt");
+                AddPart(form, new StringContent(seconds), "seconds");
+                AddPart(form, new StringContent(size), "size");
                 var file = new ByteArrayContent(File.ReadAllBytes(r.ImagePath));
                 file.Headers.ContentType = new MediaTypeHeaderValue(ImageMediaType(r.ImagePath));
-                form.Add(file, "input_reference", Path.GetFileName(r.ImagePath));
+                AddPart(form, file, "input_reference", Path.GetFileName(r.ImagePath));
                 if (r.Source.ProviderOptions != null)
                     foreach (var kv in r.Source.ProviderOptions)
-                        form.Add(new StringContent(Convert.ToString(Plain(kv.Value), CultureInfo.InvariantCulture) ?? ""), kv.Key);
+                        AddPart(form, new StringContent(Convert.ToString(Plain(kv.Value), CultureInfo.InvariantCulture) ?? ""), kv.Key);
                 return new HttpRequestMessage(HttpMethod.Post, uri) { Content = form };
             }
             var body = new Dictionary<string, object>
@@ -110,6 +110,22 @@ namespace SoraPS.Core.Dialects
                 return list;
             }
         }
+
+        /// <summary>
+        /// A form part as RFC 7578 writes it: <c>name="…"</c> and <c>filename="…"</c> quoted, no <c>filename*</c>
+        /// (.NET's own Add leaves both unquoted and adds filename*, which some servers' parsers refuse).
+        /// </summary>
+        private static void AddPart(MultipartFormDataContent form, HttpContent content, string name, string fileName = null)
+        {
+            var disposition = new ContentDispositionHeaderValue("form-data") { Name = "\"" + QuotablePart(name) + "\"" };
+            if (fileName != null) disposition.FileName = "\"" + QuotablePart(fileName) + "\"";
+            content.Headers.ContentDisposition = disposition;
+            form.Add(content);
+        }
+
+        /// <summary>Printable ASCII without quote or backslash: anything else becomes '_' (the part's Content-Type carries the type).</summary>
+        private static string QuotablePart(string value) =>
+            new string(value.Select(c => c < 0x20 || c > 0x7e || c == '"' || c == '\\' ? '_' : c).ToArray());
 
         internal static string ImageMediaType(string path)
         {

@@ -128,6 +128,10 @@ namespace SoraPS.Core.Downloads
             }
         }
 
+        /// <summary>The media type a download asks for: the MP4 video, or an image for a thumbnail or spritesheet.</summary>
+        internal static string AcceptFor(string variant) =>
+            string.IsNullOrEmpty(variant) || variant.Equals("video", StringComparison.OrdinalIgnoreCase) ? "video/mp4" : "image/*";
+
         /// <summary>One request: appends to <paramref name="target"/> from its current length. Returns the full size when known.</summary>
         private static async Task<long?> FetchAsync(SoraHttp http, Uri uri, SoraTask task, FileStream target, DownloadOptions options, IProgress<DownloadProgress> progress, Stopwatch watch, CancellationToken cancel)
         {
@@ -135,6 +139,7 @@ namespace SoraPS.Core.Downloads
             HttpRequestMessage Build()
             {
                 var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                request.Headers.Accept.ParseAdd(AcceptFor(options.Variant));
                 if (offset > 0) request.Headers.Range = new RangeHeaderValue(offset, null);
                 return request;
             }
