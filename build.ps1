@@ -11,7 +11,9 @@
             restores the test-time modules (Pester, from NuGet) into out/modules.
     Test    everything, in order, and one closing "N passed, N failed" line for all of it:
               1. the xunit suites (SoraPS.Core as PowerShell 7 loads it, and the netstandard2.0 build Windows
-                 PowerShell 5.1 loads), with line and branch coverage of SoraPS.Core;
+                 PowerShell 5.1 loads), with line and branch coverage of SoraPS.Core, and the conformance suite (SoraPS's
+                 OpenAI and AzureJobs requests validated by Stoplight Prism against ../shared/specs; Prism comes from
+                 tools/prism/package-lock.json with npm ci, so Node.js 20+ with npm is needed);
               2. the Pester suite against the BUILT module in a fresh pwsh;
               3. the package install tests, in a fresh pwsh whose repository settings live in a temporary folder.
             Fails when any test fails, or when a Pester phase ran no test.
@@ -187,7 +189,7 @@ function Write-Coverage([string] $Label, [string] $Folder) {
 }
 
 function Invoke-XunitSuite {
-    foreach ($project in 'SoraPS.Core.Tests', 'SoraPS.Core.Tests.Desktop') {
+    foreach ($project in 'SoraPS.Core.Tests', 'SoraPS.Core.Tests.Desktop', 'SoraPS.Conformance.Tests') {
         $folder = Join-Path $out 'test-results' $project
         if (Test-Path $folder) { Remove-Item $folder -Recurse -Force }
         $arguments = @('test', (Join-Path $root 'tests' $project), '-c', $Configuration, '--no-build', '-nologo',

@@ -231,6 +231,9 @@ namespace SoraPS.Conformance.Tests
                 var status = (int)response.StatusCode;
                 if (status >= 200 && status < 300) return Array.Empty<Violation>();
                 var text = await response.Content.ReadAsStringAsync(cancel.Token);
+                // Where the spec has an error response of its own, Prism mocks it and lists the violations in sl-violations.
+                if (response.Headers.TryGetValues("sl-violations", out var header))
+                    text = "{\"validation\":" + string.Join("", header) + "}";
                 return Parse(status, text);
             }
         }
@@ -243,7 +246,10 @@ namespace SoraPS.Conformance.Tests
                 var problem = JsonNode.Parse(text) as JsonObject;
                 if (problem?["validation"] is JsonArray items)
                     foreach (var v in items.OfType<JsonObject>())
-                        list.Add(new Violation(string.Join(".", (v["location"] as JsonArray)?.Select(x => x?.ToString()) ?? Array.Empty<string>()), v["message"]?.ToString()));
+                    {
+                        var location = string.Join(".", (v["location"] as JsonArray)?.Select(x => x?.ToString()) ?? Array.Empty<string>());
+                        list.Add(new Violation(location.StartsWith("request.", StringComparison.Ordinal) ? location.Substring(8) : location, v["message"]?.ToString()));
+                    }
                 if (list.Count == 0)
                     list.Add(new Violation(null, $"{status} {problem?["title"]}: {problem?["detail"]}"));
             }

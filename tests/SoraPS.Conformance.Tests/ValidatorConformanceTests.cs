@@ -109,7 +109,8 @@ namespace SoraPS.Conformance.Tests
         public async Task RejectsBadAzureRequests()
         {
             const string jobs = "/openai/v1/video/generations/jobs";
-            Assert.NotEmpty(await _v.Azure.ValidateAsync(Json("POST", jobs, "{\"model\":\"sora\",\"prompt\":\"p\",\"n_seconds\":\"5\",\"width\":1280,\"height\":720}", "redacted")));
+            var v = await _v.Azure.ValidateAsync(Json("POST", jobs, "{\"model\":\"sora\",\"prompt\":\"p\",\"n_seconds\":\"5\",\"width\":1280,\"height\":720}", "redacted"));
+            Assert.True(v.Any(x => x.Location == "body.n_seconds" && x.Message.Contains("integer")), Describe(v));
             Assert.NotEmpty(await _v.Azure.ValidateAsync(Json("POST", jobs, "{\"model\":\"sora\",\"prompt\":\"p\",\"seconds\":5,\"width\":1280,\"height\":720}", "redacted")));
             Assert.NotEmpty(await _v.Azure.ValidateAsync(Json("POST", jobs, "{\"prompt\":\"p\",\"width\":1280,\"height\":720}", "redacted")));
             Assert.NotEmpty(await _v.Azure.ValidateAsync(Json("GET", jobs, null, "redacted", "?api-version=preview")));            // limit is required
