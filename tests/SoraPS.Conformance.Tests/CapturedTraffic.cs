@@ -98,6 +98,24 @@ namespace SoraPS.Conformance.Tests
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var spec = Locations.Spec(SpecFile);
             var validator = PrismValidator.StartAsync(spec);
+            try
+            {
+                await CaptureAsync();
+                CaptureTime = watch.Elapsed;
+                Validator = await validator;
+                ValidatorStartTime = watch.Elapsed;
+            }
+            catch
+            {
+                // xunit does not dispose a fixture whose start failed: stop what was started here.
+                try { (await validator).Dispose(); } catch (Exception) { }
+                await DisposeAsync();
+                throw;
+            }
+        }
+
+        private async Task CaptureAsync()
+        {
             _folder = Path.Combine(Path.GetTempPath(), "soraps-conformance-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             Directory.CreateDirectory(_folder);
             _emulator = await SoraEmulator.StartAsync(new EmulatorOptions { TaskDuration = TimeSpan.FromMilliseconds(800) });
@@ -117,16 +135,14 @@ namespace SoraPS.Conformance.Tests
                     DriveError = e;
                 }
             }
-            CaptureTime = watch.Elapsed;
-            Validator = await validator;
-            ValidatorStartTime = watch.Elapsed;
         }
 
         public async Task DisposeAsync()
         {
             Validator?.Dispose();
             if (_emulator != null) await _emulator.DisposeAsync();
-            try { Directory.Delete(_folder, true); } catch (IOException) { }
+            _emulator = null;
+            try { if (_folder != null) Directory.Delete(_folder, true); } catch (IOException) { }
         }
 
         /// <summary>Polls until the task has finished (every 150 ms, within the deadline).</summary>

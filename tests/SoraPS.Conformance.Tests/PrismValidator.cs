@@ -97,6 +97,8 @@ namespace SoraPS.Conformance.Tests
             BaseUri = baseUri;
             SpecFile = specFile;
             _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+            // Prism must not outlive the test host, however the run ends.
+            AppDomain.CurrentDomain.ProcessExit += (s, e) => Stop();
         }
 
         public Uri BaseUri { get; }
@@ -374,18 +376,24 @@ namespace SoraPS.Conformance.Tests
         public void Dispose()
         {
             _http.Dispose();
-            if (_process == null) return;
+            Stop();
+            try { File.Delete(SpecFile); } catch (IOException) { }
+        }
+
+        private void Stop()
+        {
+            var process = _process;
+            if (process == null) return;
             try
             {
-                if (!_process.HasExited)
+                if (!process.HasExited)
                 {
-                    _process.Kill(true);
-                    _process.WaitForExit(10000);
+                    process.Kill(true);
+                    process.WaitForExit(10000);
                 }
             }
             catch (InvalidOperationException) { }
-            _process.Dispose();
-            try { File.Delete(SpecFile); } catch (IOException) { }
+            catch (System.ComponentModel.Win32Exception) { }
         }
     }
 }

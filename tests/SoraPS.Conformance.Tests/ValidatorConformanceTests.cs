@@ -16,8 +16,18 @@ namespace SoraPS.Conformance.Tests
         {
             var openai = PrismValidator.StartAsync(Locations.Spec("openai-videos.published.yaml"));
             var azure = PrismValidator.StartAsync(Locations.Spec("azure-video-jobs.published.yaml"));
-            OpenAI = await openai;
-            Azure = await azure;
+            try
+            {
+                OpenAI = await openai;
+                Azure = await azure;
+            }
+            catch
+            {
+                // xunit does not dispose a fixture whose start failed.
+                try { (await openai).Dispose(); } catch (Exception) { }
+                try { (await azure).Dispose(); } catch (Exception) { }
+                throw;
+            }
         }
 
         public Task DisposeAsync()
