@@ -30,7 +30,19 @@ namespace SoraPS.Core
             Log = log ?? NullLog.Instance;
             var resolve = credentials ?? (p => ApiCredential.Resolve(p));
             // The key is read when the first request needs it, so -WhatIf works without one.
-            _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, retry), LazyThreadSafetyMode.ExecutionAndPublication);
+            _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, RetryFor(profile, retry))
+            {
+                RequestTimeout = ProfileSettings.Seconds(profile, ProfileSettings.RequestTimeoutSec) ?? ProfileSettings.DefaultReadTimeout,
+            }, LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        /// <summary>The retry policy, with the profile's MaxRetries setting (when given) deciding the number of attempts.</summary>
+        private static RetryPolicy RetryFor(SoraProfile profile, RetryPolicy given)
+        {
+            var retries = ProfileSettings.Count(profile, ProfileSettings.MaxRetries);
+            if (!retries.HasValue) return given;
+            var b = given ?? RetryPolicy.Default;
+            return new RetryPolicy { MaxAttempts = retries.Value + 1, BaseDelay = b.BaseDelay, MaxDelay = b.MaxDelay, MaxHintedDelay = b.MaxHintedDelay };
         }
 
         public SoraProfile Profile { get; }
@@ -102,10 +114,7 @@ namespace SoraPS.Core
         {
             get
             {
-                string value = null;
-                Profile.Settings?.TryGetValue("RequestTimeoutSec", out value);
-                return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0
-                    ? TimeSpan.FromSeconds(s) : Dialect.SubmitTimeout;
+                return ProfileSettings.Seconds(Profile, ProfileSettings.RequestTimeoutSec) ?? Dialect.SubmitTimeout;
             }
         }
 
@@ -196,7 +205,12 @@ namespace SoraPS.Core
             var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant);
             if (uri == null)
                 throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
-            return DownloadCoreAsync(task, uri, path, options ?? new DownloadOptions(), progress, cancel);
+            if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                throw new SoraProtocolException($"The video link of task {task.Id} ('{uri}') is not an http(s) address; SoraPS does not fetch it.", task.Raw);
+            options = options ?? new DownloadOptions();
+            options.StallTimeout = ProfileSettings.Seconds(Profile, ProfileSettings.DownloadStallSec) ?? options.StallTimeout;
+            options.MaxResumes = ProfileSettings.Count(Profile, ProfileSettings.MaxRetries) ?? options.MaxResumes;
+            return DownloadCoreAsync(task, uri, path, options, progress, cancel);
         }
 
         private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
