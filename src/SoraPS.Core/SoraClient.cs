@@ -32,14 +32,14 @@ namespace SoraPS.Core
             // The key is read when the first request needs it, so -WhatIf works without one.
             _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, RetryFor(profile, retry))
             {
-                RequestTimeout = ProfileSettings.Seconds(profile, ProfileSettings.RequestTimeoutSec) ?? ProfileSettings.DefaultReadTimeout,
+                RequestTimeout = NetworkSettings.Seconds(profile, NetworkSettings.RequestTimeoutSec) ?? NetworkSettings.DefaultReadTimeout,
             }, LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         /// <summary>The retry policy, with the profile's MaxRetries setting (when given) deciding the number of attempts.</summary>
         private static RetryPolicy RetryFor(SoraProfile profile, RetryPolicy given)
         {
-            var retries = ProfileSettings.Count(profile, ProfileSettings.MaxRetries);
+            var retries = NetworkSettings.Count(profile, NetworkSettings.MaxRetries);
             if (!retries.HasValue) return given;
             var b = given ?? RetryPolicy.Default;
             return new RetryPolicy { MaxAttempts = retries.Value + 1, BaseDelay = b.BaseDelay, MaxDelay = b.MaxDelay, MaxHintedDelay = b.MaxHintedDelay };
@@ -114,7 +114,7 @@ namespace SoraPS.Core
         {
             get
             {
-                return ProfileSettings.Seconds(Profile, ProfileSettings.RequestTimeoutSec) ?? Dialect.SubmitTimeout;
+                return NetworkSettings.Seconds(Profile, NetworkSettings.RequestTimeoutSec) ?? Dialect.SubmitTimeout;
             }
         }
 
@@ -208,8 +208,8 @@ namespace SoraPS.Core
             if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                 throw new SoraProtocolException($"The video link of task {task.Id} ('{uri}') is not an http(s) address; SoraPS does not fetch it.", task.Raw);
             options = options ?? new DownloadOptions();
-            options.StallTimeout = ProfileSettings.Seconds(Profile, ProfileSettings.DownloadStallSec) ?? options.StallTimeout;
-            options.MaxResumes = ProfileSettings.Count(Profile, ProfileSettings.MaxRetries) ?? options.MaxResumes;
+            options.StallTimeout = NetworkSettings.Seconds(Profile, NetworkSettings.DownloadStallSec) ?? options.StallTimeout;
+            options.MaxResumes = NetworkSettings.Count(Profile, NetworkSettings.MaxRetries) ?? options.MaxResumes;
             return DownloadCoreAsync(task, uri, path, options, progress, cancel);
         }
 

@@ -124,7 +124,7 @@ namespace SoraPS.Core.Profiles
                 throw new SoraValidationException("InvalidKeyReference", "ApiKeyEnvironmentVariable",
                     "ApiKeyEnvironmentVariable takes the NAME of an environment variable (letters, digits, underscore), not the key itself.");
             if (!string.IsNullOrEmpty(p.Model)) dialect.GetModel(p.Model);
-            ProfileSettings.Validate(p);
+            NetworkSettings.Validate(p);
             if (p.MaxConcurrency.HasValue && (p.MaxConcurrency < 1 || p.MaxConcurrency > 64))
                 throw new SoraValidationException("InvalidConcurrency", "MaxConcurrency", "MaxConcurrency must be between 1 and 64.");
         }

@@ -7,7 +7,7 @@ namespace SoraPS.Core.Profiles
     /// The network limits a profile's Settings may set (Register-SoraProfile -Setting @{...}). Each has a
     /// documented default; a value that is not a number in range is refused when the profile is stored.
     /// </summary>
-    public static class ProfileSettings
+    public static class NetworkSettings
     {
         /// <summary>Seconds one request may take (submissions: the dialect's default, 120 s or 20 min on OneRouter; other requests 100 s).</summary>
         public const string RequestTimeoutSec = "RequestTimeoutSec";
