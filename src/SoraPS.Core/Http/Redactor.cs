@@ -14,7 +14,7 @@ namespace SoraPS.Core.Http
         public const string Mask = "***";
         private static readonly ConcurrentDictionary<string, byte> Known = new ConcurrentDictionary<string, byte>();
         private static readonly Regex Patterns = new Regex(
-            @"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{4,}|(\bapi[-_]?key""?\s*[:=]\s*""?)[^\s,;""']{4,}|\bsk-[A-Za-z0-9_-]{8,}",
+            @"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{4,}|(\bapi[-_]?key""?\s*[:=]\s*""?)(?!(?:null|true|false)\b)(?![0-9.]+\b)[^\s,;""']{4,}|\bsk-[A-Za-z0-9_-]{8,}",
             RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
         public static void Register(string secret)

@@ -212,8 +212,8 @@ namespace SoraPS.Core.Http
                         failure = new SoraNetworkException(kind == RequestKind.Submit ? "SubmissionOutcomeUnknown" : "RequestTimeout",
                             Tasks.SoraErrorKind.Timeout,
                             kind == RequestKind.Submit
-                                ? $"{what} got no answer within {timeout.TotalSeconds:0} s. The provider may or may not have accepted the task; it was NOT sent again. Check the provider's task list before resubmitting."
-                                : $"{what} got no answer within {timeout.TotalSeconds:0} s.", e);
+                                ? $"{what} got no answer within {timeout.TotalSeconds:0.#} s. The provider may or may not have accepted the task; it was NOT sent again. Check the provider's task list before resubmitting."
+                                : $"{what} got no answer within {timeout.TotalSeconds:0.#} s.", e);
                     }
                     catch (HttpRequestException e)
                     {
