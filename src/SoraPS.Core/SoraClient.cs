@@ -209,6 +209,7 @@ namespace SoraPS.Core
                 throw new SoraProtocolException($"The video link of task {task.Id} ('{uri}') is not an http(s) address; SoraPS does not fetch it.", task.Raw);
             options = options ?? new DownloadOptions();
             options.StallTimeout = NetworkSettings.Seconds(Profile, NetworkSettings.DownloadStallSec) ?? options.StallTimeout;
+            options.HeaderTimeout = NetworkSettings.Seconds(Profile, NetworkSettings.RequestTimeoutSec) ?? options.HeaderTimeout;
             options.MaxResumes = NetworkSettings.Count(Profile, NetworkSettings.MaxRetries) ?? options.MaxResumes;
             return DownloadCoreAsync(task, uri, path, options, progress, cancel);
         }

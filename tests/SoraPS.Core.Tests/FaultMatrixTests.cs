@@ -177,6 +177,19 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
+        public async Task A_submission_answer_broken_mid_body_is_never_resent_and_is_journaled_as_unconfirmed()
+        {
+            var client = Client();
+            _emu.State.AddFault(new Fault { Method = "POST", Kind = FaultKind.ResetMidBody, Fraction = 0.5 });
+            var e = await Capture(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "answer cut" }), Testing.Timeout()));
+            Assert.Equal("SubmissionOutcomeUnknown", Assert.IsType<SoraNetworkException>(e).ErrorId);
+            Assert.Equal(1, _emu.State.Count("POST", "/"));
+            Assert.Single(_journal.Read(), x => x.Unconfirmed && x.Prompt == "answer cut");
+            _unconfirmedOk.UnionWith(_emu.State.Tasks.Keys);
+            AssertInvariants(1, "answer cut mid-body: SubmissionOutcomeUnknown, journaled unconfirmed, 1 POST");
+        }
+
+        [Fact]
         public async Task A_slow_submission_past_the_timeout_is_not_resent()
         {
             var client = Client();

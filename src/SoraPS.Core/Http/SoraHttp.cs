@@ -88,12 +88,22 @@ namespace SoraPS.Core.Http
                     catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
                     {
                         throw new SoraNetworkException(kind == RequestKind.Submit ? "SubmissionOutcomeUnknown" : "RequestTimeout", Tasks.SoraErrorKind.Timeout,
-                            $"The answer from {uri} did not arrive whole within {limit.TotalSeconds:0.#} s.", e);
+                            $"The answer from {uri} did not arrive whole within {limit.TotalSeconds:0.#} s." +
+                            (kind == RequestKind.Submit ? " The provider may or may not have accepted the task; it was NOT sent again." : ""), e);
                     }
                     catch (Exception e) when (e is HttpRequestException || e is IOException)
                     {
-                        throw new SoraNetworkException("NetworkError", Tasks.SoraErrorKind.Network,
-                            $"The connection broke while reading the answer from {uri}: {e.Message}", e);
+                        // A submission whose answer broke off was received by the provider: it may have been accepted.
+                        throw kind == RequestKind.Submit
+                            ? new SoraNetworkException("SubmissionOutcomeUnknown", Tasks.SoraErrorKind.Network,
+                                $"The answer to {response.RequestMessage?.Method} {uri} broke off ({e.Message}). The provider may or may not have accepted the task; it was NOT sent again.", e)
+                            : new SoraNetworkException("NetworkError", Tasks.SoraErrorKind.Network,
+                                $"The connection broke while reading the answer from {uri}: {e.Message}", e);
+                    }
+                    catch (SoraProtocolException e) when (kind == RequestKind.Submit && status >= 200 && status <= 299)
+                    {
+                        throw new SoraNetworkException("SubmissionOutcomeUnknown", Tasks.SoraErrorKind.UnexpectedResponse,
+                            e.Message + " The provider may have accepted the task; it was NOT sent again.", e);
                     }
                 }
                 var body = Redactor.Redact(Decode(bytes, response.Content?.Headers.ContentType?.CharSet));

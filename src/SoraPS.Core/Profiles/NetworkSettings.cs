@@ -9,7 +9,7 @@ namespace SoraPS.Core.Profiles
     /// </summary>
     public static class NetworkSettings
     {
-        /// <summary>Seconds one request may take (submissions: the dialect's default, 120 s or 20 min on OneRouter; other requests 100 s).</summary>
+        /// <summary>Seconds one request may take (submissions: the dialect's default, 120 s or 20 min on OneRouter; other requests 100 s; a download's answer headers 60 s).</summary>
         public const string RequestTimeoutSec = "RequestTimeoutSec";
         /// <summary>How many times a failed read (status, list, download) is tried again (default 4 for requests, 3 resumes for a download).</summary>
         public const string MaxRetries = "MaxRetries";
