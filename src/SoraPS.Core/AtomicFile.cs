@@ -24,18 +24,25 @@ namespace SoraPS.Core
             }
         }
 
+        /// <summary>Raised with the temporary file's path once it is created and before anything is written to it (tests check its mode).</summary>
+        internal static event Action<string> TempOpened;
+
         public static void WriteAllText(string path, string text)
         {
             var dir = Path.GetDirectoryName(path);
             var temp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             try
             {
-                using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                using (var writer = new StreamWriter(fs, new System.Text.UTF8Encoding(false)))
+                // Created 0600 (Unix): a key file is never readable by others, not even before it is filled.
+                using (var fs = Compat.OpenPrivate(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
-                    writer.Write(text);
-                    writer.Flush();
-                    fs.Flush(true);
+                    TempOpened?.Invoke(temp);
+                    using (var writer = new StreamWriter(fs, new System.Text.UTF8Encoding(false)))
+                    {
+                        writer.Write(text);
+                        writer.Flush();
+                        fs.Flush(true);
+                    }
                 }
                 RestrictToUser(temp);
                 Compat.MoveFile(temp, path, true);

@@ -44,6 +44,27 @@ namespace SoraPS.Core
 #endif
         }
 
+        /// <summary>
+        /// Opens a file that, when this call creates it, is owner read/write only (0600) from its first
+        /// byte on Unix: the mode is given to open(2), so there is no moment with wider permissions.
+        /// (The netstandard2.0 build, for Windows PowerShell, relies on the folder's per-user ACL.)
+        /// </summary>
+        public static FileStream OpenPrivate(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize = 4096)
+        {
+#if NET
+            if (!OperatingSystem.IsWindows() && mode != FileMode.Open && mode != FileMode.Truncate)
+                return new FileStream(path, new FileStreamOptions
+                {
+                    Mode = mode,
+                    Access = access,
+                    Share = share,
+                    BufferSize = bufferSize,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+#endif
+            return new FileStream(path, mode, access, share, bufferSize);
+        }
+
 #if !NET
         [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
         private static extern int chmod(string path, int mode);

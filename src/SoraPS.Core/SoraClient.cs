@@ -30,7 +30,19 @@ namespace SoraPS.Core
             Log = log ?? NullLog.Instance;
             var resolve = credentials ?? (p => ApiCredential.Resolve(p));
             // The key is read when the first request needs it, so -WhatIf works without one.
-            _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, retry), LazyThreadSafetyMode.ExecutionAndPublication);
+            _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, RetryFor(profile, retry))
+            {
+                RequestTimeout = NetworkSettings.Seconds(profile, NetworkSettings.RequestTimeoutSec) ?? NetworkSettings.DefaultReadTimeout,
+            }, LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        /// <summary>The retry policy, with the profile's MaxRetries setting (when given) deciding the number of attempts.</summary>
+        private static RetryPolicy RetryFor(SoraProfile profile, RetryPolicy given)
+        {
+            var retries = NetworkSettings.Count(profile, NetworkSettings.MaxRetries);
+            if (!retries.HasValue) return given;
+            var b = given ?? RetryPolicy.Default;
+            return new RetryPolicy { MaxAttempts = retries.Value + 1, BaseDelay = b.BaseDelay, MaxDelay = b.MaxDelay, MaxHintedDelay = b.MaxHintedDelay };
         }
 
         public SoraProfile Profile { get; }
@@ -147,10 +159,7 @@ namespace SoraPS.Core
         {
             get
             {
-                string value = null;
-                Profile.Settings?.TryGetValue("RequestTimeoutSec", out value);
-                return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0
-                    ? TimeSpan.FromSeconds(s) : Dialect.SubmitTimeout;
+                return NetworkSettings.Seconds(Profile, NetworkSettings.RequestTimeoutSec) ?? Dialect.SubmitTimeout;
             }
         }
 
@@ -299,7 +308,13 @@ namespace SoraPS.Core
             var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant);
             if (uri == null)
                 throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
-            return DownloadCoreAsync(task, uri, path, options ?? new DownloadOptions(), progress, cancel);
+            if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                throw new SoraProtocolException($"The video link of task {task.Id} ('{uri}') is not an http(s) address; SoraPS does not fetch it.", task.Raw);
+            options = options ?? new DownloadOptions();
+            options.StallTimeout = NetworkSettings.Seconds(Profile, NetworkSettings.DownloadStallSec) ?? options.StallTimeout;
+            options.HeaderTimeout = NetworkSettings.Seconds(Profile, NetworkSettings.RequestTimeoutSec) ?? options.HeaderTimeout;
+            options.MaxResumes = NetworkSettings.Count(Profile, NetworkSettings.MaxRetries) ?? options.MaxResumes;
+            return DownloadCoreAsync(task, uri, path, options, progress, cancel);
         }
 
         private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)

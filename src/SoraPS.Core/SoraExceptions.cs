@@ -3,11 +3,14 @@ using SoraPS.Core.Tasks;
 
 namespace SoraPS.Core
 {
-    /// <summary>Base of every error SoraPS raises on purpose. ErrorId is stable and scriptable.</summary>
+    /// <summary>
+    /// Base of every error SoraPS raises on purpose. ErrorId is stable and scriptable. The message
+    /// never holds a key: it is redacted here, whoever builds it.
+    /// </summary>
     public class SoraException : Exception
     {
         public SoraException(string errorId, SoraErrorKind kind, string message, Exception inner = null)
-            : base(message, inner)
+            : base(Http.Redactor.Redact(message), inner)
         {
             ErrorId = errorId;
             Kind = kind;
@@ -48,7 +51,7 @@ namespace SoraPS.Core
         {
             StatusCode = statusCode;
             ProviderCode = providerCode;
-            RawBody = rawBody;
+            RawBody = Http.Redactor.Redact(rawBody);
         }
 
         public int StatusCode { get; }
@@ -64,7 +67,7 @@ namespace SoraPS.Core
         public SoraProtocolException(string message, string rawBody, Exception inner = null)
             : base("UnexpectedResponse", SoraErrorKind.UnexpectedResponse, message, inner)
         {
-            RawBody = rawBody;
+            RawBody = Http.Redactor.Redact(rawBody);
         }
 
         public string RawBody { get; }

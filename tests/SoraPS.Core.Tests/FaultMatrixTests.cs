@@ -175,6 +175,19 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
+        public async Task A_submission_answer_broken_mid_body_is_never_resent_and_is_journaled_as_unknown()
+        {
+            var client = Client();
+            _emu.State.AddFault(new Fault { Method = "POST", Kind = FaultKind.ResetMidBody, Fraction = 0.5 });
+            var e = await Capture(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "answer cut" }), Testing.Timeout()));
+            Assert.Equal("SubmissionOutcomeUnknown", Assert.IsType<SoraNetworkException>(e).ErrorId);
+            Assert.Equal(1, _emu.State.Count("POST", "/"));
+            Assert.Single(_journal.Read(), x => x.Unresolved && x.Prompt == "answer cut");
+            _unresolvedOk.UnionWith(_emu.State.Tasks.Keys);
+            AssertInvariants(1, "answer cut mid-body: SubmissionOutcomeUnknown, journaled Unknown, 1 POST");
+        }
+
+        [Fact]
         public async Task A_slow_submission_past_the_timeout_is_not_resent()
         {
             var client = Client();
@@ -323,6 +336,57 @@ namespace SoraPS.Core.Tests
             Assert.Equal("VideoExpired", Assert.IsType<SoraException>(e).ErrorId);
             Assert.Empty(Directory.Exists(Downloads) ? Directory.GetFiles(Downloads) : Array.Empty<string>());
             AssertInvariants(1, $"{status}: VideoExpired, no file");
+        }
+
+        [Fact]
+        public async Task A_key_echoed_by_the_provider_in_every_answer_never_reaches_any_output()
+        {
+            var client = Client();
+            _emu.State.AddFault(new Fault { Method = "GET", Path = "/v1/tasks/", Kind = FaultKind.EchoHeaders, Status = 200, Times = 1000 });
+            var (task, _) = await SubmitAndWait(client);
+            Assert.Equal(SoraTaskStatus.Succeeded, task.Status);
+            Assert.Contains("\"echo\"", task.Raw);
+            _messages.Add(task.Raw);
+            _emu.State.ClearFaults();
+            _emu.State.AddFault(new Fault { Method = "GET", Path = "/v1/tasks/", Kind = FaultKind.EchoHeaders, Status = 400 });
+            var e = await Capture(() => client.GetAsync(task.Id, Testing.Timeout()));
+            _messages.Add(Assert.IsType<SoraApiException>(e).RawBody);
+            AssertInvariants(1, "key echoed in 200 and 400 bodies: redacted from Raw, RawBody, messages, log and journal");
+        }
+
+        [Fact]
+        public async Task A_redirect_answering_a_poll_is_UnexpectedRedirect_and_the_task_stays_pending()
+        {
+            var client = Client();
+            var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "moved away" }), Testing.Timeout());
+            _emu.State.AddFault(new Fault { Method = "GET", Path = "/v1/tasks/", Kind = FaultKind.Redirect, Status = 302, Location = "http://127.0.0.1:9/elsewhere", Times = 1000 });
+            var events = Testing.WaitFor(client, task);
+            var error = events.Single(x => x.Kind == WaitEventKind.Error);
+            var ex = Assert.IsAssignableFrom<SoraException>(error.Error);
+            _messages.Add(ex.ToString());
+            Assert.Equal("UnexpectedRedirect", ex.ErrorId);
+            Assert.Contains("http://127.0.0.1:9/elsewhere", ex.Message);
+            Assert.False(task.IsTerminal);
+            Assert.Contains(task.Id, _journal.Read(new JournalFilter { PendingOnly = true }).Select(x => x.Id));
+            _emu.State.ClearFaults();
+            AssertInvariants(1, "302 on a poll: UnexpectedRedirect naming the Location, task pending, not TaskFailed");
+        }
+
+        [Fact]
+        public async Task A_download_redirected_to_another_origin_arrives_whole_without_the_key()
+        {
+            await using (var other = await SoraEmulator.StartAsync(new EmulatorOptions { ApiKey = Key, VideoSize = 3 * 1024 * 1024 }))
+            {
+                var client = Client();
+                var (task, _) = await SubmitAndWait(client);
+                _emu.State.AddFault(new Fault { Method = "GET", Path = "/files/", Kind = FaultKind.Redirect, Status = 307, Location = new Uri(other.BaseUri, "cdn/v.mp4").AbsoluteUri, Times = 2 });
+                other.State.AddFault(new Fault { Method = "GET", Path = "/cdn/", Kind = FaultKind.ResetMidBody, Fraction = 0.5 });
+                var result = await client.DownloadAsync(task, Path.Combine(Downloads, "v.mp4"), new DownloadOptions { ResumeDelay = TimeSpan.FromMilliseconds(10) }, null, Testing.Timeout());
+                Assert.Equal(other.State.Video, File.ReadAllBytes(result.Path));
+                Assert.All(other.State.Requests, r => Assert.False(r.CarriedKey, r.HeaderText));
+                Assert.Equal(2, other.State.Requests.Count);
+                AssertInvariants(1, "307 to another origin, broken there once: resumed, whole, no key sent there");
+            }
         }
 
         [Fact]

@@ -21,6 +21,8 @@ namespace SoraPS.Emulator
         public TimeSpan SubmitLatency { get; set; }
         /// <summary>When longer than TaskDuration, each task's duration is drawn uniformly between the two.</summary>
         public TimeSpan? TaskDurationMax { get; set; }
+        /// <summary>Each task's video differs from every other's (its padding is filled from its id; needs VideoSize).</summary>
+        public bool DistinctVideos { get; set; }
         /// <summary>Relative error of the unified estimated_time (0.3: the estimate is off by up to 30 %).</summary>
         public double EstimateNoise { get; set; }
         /// <summary>Estimated time the unified dialect reports in task_info (default: the real duration).</summary>

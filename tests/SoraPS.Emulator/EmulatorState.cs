@@ -21,6 +21,11 @@ namespace SoraPS.Emulator
         public Dictionary<string, string> Headers { get; set; }
         public bool Authorized { get; set; }
         public string Range { get; set; }
+        public string IfRange { get; set; }
+        /// <summary>True when the request carried an Authorization or api-key header (whatever its value).</summary>
+        public bool CarriedKey { get; set; }
+        /// <summary>Every header value received, one per line (for tests that check a key never arrived here).</summary>
+        public string HeaderText { get; set; }
         public int Status { get; set; }
         public DateTimeOffset At { get; set; }
     }
@@ -71,6 +76,9 @@ namespace SoraPS.Emulator
         public ConcurrentDictionary<string, EmuTask> Tasks { get; } = new ConcurrentDictionary<string, EmuTask>();
         public IReadOnlyList<RequestRecord> Requests => _requests.ToArray();
         public byte[] Video { get; }
+        /// <summary>Part of the video's ETag: bump it to make the served video "another version" (If-Range then answers 200).</summary>
+        public int VideoVersion { get; set; } = 1;
+        public DateTimeOffset VideoModified { get; set; } = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
         public EmulatorState(int videoSize = 0)
         {
@@ -79,6 +87,7 @@ namespace SoraPS.Emulator
             {
                 s.CopyTo(m);
                 // Pad with a trailing 'free' box (still a valid MP4) when a bigger file is wanted.
+                _sampleLength = (int)m.Length;
                 var pad = videoSize - (int)m.Length - 8;
                 if (pad > 0)
                 {
@@ -89,8 +98,21 @@ namespace SoraPS.Emulator
                     m.Write(new byte[pad], 0, pad);
                 }
                 Video = m.ToArray();
+                if (pad <= 0) _sampleLength = Video.Length;
             }
         }
+
+        private readonly ConcurrentDictionary<string, byte[]> _videos = new ConcurrentDictionary<string, byte[]>();
+        private int _sampleLength;
+
+        /// <summary>The video of one task: the shared one with its padding filled with the task id, so no two tasks' bytes match.</summary>
+        public byte[] VideoFor(string id) => _videos.GetOrAdd(id, key =>
+        {
+            var v = (byte[])Video.Clone();
+            var pattern = System.Text.Encoding.ASCII.GetBytes(key + "|");
+            for (var i = _sampleLength + 8; i < v.Length; i++) v[i] = pattern[(i - _sampleLength - 8) % pattern.Length];
+            return v;
+        });
 
         public void Record(RequestRecord r) => _requests.Enqueue(r);
 

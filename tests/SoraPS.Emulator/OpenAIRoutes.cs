@@ -259,7 +259,7 @@ namespace SoraPS.Emulator
                 return Error(404, $"The content of video '{id}' has expired.", "invalid_request_error", "video_expired").ExecuteAsync(ctx);
             var variant = ctx.Request.Query["variant"].ToString();
             if (string.IsNullOrEmpty(variant) || variant == "video")
-                return RouteHelpers.VideoResult(emu).ExecuteAsync(ctx);
+                return RouteHelpers.VideoResult(emu, id).ExecuteAsync(ctx);
             if (variant == "thumbnail") return Results.Bytes(Assets.Png, "image/webp").ExecuteAsync(ctx);
             if (variant == "spritesheet") return Results.Bytes(Assets.Png, "image/jpeg").ExecuteAsync(ctx);
             return Error(400, $"Invalid value for 'variant': '{variant}'.", "invalid_request_error", "invalid_value", "variant").ExecuteAsync(ctx);

@@ -29,9 +29,11 @@ namespace SoraPS.Emulator
                     case "--video-bytes": options.SyntheticVideoBytes = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--submit-latency-ms": options.SubmitLatency = TimeSpan.FromMilliseconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                     case "--task-seconds-max": options.TaskDurationMax = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                    case "--video-size": options.VideoSize = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--distinct-videos": options.DistinctVideos = true; break;
                     case "--estimate-noise": options.EstimateNoise = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "-h": case "--help":
-                        Console.WriteLine("SoraPS provider emulator: --port N  --task-seconds S  [--task-seconds-max S]  --api-key KEY  --poll-after-ms MS  --video-bytes N  --submit-latency-ms MS  --estimate-noise F  --until-stdin-closes");
+                        Console.WriteLine("SoraPS provider emulator: --port N  --task-seconds S  [--task-seconds-max S]  --api-key KEY  --poll-after-ms MS  --video-bytes N  --submit-latency-ms MS  --estimate-noise F  --video-size N  --distinct-videos  --until-stdin-closes");
                         return 0;
                     default:
                         Console.Error.WriteLine("Unknown argument " + args[i]);

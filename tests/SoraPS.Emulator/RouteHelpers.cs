@@ -59,14 +59,23 @@ namespace SoraPS.Emulator
                 return Results.StatusCode(404).ExecuteAsync(ctx);
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
                 return Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", "application/xml", null, 403).ExecuteAsync(ctx);
-            return VideoResult(emu).ExecuteAsync(ctx);
+            return VideoResult(emu, id).ExecuteAsync(ctx);
         }
 
-        /// <summary>The video answer: the sample MP4 (with Range support), or a streamed synthetic one for benchmarks.</summary>
-        public static IResult VideoResult(SoraEmulator emu) =>
-            emu.Options.SyntheticVideoBytes > 0
-                ? new DelegateResult(ctx => SyntheticVideo.Serve(ctx, emu.Options.SyntheticVideoBytes))
-                : Results.Bytes(emu.State.Video, "video/mp4", enableRangeProcessing: true);
+        /// <summary>
+        /// The video answer: the sample MP4 with an ETag and Last-Modified, Range support and If-Range
+        /// honoured (a stale validator gets the whole file), or a streamed synthetic one for benchmarks.
+        /// With <see cref="EmulatorOptions.DistinctVideos"/> each task's video is its own (see <see cref="EmulatorState.VideoFor"/>).
+        /// </summary>
+        public static IResult VideoResult(SoraEmulator emu, string id = null)
+        {
+            if (emu.Options.SyntheticVideoBytes > 0)
+                return new DelegateResult(ctx => SyntheticVideo.Serve(ctx, emu.Options.SyntheticVideoBytes));
+            var distinct = emu.Options.DistinctVideos && id != null;
+            return Results.Bytes(distinct ? emu.State.VideoFor(id) : emu.State.Video, "video/mp4", enableRangeProcessing: true,
+                lastModified: emu.State.VideoModified.AddSeconds(emu.State.VideoVersion),
+                entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"video-v" + emu.State.VideoVersion + (distinct ? "-" + id : "") + "\""));
+        }
 
         private sealed class DelegateResult : IResult
         {

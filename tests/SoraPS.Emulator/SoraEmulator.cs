@@ -100,6 +100,9 @@ namespace SoraPS.Emulator
                     Range = ctx.Request.Headers.Range.ToString(),
                     RawBody = raw,
                     Headers = ctx.Request.Headers.ToDictionary(h => h.Key, h => RedactCredential(h.Key, h.Value.ToString()), StringComparer.OrdinalIgnoreCase),
+                    IfRange = ctx.Request.Headers.IfRange.ToString(),
+                    CarriedKey = ctx.Request.Headers.ContainsKey("Authorization") || ctx.Request.Headers.ContainsKey("api-key"),
+                    HeaderText = string.Join("\n", ctx.Request.Headers.Select(h => h.Key + ": " + h.Value)),
                     At = DateTimeOffset.UtcNow,
                 };
                 // Recorded on arrival, so a test that has its answer also sees the request.
@@ -130,6 +133,9 @@ namespace SoraPS.Emulator
                 path = r.Path,
                 status = r.Status,
                 authorized = r.Authorized,
+                carriedKey = r.CarriedKey,
+                range = r.Range,
+                ifRange = r.IfRange,
                 body = r.Body,
             }).ToList()));
             // Out-of-process tests add faults with a JSON body shaped like Fault.
@@ -151,6 +157,8 @@ namespace SoraPS.Emulator
                 completed = t.CompletedAt.ToUnixTimeMilliseconds(),
                 polls = t.Polls,
             }).ToList()));
+            // A stand-in CDN: serves the video to anyone, for redirect targets (a second emulator on another port is another origin).
+            app.MapGet("/cdn/{**path}", () => RouteHelpers.VideoResult(emulator));
             app.MapDelete("/_emulator/faults", () => { state.ClearFaults(); return Results.NoContent(); });
             app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs).\n"));
             await app.StartAsync();

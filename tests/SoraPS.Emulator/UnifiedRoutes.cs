@@ -226,7 +226,7 @@ namespace SoraPS.Emulator
                 return Results.StatusCode(404).ExecuteAsync(ctx);
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
                 return Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", "application/xml", null, 403).ExecuteAsync(ctx);
-            return RouteHelpers.VideoResult(emu).ExecuteAsync(ctx);
+            return RouteHelpers.VideoResult(emu, id).ExecuteAsync(ctx);
         }
     }
 }

@@ -65,7 +65,8 @@ namespace SoraPS.Core.Dialects
                 if (first == null || first.Value.ValueKind != JsonValueKind.Object)
                     throw new SoraProtocolException("The OneRouter answer has no 'data' entry with the video.", response.Body);
                 var url = first.Value.Str("url");
-                if (string.IsNullOrEmpty(url) || !Uri.TryCreate(url, UriKind.Absolute, out var video))
+                var video = ResultUri(profile, url, response.Body);
+                if (video == null)
                     throw new SoraProtocolException("The OneRouter answer has no video URL in data[0].url.", response.Body);
                 var id = first.Value.Str("video_id");
                 if (string.IsNullOrEmpty(id))

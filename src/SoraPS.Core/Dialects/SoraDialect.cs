@@ -302,6 +302,28 @@ namespace SoraPS.Core.Dialects
 
         // ----- helpers for subclasses -----
 
+        /// <summary>
+        /// A result URL as the provider gave it: an absolute http(s) URL as is; a relative one resolved
+        /// against the profile's BaseUri; anything else (file:, ftp:, ...) refused as UnexpectedResponse.
+        /// </summary>
+        public static Uri ResultUri(SoraProfile profile, string text, string rawBody)
+        {
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            text = text.Trim();
+            // On Unix "/files/x.mp4" parses as an absolute file: URI; for a provider it is a path on its own host.
+            if (!text.StartsWith("/", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out var absolute))
+            {
+                if (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps) return absolute;
+                throw new SoraProtocolException($"The provider gave the result URL '{text}', which is not an http(s) address; SoraPS does not fetch it.", rawBody);
+            }
+            var b = profile.BaseUri.AbsoluteUri;
+            if (Uri.TryCreate(text, UriKind.Relative, out var relative) &&
+                Uri.TryCreate(new Uri(b.EndsWith("/", StringComparison.Ordinal) ? b : b + "/"), relative, out var resolved) &&
+                (resolved.Scheme == Uri.UriSchemeHttp || resolved.Scheme == Uri.UriSchemeHttps))
+                return resolved;
+            throw new SoraProtocolException($"The provider gave the result URL '{text}', which is not a usable address.", rawBody);
+        }
+
         /// <summary>Joins the profile base URI and an endpoint path, tolerating a base that already ends in /v1.</summary>
         public static Uri Endpoint(Uri baseUri, string path)
         {

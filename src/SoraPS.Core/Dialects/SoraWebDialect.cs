@@ -169,7 +169,8 @@ namespace SoraPS.Core.Dialects
                     foreach (var g in gens.Value.EnumerateArray())
                     {
                         var url = g.Str("url") ?? g.Path("encodings", "source", "path").Str() ?? g.Path("encodings", "md", "path").Str();
-                        if (string.IsNullOrEmpty(url) || !Uri.TryCreate(url, UriKind.Absolute, out var video)) continue;
+                        var video = ResultUri(profile, url, response.Body);
+                        if (video == null) continue;
                         task.VideoUri = video;
                         task.GenerationId = g.Str("id");
                         (task.AspectRatio, task.Resolution) = Sizes.Describe(g.Prop("width").Int(), g.Prop("height").Int());

@@ -105,7 +105,7 @@ namespace SoraPS.Core.Dialects
                     var first = results.Value.EnumerateArray()
                         .Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : x.Str("url"))
                         .FirstOrDefault(s => !string.IsNullOrEmpty(s));
-                    if (first != null && Uri.TryCreate(first, UriKind.Absolute, out var video)) task.VideoUri = video;
+                    if (first != null) task.VideoUri = ResultUri(profile, first, response.Body);
                 }
                 task.ExpiresAt = root.Prop("expires_at").Time();
                 if (task.Status == SoraTaskStatus.Succeeded)

@@ -84,7 +84,7 @@ namespace SoraPS.Core.Dialects
                         output = outputs.Value.EnumerateArray().Select(o => o.ValueKind == JsonValueKind.String ? o.GetString() : o.Str("url")).FirstOrDefault(u => !string.IsNullOrEmpty(u));
                     task.Model = data.Value.Str("model");
                 }
-                if (output != null && Uri.TryCreate(output, UriKind.Absolute, out var video)) task.VideoUri = video;
+                if (output != null) task.VideoUri = ResultUri(profile, output, response.Body);
                 var reason = root.Str("fail_reason");
                 if (task.Status == SoraTaskStatus.Failed)
                     task.Error = new SoraTaskError(KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? "The provider reported failure without a reason." : reason);

@@ -25,6 +25,8 @@ namespace SoraPS.Core.Downloads
         /// <summary>How many times a broken download is resumed before giving up.</summary>
         public int MaxResumes { get; set; } = 3;
         public TimeSpan ResumeDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+        /// <summary>The whole download, resumes included, ends with DownloadTimeout after this long (null: no limit).</summary>
+        public TimeSpan? Timeout { get; set; }
     }
 
     public sealed class DownloadProgress
@@ -58,14 +60,31 @@ namespace SoraPS.Core.Downloads
     }
 
     /// <summary>
+    /// What a .partial file holds, written beside it (<c>&lt;file&gt;.partial.json</c>) before its first
+    /// byte: which task and which remote resource (URL, validator, length). A .partial is resumed only
+    /// when this record matches the task, the URL and what the server says it now serves.
+    /// </summary>
+    public sealed class PartialRecord
+    {
+        public string TaskId { get; set; }
+        public string Profile { get; set; }
+        public string Url { get; set; }
+        public string ETag { get; set; }
+        public string LastModified { get; set; }
+        public long? Length { get; set; }
+    }
+
+    /// <summary>
     /// Streams a video to a temporary file beside the target, checks it, then moves it into place:
     /// the final name only ever holds a whole, verified file. A broken connection is resumed with an
-    /// HTTP Range request where the server allows it (also from a .partial file an earlier, killed
-    /// run left behind); on a final failure or Ctrl+C the temporary file is removed.
+    /// HTTP Range request (with If-Range, and the answer's validator and Content-Range checked) where
+    /// the server allows it, also from a .partial file an earlier, killed run left for the same task and
+    /// resource; anything else starts from zero. On a final failure or Ctrl+C the temporary file is removed.
     /// </summary>
     public static class VideoDownloader
     {
         public const string PartialSuffix = ".partial";
+        public const string RecordSuffix = ".partial.json";
 
         public static async Task<DownloadResult> DownloadAsync(SoraHttp http, Uri uri, string path, SoraTask task, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
@@ -74,6 +93,7 @@ namespace SoraPS.Core.Downloads
                 throw new SoraException("FileExists", SoraErrorKind.InvalidParameter, $"'{final}' already exists. Use -Force to overwrite it.") { Target = final };
             Directory.CreateDirectory(Path.GetDirectoryName(final));
             var temp = final + PartialSuffix;
+            var recordPath = final + RecordSuffix;
             var watch = Stopwatch.StartNew();
             var ok = false;
             FileStream target;
@@ -85,46 +105,82 @@ namespace SoraPS.Core.Downloads
             {
                 throw new SoraException("DownloadInProgress", SoraErrorKind.InvalidParameter, $"'{temp}' is in use: another download of the same file is under way. ({e.Message})", e) { Target = task };
             }
-            try
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             {
-                using (target)
+                if (options.Timeout.HasValue) limit.CancelAfter(options.Timeout.Value);
+                var token = limit.Token;
+                try
                 {
-                    long? total = null;
-                    for (var attempt = 0; ; attempt++)
+                    using (target)
                     {
-                        try
+                        var state = new ResumeState { RecordPath = recordPath, Task = task, Uri = uri };
+                        if (target.Length > 0)
                         {
-                            total = await FetchAsync(http, uri, task, target, options, progress, watch, cancel).ConfigureAwait(false);
-                            break;
+                            var record = ReadRecord(recordPath);
+                            var why = record == null ? "no record of what it holds"
+                                : record.TaskId != task?.Id ? $"it holds task {record.TaskId}"
+                                : record.Url != uri.AbsoluteUri ? "it came from another link"
+                                : record.ETag == null && record.LastModified == null && record.Length == null ? "nothing to check it against"
+                                : null;
+                            if (why == null)
+                            {
+                                state.Known = record;
+                            }
+                            else
+                            {
+                                http.Log.Verbose($"Not resuming '{temp}' ({target.Length:N0} bytes) for task {task?.Id}: {why}. Starting from zero.");
+                                target.SetLength(0);
+                            }
                         }
-                        catch (SoraNetworkException e) when (attempt < options.MaxResumes && !cancel.IsCancellationRequested)
+                        long? total = null;
+                        for (var attempt = 0; ; attempt++)
                         {
-                            http.Log.Verbose($"{e.Message} Resuming at {target.Length:N0} bytes (attempt {attempt + 2} of {options.MaxResumes + 1}).");
-                            await Task.Delay(options.ResumeDelay, cancel).ConfigureAwait(false);
+                            try
+                            {
+                                total = await FetchAsync(http, uri, task, target, state, options, progress, watch, token).ConfigureAwait(false);
+                                break;
+                            }
+                            catch (SoraNetworkException e) when (e.ErrorId == "DownloadRestart" && !token.IsCancellationRequested)
+                            {
+                                // The server now serves something else: what we had is no use. Not counted as a failure.
+                                http.Log.Verbose(e.Message + " Starting from zero.");
+                                attempt--;
+                            }
+                            catch (SoraNetworkException e) when (attempt < options.MaxResumes && !token.IsCancellationRequested)
+                            {
+                                http.Log.Verbose($"{e.Message} Resuming at {target.Length:N0} bytes (attempt {attempt + 2} of {options.MaxResumes + 1}).");
+                                await Task.Delay(options.ResumeDelay, token).ConfigureAwait(false);
+                            }
+                        }
+                        await target.FlushAsync(token).ConfigureAwait(false);
+                        var received = target.Length;
+                        if (total.HasValue && received != total.Value)
+                            throw new SoraNetworkException("DownloadTruncated", SoraErrorKind.Network, $"The download of task {task?.Id} ended after {received} of {total.Value} bytes.");
+                        if (options.VerifyMp4)
+                        {
+                            var head = new byte[12];
+                            target.Position = 0;
+                            var n = await target.ReadAsync(head, 0, head.Length, token).ConfigureAwait(false);
+                            if (!IsMp4(head, n))
+                                throw new SoraProtocolException($"The file downloaded for task {task?.Id} is not an MP4 video (no 'ftyp' box; {received} bytes).", null);
                         }
                     }
-                    await target.FlushAsync(cancel).ConfigureAwait(false);
-                    var received = target.Length;
-                    if (total.HasValue && received != total.Value)
-                        throw new SoraNetworkException("DownloadTruncated", SoraErrorKind.Network, $"The download of task {task?.Id} ended after {received} of {total.Value} bytes.");
-                    if (options.VerifyMp4)
-                    {
-                        var head = new byte[12];
-                        target.Position = 0;
-                        var n = await target.ReadAsync(head, 0, head.Length, cancel).ConfigureAwait(false);
-                        if (!IsMp4(head, n))
-                            throw new SoraProtocolException($"The file downloaded for task {task?.Id} is not an MP4 video (no 'ftyp' box; {received} bytes).", null);
-                    }
+                    Compat.MoveFile(temp, final, options.Overwrite);
+                    ok = true;
+                    var size = new FileInfo(final).Length;
+                    progress?.Report(new DownloadProgress(size, size, watch.Elapsed));
+                    return new DownloadResult(final, size, watch.Elapsed);
                 }
-                Compat.MoveFile(temp, final, options.Overwrite);
-                ok = true;
-                var size = new FileInfo(final).Length;
-                progress?.Report(new DownloadProgress(size, size, watch.Elapsed));
-                return new DownloadResult(final, size, watch.Elapsed);
-            }
-            finally
-            {
-                if (!ok) TryDelete(temp);
+                catch (OperationCanceledException e) when (!cancel.IsCancellationRequested && token.IsCancellationRequested)
+                {
+                    throw new SoraNetworkException("DownloadTimeout", SoraErrorKind.Timeout,
+                        $"The download of task {task?.Id} did not finish within its time limit of {options.Timeout?.TotalSeconds:0.#} s; nothing was saved.", e) { Target = task };
+                }
+                finally
+                {
+                    if (!ok) TryDelete(temp);
+                    TryDelete(recordPath);
+                }
             }
         }
 
@@ -132,15 +188,49 @@ namespace SoraPS.Core.Downloads
         internal static string AcceptFor(string variant) =>
             string.IsNullOrEmpty(variant) || variant.Equals("video", StringComparison.OrdinalIgnoreCase) ? "video/mp4" : "image/*";
 
-        /// <summary>One request: appends to <paramref name="target"/> from its current length. Returns the full size when known.</summary>
-        private static async Task<long?> FetchAsync(SoraHttp http, Uri uri, SoraTask task, FileStream target, DownloadOptions options, IProgress<DownloadProgress> progress, Stopwatch watch, CancellationToken cancel)
+        private sealed class ResumeState
         {
-            var offset = target.Length;
+            public string RecordPath;
+            public SoraTask Task;
+            public Uri Uri;
+            /// <summary>What the bytes already in the file are (null: nothing to resume).</summary>
+            public PartialRecord Known;
+        }
+
+        private static PartialRecord ReadRecord(string path)
+        {
+            try
+            {
+                return File.Exists(path) ? System.Text.Json.JsonSerializer.Deserialize<PartialRecord>(File.ReadAllText(path)) : null;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.Text.Json.JsonException)
+            {
+                return null;
+            }
+        }
+
+        private static string ETagOf(HttpResponseMessage r) => r.Headers.ETag?.ToString();
+        private static string LastModifiedOf(HttpResponseMessage r) => r.Content.Headers.LastModified?.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>One request: appends to <paramref name="target"/> from its current length when that is safe. Returns the full size when known.</summary>
+        private static async Task<long?> FetchAsync(SoraHttp http, Uri uri, SoraTask task, FileStream target, ResumeState state, DownloadOptions options, IProgress<DownloadProgress> progress, Stopwatch watch, CancellationToken cancel)
+        {
+            var known = state.Known;
+            var offset = known == null ? 0 : target.Length;
+            if (known == null && target.Length > 0) target.SetLength(0);
             HttpRequestMessage Build()
             {
                 var request = new HttpRequestMessage(HttpMethod.Get, uri);
                 request.Headers.Accept.ParseAdd(AcceptFor(options.Variant));
-                if (offset > 0) request.Headers.Range = new RangeHeaderValue(offset, null);
+                if (offset > 0)
+                {
+                    request.Headers.Range = new RangeHeaderValue(offset, null);
+                    // If-Range: the server sends the rest only if it still serves the same version, else all of it.
+                    if (known.ETag != null && !known.ETag.StartsWith("W/", StringComparison.Ordinal) && EntityTagHeaderValue.TryParse(known.ETag, out var tag))
+                        request.Headers.IfRange = new RangeConditionHeaderValue(tag);
+                    else if (known.LastModified != null && DateTimeOffset.TryParse(known.LastModified, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date))
+                        request.Headers.IfRange = new RangeConditionHeaderValue(date);
+                }
                 return request;
             }
             using (var response = await http.OpenStreamAsync(Build, cancel, options.HeaderTimeout).ConfigureAwait(false))
@@ -150,6 +240,7 @@ namespace SoraPS.Core.Downloads
                 {
                     // The partial file is no use (longer than the video, or another version): start over.
                     target.SetLength(0);
+                    state.Known = null;
                     throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server refused to resume at byte {offset}.");
                 }
                 if (status == 403 || status == 404 || status == 410)
@@ -164,18 +255,55 @@ namespace SoraPS.Core.Downloads
                     throw new SoraException("DownloadFailed", ErrorIds.KindFromStatus(status), $"Downloading task {task?.Id} failed: the server answered {status} {response.ReasonPhrase}.") { Target = task };
 
                 long? total;
-                if (status == 206 && response.Content.Headers.ContentRange?.From == offset)
+                if (status == 206 && offset > 0)
                 {
-                    total = response.Content.Headers.ContentRange.Length;
+                    var range = response.Content.Headers.ContentRange;
+                    var etag = ETagOf(response);
+                    var modified = LastModifiedOf(response);
+                    var mismatch = range == null || range.From != offset ? $"it answered with the range {range?.ToString() ?? "(none)"}"
+                        : known.Length.HasValue && range.Length.HasValue && range.Length != known.Length ? $"the video is now {range.Length:N0} bytes, not {known.Length:N0}"
+                        : known.ETag != null && etag != null && etag != known.ETag ? $"its version changed ({known.ETag} -> {etag})"
+                        : known.ETag == null && known.LastModified != null && modified != null && modified != known.LastModified ? $"it changed on {modified}"
+                        : null;
+                    if (mismatch != null)
+                    {
+                        target.SetLength(0);
+                        state.Known = null;
+                        throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server would not continue task {task?.Id}'s download at byte {offset:N0}: {mismatch}.");
+                    }
+                    total = range.Length;
                     target.Position = offset;
                     http.Log.Verbose($"Resuming the download of task {task?.Id} at byte {offset:N0}.");
                 }
                 else
                 {
-                    // A plain 200 (no range support, or a first request): write from the start.
+                    // A plain 200 (a first request, no range support, or a stale If-Range): write from the start,
+                    // after recording what these bytes are.
                     total = response.Content.Headers.ContentLength;
                     target.SetLength(0);
                     target.Position = 0;
+                    var record = new PartialRecord
+                    {
+                        TaskId = state.Task?.Id,
+                        Profile = state.Task?.Profile,
+                        Url = state.Uri.AbsoluteUri,
+                        ETag = ETagOf(response),
+                        LastModified = LastModifiedOf(response),
+                        Length = total,
+                    };
+                    try
+                    {
+                        File.WriteAllText(state.RecordPath, System.Text.Json.JsonSerializer.Serialize(record));
+                        state.Known = record;
+                    }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                    {
+                        // Without a record the bytes cannot be trusted later: no resume, but the download goes on.
+                        state.Known = null;
+                        http.Log.Verbose($"Could not write '{state.RecordPath}' ({e.Message}); a broken download will start from zero.");
+                    }
+                    if (state.Known != null && state.Known.ETag == null && state.Known.LastModified == null && state.Known.Length == null)
+                        state.Known = null;
                 }
                 var received = target.Position;
                 using (var source = await Compat.ReadAsStreamAsync(response.Content, cancel).ConfigureAwait(false))
@@ -195,7 +323,7 @@ namespace SoraPS.Core.Downloads
                             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                             {
                                 throw new SoraNetworkException("DownloadStalled", SoraErrorKind.Timeout,
-                                    $"The download of task {task?.Id} stalled for {options.StallTimeout.TotalSeconds:0} s after {received:N0} bytes.");
+                                    $"The download of task {task?.Id} stalled for {options.StallTimeout.TotalSeconds:0.#} s after {received:N0} bytes.");
                             }
                             catch (Exception e) when (e is IOException || e is HttpRequestException)
                             {

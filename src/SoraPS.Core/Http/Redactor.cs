@@ -7,14 +7,14 @@ namespace SoraPS.Core.Http
 {
     /// <summary>
     /// Removes secrets from any text before it is logged or shown: every key SoraPS has loaded in
-    /// this process, plus anything shaped like a bearer token or an sk- key.
+    /// this process, plus anything shaped like a bearer token, an api-key value (also as a JSON member) or an sk- key.
     /// </summary>
     public static class Redactor
     {
         public const string Mask = "***";
         private static readonly ConcurrentDictionary<string, byte> Known = new ConcurrentDictionary<string, byte>();
         private static readonly Regex Patterns = new Regex(
-            @"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{4,}|(api-key\s*[:=]\s*)[^\s,;""']{4,}|\bsk-[A-Za-z0-9_-]{8,}",
+            @"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{4,}|(\bapi[-_]?key""?\s*[:=]\s*""?)(?!(?:null|true|false)\b)(?![0-9.]+\b)[^\s,;""']{4,}|\bsk-[A-Za-z0-9_-]{8,}",
             RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
         public static void Register(string secret)

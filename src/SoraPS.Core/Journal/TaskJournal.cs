@@ -378,7 +378,7 @@ namespace SoraPS.Core.Journal
             using (AtomicFile.Lock(LockPath))
             {
                 created = !File.Exists(file);
-                using (var fs = new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+                using (var fs = Compat.OpenPrivate(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
                 {
                     // A crash mid-write leaves a line without its newline: end it, so this entry stands on its own.
                     if (fs.Length > 0)

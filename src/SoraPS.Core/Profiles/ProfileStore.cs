@@ -165,6 +165,7 @@ namespace SoraPS.Core.Profiles
                 throw new SoraValidationException("InvalidKeyReference", "ApiKeyEnvironmentVariable",
                     "ApiKeyEnvironmentVariable takes the NAME of an environment variable (letters, digits, underscore), not the key itself.");
             if (!string.IsNullOrEmpty(p.Model)) dialect.GetModel(p.Model);
+            NetworkSettings.Validate(p);
             if (p.MaxConcurrency.HasValue && (p.MaxConcurrency < 1 || p.MaxConcurrency > 64))
                 throw new SoraValidationException("InvalidConcurrency", "MaxConcurrency", "MaxConcurrency must be between 1 and 64.");
         }
@@ -184,7 +185,21 @@ namespace SoraPS.Core.Profiles
         }
 
         private static bool IsEnvironmentVariableName(string s) =>
-            s.Length <= 128 && s.All(c => char.IsLetterOrDigit(c) || c == '_') && !char.IsDigit(s[0]);
+            s.Length <= 128 && s.All(c => c < 128 && (char.IsLetterOrDigit(c) || c == '_')) && !char.IsDigit(s[0]) && !LooksLikeKey(s);
+
+        /// <summary>
+        /// A value shaped like a key rather than a variable name: a long run of hex digits, a long
+        /// letters-and-digits token without the underscores names have, or a long mixed-case one with digits.
+        /// </summary>
+        internal static bool LooksLikeKey(string s)
+        {
+            var digits = s.Count(char.IsDigit);
+            var letters = s.Count(char.IsLetter);
+            if (digits == 0 || letters == 0) return false;
+            if (s.Length >= 16 && s.All(Uri.IsHexDigit)) return true;
+            if (s.Length >= 20 && s.IndexOf('_') < 0) return true;
+            return s.Length >= 32 && s.Any(char.IsLower) && s.Any(char.IsUpper) && digits >= 4;
+        }
 
         private sealed class ProfileDocument
         {

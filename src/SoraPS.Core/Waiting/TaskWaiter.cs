@@ -122,69 +122,84 @@ namespace SoraPS.Core.Waiting
             var schedule = new PollSchedule(_options);
             var failures = 0;
             var garbled = 0;
-            try
+            // The time limit is hard: it cancels a poll in flight, a retry's back-off and the wait for a slot too.
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(_cancel))
             {
-                while (true)
+                if (_options.Timeout.HasValue)
                 {
-                    var delay = schedule.Next(task, DateTimeOffset.UtcNow, failures);
-                    var now = DateTimeOffset.UtcNow;
-                    if (now + delay > deadline)
-                    {
-                        var left = deadline - now;
-                        if (left > TimeSpan.Zero) await Task.Delay(left, _cancel).ConfigureAwait(false);
-                        Emit(new WaitEvent(WaitEventKind.TimedOut, task));
-                        return;
-                    }
-                    await Task.Delay(delay, _cancel).ConfigureAwait(false);
-                    await gate.WaitAsync(_cancel).ConfigureAwait(false);
-                    try
-                    {
-                        Interlocked.Increment(ref _polls);
-                        await client.RefreshAsync(task, _cancel).ConfigureAwait(false);
-                        failures = 0;
-                        garbled = 0;
-                    }
-                    catch (SoraNetworkException e)
-                    {
-                        // A blip never abandons a paid task: keep polling, more slowly, until the time limit.
-                        failures++;
-                        client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
-                        continue;
-                    }
-                    catch (SoraApiException e) when (e.Kind == SoraErrorKind.RateLimit || e.Kind == SoraErrorKind.Upstream || e.Kind == SoraErrorKind.Timeout)
-                    {
-                        failures++;
-                        client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
-                        continue;
-                    }
-                    catch (SoraProtocolException e) when (++garbled <= MaxGarbledAnswers)
-                    {
-                        // One unreadable answer from a flaky relay does not abandon a paid task; several in a row do.
-                        failures++;
-                        client.Log.Verbose($"Task {task.Id}: {e.Message} Will ask again.");
-                        continue;
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                    if (task.Status == SoraTaskStatus.Unknown)
-                        client.Log.Verbose($"Task {task.Id} reports an unknown status '{task.ProviderStatus}'; treating it as not finished.");
-                    if (task.IsTerminal)
-                    {
-                        Emit(new WaitEvent(WaitEventKind.Completed, task));
-                        return;
-                    }
-                    Emit(new WaitEvent(WaitEventKind.Progress, task));
+                    var left = deadline - DateTimeOffset.UtcNow;
+                    limit.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
                 }
-            }
-            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-            {
-                // Stopped by the user: the caller stops taking events.
-            }
-            catch (Exception e)
-            {
-                Emit(new WaitEvent(WaitEventKind.Error, task, e));
+                var token = limit.Token;
+                try
+                {
+                    while (true)
+                    {
+                        var delay = schedule.Next(task, DateTimeOffset.UtcNow, failures);
+                        var now = DateTimeOffset.UtcNow;
+                        if (now + delay > deadline)
+                        {
+                            var left = deadline - now;
+                            if (left > TimeSpan.Zero) await Task.Delay(left, token).ConfigureAwait(false);
+                            Emit(new WaitEvent(WaitEventKind.TimedOut, task));
+                            return;
+                        }
+                        await Task.Delay(delay, token).ConfigureAwait(false);
+                        await gate.WaitAsync(token).ConfigureAwait(false);
+                        try
+                        {
+                            Interlocked.Increment(ref _polls);
+                            await client.RefreshAsync(task, token).ConfigureAwait(false);
+                            failures = 0;
+                            garbled = 0;
+                        }
+                        catch (SoraNetworkException e)
+                        {
+                            // A blip never abandons a paid task: keep polling, more slowly, until the time limit.
+                            failures++;
+                            client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
+                            continue;
+                        }
+                        catch (SoraApiException e) when (e.Kind == SoraErrorKind.RateLimit || e.Kind == SoraErrorKind.Upstream || e.Kind == SoraErrorKind.Timeout)
+                        {
+                            failures++;
+                            client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
+                            continue;
+                        }
+                        catch (SoraProtocolException e) when (++garbled <= MaxGarbledAnswers)
+                        {
+                            // One unreadable answer from a flaky relay does not abandon a paid task; several in a row do.
+                            failures++;
+                            client.Log.Verbose($"Task {task.Id}: {e.Message} Will ask again.");
+                            continue;
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                        if (task.Status == SoraTaskStatus.Unknown)
+                            client.Log.Verbose($"Task {task.Id} reports an unknown status '{task.ProviderStatus}'; treating it as not finished.");
+                        if (task.IsTerminal)
+                        {
+                            Emit(new WaitEvent(WaitEventKind.Completed, task));
+                            return;
+                        }
+                        Emit(new WaitEvent(WaitEventKind.Progress, task));
+                    }
+                }
+                catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+                {
+                    // Stopped by the user: the caller stops taking events.
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    client.Log.Verbose($"Task {task.Id}: the wait's time limit passed while a request was under way; it was abandoned.");
+                    Emit(new WaitEvent(WaitEventKind.TimedOut, task));
+                }
+                catch (Exception e)
+                {
+                    Emit(new WaitEvent(WaitEventKind.Error, task, e));
+                }
             }
         }
 

@@ -25,6 +25,9 @@ namespace SoraPS.Commands
 
         protected override string ProfileName => Profile;
 
+        /// <summary>Started with the command: -TimeoutSec counts from here.</summary>
+        private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
+
         private readonly HashSet<string> _written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>A folder (created if missing), or a file name when saving a single task. Default: the current folder.</summary>
@@ -55,7 +58,7 @@ namespace SoraPS.Commands
         [ValidateSet("video", "thumbnail", "spritesheet", IgnoreCase = true)]
         public string Variant { get; set; }
 
-        /// <summary>For tasks still running: stop waiting after this many seconds (0: no limit).</summary>
+        /// <summary>The command's time limit in seconds, waiting and downloading together (0: no limit).</summary>
         [Parameter]
         [ValidateRange(0, 604800)]
         public double TimeoutSec { get; set; }
@@ -138,6 +141,7 @@ namespace SoraPS.Commands
                 Overwrite = Force,
                 Variant = Variant,
                 VerifyMp4 = string.IsNullOrEmpty(Variant) || Variant.Equals("video", StringComparison.OrdinalIgnoreCase),
+                Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
             _written.Add(target);
             StartBackground("download", MaxParallelDownloads, null,
