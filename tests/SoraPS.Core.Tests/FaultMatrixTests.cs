@@ -309,6 +309,23 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
+        public async Task A_server_that_lies_about_the_length_never_yields_a_short_file()
+        {
+            // Every answer claims the whole video in its Content-Range yet carries 40 % of it, and ends cleanly:
+            // HttpClient sees nothing wrong, so only SoraPS's own length check stands between this and a short file.
+            var client = Client();
+            var (task, _) = await SubmitAndWait(client);
+            var fault = _emu.State.AddFault(new Fault { Method = "GET", Path = "/files/", Kind = FaultKind.ShortRange, Fraction = 0.4, Times = 10 });
+            var target = Path.Combine(Downloads, "v.mp4");
+            var e = await Capture(() => client.DownloadAsync(task, target, new DownloadOptions { ResumeDelay = TimeSpan.FromMilliseconds(10) }, null, Testing.Timeout()));
+            Assert.Equal("DownloadTruncated", Assert.IsType<SoraNetworkException>(e).ErrorId);
+            Assert.True(fault.Hits >= 1);
+            Assert.False(File.Exists(target), "a file shorter than the video was put in place");
+            Assert.Null(_journal.Read().Single().SavedTo);
+            AssertInvariants(1, "Content-Range claims the whole video, 40 % sent: DownloadTruncated, no file");
+        }
+
+        [Fact]
         public async Task A_download_that_keeps_breaking_fails_clearly_and_leaves_no_partial_file()
         {
             var client = Client();

@@ -40,6 +40,12 @@ namespace SoraPS.Emulator
         StallMidBody,
         /// <summary>Rewrite the real answer: every match of the regex <see cref="Fault.Pattern"/> becomes <see cref="Fault.Word"/>.</summary>
         Replace,
+        /// <summary>
+        /// A server that lies about the length: answer 206 with a Content-Range that claims the whole resource
+        /// (bytes 0-n/total) but send only <see cref="Fault.Fraction"/> of it, with an honest Content-Length, and end cleanly.
+        /// Nothing at the HTTP level is wrong; only a check of the length against the total catches it.
+        /// </summary>
+        ShortRange,
     }
 
     /// <summary>A fault the next matching request(s) meet. Tests add them; the emulator applies each <see cref="Times"/> times.</summary>
@@ -170,6 +176,15 @@ namespace SoraPS.Emulator
                     try { await Task.Delay(fault.Delay, ctx.RequestAborted); }
                     catch (OperationCanceledException) { }
                     ctx.Abort();
+                    return;
+                }
+                case FaultKind.ShortRange:
+                {
+                    var part = Math.Max(1, (int)(bytes.Length * fault.Fraction));
+                    ctx.Response.StatusCode = 206;
+                    ctx.Response.Headers.ContentRange = $"bytes 0-{bytes.Length - 1}/{bytes.Length}";
+                    ctx.Response.ContentLength = part;
+                    await original.WriteAsync(bytes.AsMemory(0, part));
                     return;
                 }
                 case FaultKind.ResetMidBody:

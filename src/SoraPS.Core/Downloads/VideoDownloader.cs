@@ -133,6 +133,7 @@ namespace SoraPS.Core.Downloads
                             }
                         }
                         long? total = null;
+                        var restarted = false;
                         for (var attempt = 0; ; attempt++)
                         {
                             try
@@ -140,10 +141,12 @@ namespace SoraPS.Core.Downloads
                                 total = await FetchAsync(http, uri, task, target, state, options, progress, watch, token).ConfigureAwait(false);
                                 break;
                             }
-                            catch (SoraNetworkException e) when (e.ErrorId == "DownloadRestart" && !token.IsCancellationRequested)
+                            catch (SoraNetworkException e) when (e.ErrorId == "DownloadRestart" && !restarted && !token.IsCancellationRequested)
                             {
-                                // The server now serves something else: what we had is no use. Not counted as a failure.
+                                // The server now serves something else: what we had is no use. The first restart is not
+                                // counted as a failure; a server that keeps refusing to continue uses up the attempts.
                                 http.Log.Verbose(e.Message + " Starting from zero.");
+                                restarted = true;
                                 attempt--;
                             }
                             catch (SoraNetworkException e) when (attempt < options.MaxResumes && !token.IsCancellationRequested)
@@ -278,8 +281,16 @@ namespace SoraPS.Core.Downloads
                 else
                 {
                     // A plain 200 (a first request, no range support, or a stale If-Range): write from the start,
-                    // after recording what these bytes are.
+                    // after recording what these bytes are. A 206 here must start at byte 0, and its Content-Range
+                    // gives the whole length (its Content-Length is only this part's).
                     total = response.Content.Headers.ContentLength;
+                    if (status == 206)
+                    {
+                        var range = response.Content.Headers.ContentRange;
+                        if (range == null || (range.From ?? 0) != 0)
+                            throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server answered task {task?.Id}'s download with the range {range?.ToString() ?? "(none)"} instead of the whole video.");
+                        total = range.Length ?? total;
+                    }
                     target.SetLength(0);
                     target.Position = 0;
                     var record = new PartialRecord
