@@ -210,7 +210,16 @@ namespace SoraPS.Commands
                 case SoraErrorKind.RateLimit: return "Wait and retry, or lower the profile's MaxConcurrency.";
                 case SoraErrorKind.Expired: return "The link has expired; generate the video again.";
             }
-            if (e.ErrorId == "SubmissionOutcomeUnknown") return "Check the provider's task list (Get-SoraTask) before submitting the same prompt again.";
+            switch (e.ErrorId)
+            {
+                case "SubmissionOutcomeUnknown": return "Check the provider's task list (Get-SoraTask) before submitting the same prompt again.";
+                case "ListNotSupported": return "Use Get-SoraTask with ids, or without arguments for this machine's journal.";
+                case "QueryNotSupported": return "The task object New-SoraVideo emitted already holds the video link.";
+                case "ImageRequired": return "Pass -Image with an image URL.";
+                case "CallbackNotSupported": return "Leave -CallbackUri out.";
+                case "ConflictingOperations": return "Pass only one of -RemixOf, -Storyboard and -Blend.";
+                case "InvalidSetting": return "Get-SoraProfile shows a profile's settings; tab completion on -Setting offers the names.";
+            }
             return null;
         }
 

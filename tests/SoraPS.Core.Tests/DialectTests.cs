@@ -275,7 +275,7 @@ namespace SoraPS.Core.Tests
         [InlineData("failed", SoraTaskStatus.Failed)]
         [InlineData("cancelled", SoraTaskStatus.Cancelled)]
         public void AzureJobs_status_words(string word, SoraTaskStatus status) =>
-            Assert.Equal(status, AzureJobsDialect.MapStatus(word));
+            Assert.Equal(status, new AzureJobsDialect().Statuses.Map(word));
 
         // ----- OpenAI remix, list, and cost estimates -----
 

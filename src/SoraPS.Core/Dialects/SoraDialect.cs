@@ -20,25 +20,33 @@ namespace SoraPS.Core.Dialects
     public abstract class SoraDialect
     {
         public abstract string Name { get; }
-        public abstract IReadOnlyList<ModelSpec> Models { get; }
-        public virtual string DefaultModel => Models[0].Name;
-        public virtual AuthScheme Auth => AuthScheme.Bearer;
-        /// <summary>Whether the provider calls back a URL when the task ends.</summary>
-        public virtual bool SupportsCallback => false;
-        /// <summary>Whether the dialect can remix an earlier task.</summary>
-        public virtual bool SupportsRemix => false;
-        /// <summary>Whether the dialect takes storyboard beats.</summary>
-        public virtual bool SupportsStoryboard => false;
-        /// <summary>Whether the dialect can blend generations.</summary>
-        public virtual bool SupportsBlend => false;
-        /// <summary>The submission answers only when the video is ready (no task to poll).</summary>
-        public virtual bool IsSynchronous => false;
-        /// <summary>How long a submission may take to be answered.</summary>
-        public virtual TimeSpan SubmitTimeout => TimeSpan.FromMinutes(2);
-        /// <summary>Whether the provider lists its tasks (Get-SoraTask -List).</summary>
-        public virtual bool SupportsList => false;
         /// <summary>A short line for help and completion.</summary>
         public abstract string Description { get; }
+        /// <summary>The model catalog: what each model accepts and costs.</summary>
+        public abstract IReadOnlyList<ModelSpec> Models { get; }
+        /// <summary>The provider's status words and their meaning.</summary>
+        public abstract StatusTable Statuses { get; }
+        /// <summary>What the dialect can do; checked in one place (<see cref="DialectCapabilities.Require"/>).</summary>
+        public abstract DialectCapabilities Capabilities { get; }
+        public virtual string DefaultModel => Models[0].Name;
+        public virtual AuthScheme Auth => AuthScheme.Bearer;
+        /// <summary>How long a submission may take to be answered.</summary>
+        public virtual TimeSpan SubmitTimeout => TimeSpan.FromMinutes(2);
+        /// <summary>How long a result link stays valid when the provider does not say.</summary>
+        public virtual TimeSpan? LinkLifetime => null;
+        /// <summary>The settings this dialect's own requests read (the network settings are common to all).</summary>
+        protected virtual IEnumerable<SettingDeclaration> OwnSettings => Array.Empty<SettingDeclaration>();
+
+        private IReadOnlyList<SettingDeclaration> _settings;
+        /// <summary>Every setting a profile of this dialect may carry: the common network limits, then the dialect's own.</summary>
+        public IReadOnlyList<SettingDeclaration> Settings => _settings ?? (_settings = NetworkSettings.Declarations.Concat(OwnSettings).ToList());
+
+        /// <summary>Refuses an operation the dialect lacks (the one place capabilities are checked).</summary>
+        public void Require(DialectOperation operation, string parameter, object target = null) =>
+            Capabilities.Require(operation, Name, parameter, target);
+
+        /// <summary>The catalog model for a name, through the profile's aliases.</summary>
+        public ModelSpec GetModel(string model, SoraProfile profile) => GetModel(profile?.CatalogModel(model) ?? model);
 
         public ModelSpec GetModel(string model)
         {
@@ -76,7 +84,7 @@ namespace SoraPS.Core.Dialects
                     break;
             }
             if (seconds.HasValue && seconds.Value >= 0) return seconds.Value == 0 ? (int?)null : seconds.Value;
-            var spec = GetModel(FirstNonEmpty(model, profile?.Model, DefaultModel));
+            var spec = GetModel(FirstNonEmpty(model, profile?.Model, DefaultModel), profile);
             throw new SoraValidationException("InvalidDuration", "Duration",
                 $"Duration '{shown}' is not a whole number of seconds. {Name} model {spec.Name} allows: {ModelSpec.List(spec.Durations)} s (empty or 0: the default).")
             { Target = value };
@@ -93,8 +101,8 @@ namespace SoraPS.Core.Dialects
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             var modelName = FirstNonEmpty(request.Model, profile?.Model, DefaultModel);
-            var spec = GetModel(modelName);
-            var v = new ValidatedRequest(request, modelName);
+            var spec = GetModel(modelName, profile);
+            var v = new ValidatedRequest(request, modelName, spec);
 
             if (string.IsNullOrWhiteSpace(request.Prompt))
                 throw new SoraValidationException("EmptyPrompt", "Prompt", "The prompt is empty. Describe the video to generate.");
@@ -124,21 +132,17 @@ namespace SoraPS.Core.Dialects
 
             ValidateImage(request.Image, spec, v);
             if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
-                throw new SoraValidationException("ImageRequired", "Image", $"{Name} model {spec.Name} animates an input image: pass -Image with an image URL.");
+                throw new SoraValidationException("ImageRequired", "Image", $"{Name} model {spec.Name} animates an input image: give it an image URL.");
             if (request.RemixStrength.HasValue && (request.RemixStrength < 0 || request.RemixStrength > 1))
                 throw new SoraValidationException("InvalidRemixStrength", "RemixStrength", "RemixStrength goes from 0 (stay close to the source) to 1 (change freely).");
-            if (request.Storyboard != null && request.Storyboard.Count > 0 && !SupportsStoryboard)
-                throw new SoraValidationException("StoryboardNotSupported", "Storyboard", $"The {Name} dialect has no storyboard; describe the beats in the prompt instead.");
-            if (request.Blend != null && request.Blend.Count > 0 && !SupportsBlend)
-                throw new SoraValidationException("BlendNotSupported", "Blend", $"The {Name} dialect cannot blend videos.");
+            if (request.Storyboard != null && request.Storyboard.Count > 0) Require(DialectOperation.Storyboard, "Storyboard");
+            if (request.Blend != null && request.Blend.Count > 0) Require(DialectOperation.Blend, "Blend");
             if (request.CallbackUri != null)
             {
-                if (!SupportsCallback)
-                    throw new SoraValidationException("CallbackNotSupported", "CallbackUri", $"The {Name} dialect has no completion callback; leave -CallbackUri out.");
+                Require(DialectOperation.Callback, "CallbackUri");
                 CheckPublicHttps(request.CallbackUri, "CallbackUri", 2048);
             }
-            if (!string.IsNullOrEmpty(request.RemixOf) && !SupportsRemix)
-                throw new SoraValidationException("RemixNotSupported", "RemixOf", $"The {Name} dialect cannot remix a video.");
+            if (!string.IsNullOrEmpty(request.RemixOf)) Require(DialectOperation.Remix, "RemixOf");
             if (request.ProviderOptions != null)
             {
                 foreach (var key in request.ProviderOptions.Keys)
@@ -203,30 +207,33 @@ namespace SoraPS.Core.Dialects
         /// <summary>Reads the submission answer into a task (parsing errors are wrapped by the caller).</summary>
         public abstract SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile);
 
-        public abstract HttpRequestMessage BuildQuery(SoraProfile profile, string id);
+        /// <summary>A task's status request (dialects with <see cref="DialectOperation.Query"/>).</summary>
+        public virtual HttpRequestMessage BuildQuery(SoraProfile profile, string id) => throw Undeclared(DialectOperation.Query);
 
-        public abstract SoraTask ParseTask(ProviderResponse response, SoraProfile profile);
+        public virtual SoraTask ParseTask(ProviderResponse response, SoraProfile profile) => throw Undeclared(DialectOperation.Query);
 
-        /// <summary>Asks the provider to stop a task; null when the dialect cannot.</summary>
-        public virtual HttpRequestMessage BuildCancel(SoraProfile profile, string id) => null;
+        /// <summary>Asks the provider to stop a task (dialects with <see cref="DialectOperation.Cancel"/>).</summary>
+        public virtual HttpRequestMessage BuildCancel(SoraProfile profile, string id) => throw Undeclared(DialectOperation.Cancel);
 
-        /// <summary>Asks the provider to delete a task and its video; null when the dialect cannot.</summary>
-        public virtual HttpRequestMessage BuildDelete(SoraProfile profile, string id) => null;
+        /// <summary>Asks the provider to delete a task and its video (dialects with <see cref="DialectOperation.Delete"/>).</summary>
+        public virtual HttpRequestMessage BuildDelete(SoraProfile profile, string id) => throw Undeclared(DialectOperation.Delete);
 
         /// <summary>Lists the provider's tasks, one page at a time (<paramref name="after"/>: the cursor).</summary>
-        public virtual HttpRequestMessage BuildList(SoraProfile profile, string after, int limit) =>
-            throw new SoraValidationException("ListNotSupported", "List", $"The {Name} dialect has no task list; use Get-SoraTask with ids.");
+        public virtual HttpRequestMessage BuildList(SoraProfile profile, string after, int limit) => throw Undeclared(DialectOperation.List);
 
         /// <summary>Reads one page of the task list; <paramref name="next"/> is null on the last page.</summary>
-        public virtual IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) =>
-            throw new SoraValidationException("ListNotSupported", "List", $"The {Name} dialect has no task list.");
+        public virtual IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) => throw Undeclared(DialectOperation.List);
+
+        /// <summary>A builder was called for an operation the dialect does not declare: callers check <see cref="Require"/> first.</summary>
+        private InvalidOperationException Undeclared(DialectOperation operation) =>
+            new InvalidOperationException($"The {Name} dialect does not declare {operation}; check Capabilities before building the request.");
 
         /// <summary>
         /// What the request will cost, as far as the provider's published billing rule tells; null when unknown.
         /// </summary>
         public virtual string EstimateCost(ValidatedRequest request)
         {
-            var spec = GetModel(request.Model);
+            var spec = request.Spec;
             var seconds = request.Duration ?? spec.DefaultDuration;
             if (spec.UsdPerSecond != null && spec.UsdPerSecond.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var rate))
                 return string.Format(System.Globalization.CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({1} s x ${2:0.00}/s)", seconds * rate, seconds, rate);
@@ -235,13 +242,12 @@ namespace SoraPS.Core.Dialects
             return null;
         }
 
-        /// <summary>Where the finished video can be downloaded from.</summary>
-        public virtual Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)
-        {
-            if (!string.IsNullOrEmpty(variant) && !string.Equals(variant, "video", StringComparison.OrdinalIgnoreCase))
-                throw new SoraValidationException("VariantNotSupported", "Variant", $"The {Name} dialect offers only the video itself.");
-            return task.VideoUri;
-        }
+        /// <summary>Where a finished task's file can be downloaded from; the variant is checked against <see cref="Capabilities"/>.</summary>
+        public Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant) =>
+            DownloadUri(profile, task, Capabilities.Variant(variant, Name));
+
+        /// <summary>The link of one declared variant; by default the task's own video link.</summary>
+        protected virtual Uri DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant) => task.VideoUri;
 
         /// <summary>
         /// Turns an error answer into an exception with a kind scripts can test. Reads the common
@@ -392,13 +398,57 @@ namespace SoraPS.Core.Dialects
             return task;
         }
 
-        /// <summary>A GET or POST to a path the profile may override with a setting; {id} is replaced.</summary>
-        protected static HttpRequestMessage SettingPath(HttpMethod method, SoraProfile profile, string setting, string defaultPath, string id)
+        /// <summary>A profile's value of a declared setting, else the declared default.</summary>
+        protected static string SettingValue(SoraProfile profile, SettingDeclaration setting)
         {
-            string path = null;
-            profile.Settings?.TryGetValue(setting, out path);
-            path = string.IsNullOrEmpty(path) ? defaultPath : path;
-            return new HttpRequestMessage(method, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
+            var value = profile.Setting(setting.Name);
+            return string.IsNullOrEmpty(value) ? setting.Default : value;
+        }
+
+        /// <summary>A GET or POST to a path setting's value; {id} is replaced.</summary>
+        protected static HttpRequestMessage SettingPath(HttpMethod method, SoraProfile profile, SettingDeclaration setting, string id) =>
+            new HttpRequestMessage(method, Endpoint(profile.BaseUri, SettingValue(profile, setting).Replace("{id}", Uri.EscapeDataString(id))));
+
+        /// <summary>A succeeded task's end: completed now unless the provider said when, its link valid for <see cref="LinkLifetime"/>.</summary>
+        protected void MarkSucceeded(SoraTask task, string missingVideo, string rawBody)
+        {
+            task.Progress = 100;
+            task.CompletedAt = task.CompletedAt ?? task.RetrievedAt;
+            if (LinkLifetime.HasValue) task.ExpiresAt = task.ExpiresAt ?? task.CompletedAt + LinkLifetime.Value;
+            if (task.VideoUri == null && missingVideo != null)
+                throw new SoraProtocolException($"Task {task.Id} {missingVideo}", rawBody);
+        }
+
+        /// <summary>A task's error from an <c>error</c> member: an object with code and message, or a text; null when absent.</summary>
+        protected static SoraTaskError ErrorMember(JsonElement? err)
+        {
+            if (err?.ValueKind == JsonValueKind.String)
+                return new SoraTaskError(ErrorIds.KindFromCode(err.Value.GetString()), null, err.Value.GetString());
+            if (err?.ValueKind != JsonValueKind.Object) return null;
+            var code = err.Value.Str("code");
+            var message = err.Value.Str("message");
+            return code == null && message == null ? null : new SoraTaskError(ErrorIds.KindFromCode(code ?? message), code, message);
+        }
+
+        /// <summary>A failed task's error from a free-text reason.</summary>
+        protected static SoraTaskError FailureFrom(string reason, string fallback) =>
+            new SoraTaskError(ErrorIds.KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? fallback : reason);
+
+        /// <summary>One page of a <c>{data:[…], has_more, last_id}</c> list, each item read by <see cref="ParseTask"/>.</summary>
+        protected IReadOnlyList<SoraTask> ParseDataList(ProviderResponse response, SoraProfile profile, string what, out string next)
+        {
+            using (var doc = ParseBody(response, what))
+            {
+                var root = doc.RootElement;
+                var data = root.Prop("data");
+                if (data?.ValueKind != JsonValueKind.Array)
+                    throw new SoraProtocolException($"The provider's {what} has no 'data' array.", response.Body);
+                var list = new List<SoraTask>();
+                foreach (var item in data.Value.EnumerateArray())
+                    list.Add(ParseTask(new ProviderResponse(200, item.GetRawText(), null, response.RequestUri), profile));
+                next = root.Prop("has_more").Bool() == true ? (root.Str("last_id") ?? list.LastOrDefault()?.Id) : null;
+                return list;
+            }
         }
 
         protected static JsonDocument ParseBody(ProviderResponse response, string what)

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Dialects;
 using SoraPS.Core.Journal;
 using SoraPS.Core.Tasks;
 
@@ -85,8 +86,7 @@ namespace SoraPS.Commands
             try
             {
                 var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
-                if (!client.Dialect.SupportsList)
-                    throw new SoraValidationException("ListNotSupported", "List", $"The {client.Dialect.Name} dialect has no task list; use Get-SoraTask with ids, or without arguments for this machine's journal.");
+                client.Dialect.Require(DialectOperation.List, "List");
                 client.EnsureCredential();
                 var max = First == int.MaxValue ? 100 : First;
                 WriteObject(RunAsync(ct => client.ListAsync(max, ct)), true);

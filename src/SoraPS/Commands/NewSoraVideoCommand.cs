@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Dialects;
 using SoraPS.Core.Tasks;
 
 namespace SoraPS.Commands
@@ -168,7 +169,7 @@ namespace SoraPS.Commands
                 return;
             }
             var waitOptions = Wait ? MakeWaitOptions(TimeoutSec, PollIntervalSec) : null;
-            var description = client.Dialect.IsSynchronous ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
+            var description = client.Dialect.Capabilities.Has(DialectOperation.Synchronous) ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
             // The client itself keeps the profile's limit on requests in flight; here the queue is bounded.
             var concurrency = client.Profile.EffectiveConcurrency;
             StartBackground(client.Profile.Name ?? "", concurrency * 2, concurrency * 4, description,
