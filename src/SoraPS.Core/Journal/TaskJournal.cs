@@ -51,6 +51,9 @@ namespace SoraPS.Core.Journal
         public string ErrorMessage { get; set; }
         /// <summary>submitting, submitted, unknown, refused, resolved, status, saved, deleted (older versions: unconfirmed).</summary>
         public string Event { get; set; }
+        /// <summary>Fields of the task's record that earlier versions did not write (see <see cref="TaskRecord"/>), kept in the same line.</summary>
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement> More { get; set; }
 
         /// <summary>
         /// A submission with no provider id yet: sent (or about to be) and never answered, or answered
@@ -94,27 +97,10 @@ namespace SoraPS.Core.Journal
         /// <summary>Merges a newer line into this entry.</summary>
         internal void Apply(JournalEntry line)
         {
-            SubmissionId = line.SubmissionId ?? SubmissionId;
-            Dialect = line.Dialect ?? Dialect;
-            Model = line.Model ?? Model;
-            Prompt = line.Prompt ?? Prompt;
-            Duration = line.Duration ?? Duration;
-            AspectRatio = line.AspectRatio ?? AspectRatio;
-            Resolution = line.Resolution ?? Resolution;
-            Image = line.Image ?? Image;
-            RemixOf = line.RemixOf ?? RemixOf;
-            Operation = line.Operation ?? Operation;
-            Status = line.Status ?? Status;
-            ProviderStatus = line.ProviderStatus ?? ProviderStatus;
-            Progress = line.Progress ?? Progress;
-            VideoUri = line.VideoUri ?? VideoUri;
-            GenerationId = line.GenerationId ?? GenerationId;
-            CreatedAt = line.CreatedAt ?? CreatedAt;
-            CompletedAt = line.CompletedAt ?? CompletedAt;
-            ExpiresAt = line.ExpiresAt ?? ExpiresAt;
-            SubmittedAt = SubmittedAt ?? line.SubmittedAt ?? line.UpdatedAt;
-            UpdatedAt = line.UpdatedAt ?? UpdatedAt;
-            SavedTo = line.SavedTo ?? SavedTo;
+            var submitted = SubmittedAt ?? line.SubmittedAt ?? line.UpdatedAt;
+            TaskRecord.NewerWins(this, line);
+            More = TaskRecord.MergeMore(More, line.More, newer: true);
+            SubmittedAt = submitted;
             if (line.Links)
             {
                 // The provider's id arrived: what was said of the unanswered submission no longer holds.
@@ -126,33 +112,15 @@ namespace SoraPS.Core.Journal
                 ErrorCode = line.ErrorCode;
                 ErrorMessage = line.ErrorMessage;
             }
-            Event = line.Event ?? Event;
         }
 
         /// <summary>Merges an older line into this entry (reading newest first): the same result as <see cref="Apply"/> in order.</summary>
         internal void ApplyOlder(JournalEntry line)
         {
-            SubmissionId = SubmissionId ?? line.SubmissionId;
-            Dialect = Dialect ?? line.Dialect;
-            Model = Model ?? line.Model;
-            Prompt = Prompt ?? line.Prompt;
-            Duration = Duration ?? line.Duration;
-            AspectRatio = AspectRatio ?? line.AspectRatio;
-            Resolution = Resolution ?? line.Resolution;
-            Image = Image ?? line.Image;
-            RemixOf = RemixOf ?? line.RemixOf;
-            Operation = Operation ?? line.Operation;
-            Status = Status ?? line.Status;
-            ProviderStatus = ProviderStatus ?? line.ProviderStatus;
-            Progress = Progress ?? line.Progress;
-            VideoUri = VideoUri ?? line.VideoUri;
-            GenerationId = GenerationId ?? line.GenerationId;
-            CreatedAt = CreatedAt ?? line.CreatedAt;
-            CompletedAt = CompletedAt ?? line.CompletedAt;
-            ExpiresAt = ExpiresAt ?? line.ExpiresAt;
-            SubmittedAt = line.SubmittedAt ?? line.UpdatedAt ?? SubmittedAt;
-            UpdatedAt = UpdatedAt ?? line.UpdatedAt;
-            SavedTo = SavedTo ?? line.SavedTo;
+            var submitted = line.SubmittedAt ?? line.UpdatedAt ?? SubmittedAt;
+            TaskRecord.KeepNewer(this, line);
+            More = TaskRecord.MergeMore(More, line.More, newer: false);
+            SubmittedAt = submitted;
             if (!_errorSettled && ErrorKind == null && ErrorMessage == null && (line.ErrorKind != null || line.ErrorMessage != null))
             {
                 ErrorKind = line.ErrorKind;
@@ -161,31 +129,17 @@ namespace SoraPS.Core.Journal
                 _errorSettled = true;
             }
             if (line.Links) _errorSettled = true;
-            Event = Event ?? line.Event;
         }
 
         /// <summary>A task object to pipe into Wait-SoraTask, Save-SoraVideo, Get-SoraTask or Resolve-SoraTask.</summary>
         public SoraTask ToTask()
         {
             var unresolved = Unresolved;
-            var t = new SoraTask(Id, Profile, Dialect)
-            {
-                Model = Model,
-                Prompt = Prompt,
-                Duration = Duration,
-                AspectRatio = AspectRatio,
-                Resolution = Resolution,
-                Status = unresolved ? SoraTaskStatus.Unknown : Status ?? SoraTaskStatus.Unknown,
-                ProviderStatus = unresolved ? "submission outcome unknown" : ProviderStatus,
-                Progress = Progress ?? 0,
-                VideoUri = Uri.TryCreate(VideoUri ?? "", UriKind.Absolute, out var u) ? u : null,
-                GenerationId = GenerationId,
-                CreatedAt = CreatedAt ?? SubmittedAt,
-                CompletedAt = CompletedAt,
-                ExpiresAt = ExpiresAt,
-                SavedTo = SavedTo,
-                RetrievedAt = UpdatedAt,
-            };
+            var t = TaskRecord.Restore(this);
+            t.Status = unresolved ? SoraTaskStatus.Unknown : Status ?? SoraTaskStatus.Unknown;
+            t.ProviderStatus = unresolved ? "submission outcome unknown" : ProviderStatus;
+            t.CreatedAt = CreatedAt ?? SubmittedAt;
+            t.RetrievedAt = UpdatedAt;
             if (ErrorKind != null || ErrorMessage != null)
                 t.Error = new SoraTaskError(Enum.TryParse<SoraErrorKind>(ErrorKind, out var k) ? k : SoraErrorKind.Unknown, ErrorCode, ErrorMessage);
             else if (unresolved)
@@ -251,32 +205,13 @@ namespace SoraPS.Core.Journal
         public void Record(SoraTask task, string evt)
         {
             var now = DateTimeOffset.UtcNow;
-            Append(new JournalEntry
-            {
-                Id = task.Id,
-                Profile = task.Profile,
-                Dialect = task.Dialect,
-                Model = task.Model,
-                Prompt = evt == "submitted" ? task.Prompt : null,
-                Duration = task.Duration,
-                AspectRatio = task.AspectRatio,
-                Resolution = task.Resolution,
-                Status = task.Status,
-                ProviderStatus = task.ProviderStatus,
-                Progress = task.Progress,
-                VideoUri = task.VideoUri?.AbsoluteUri,
-                GenerationId = task.GenerationId,
-                CreatedAt = task.CreatedAt,
-                CompletedAt = task.CompletedAt,
-                ExpiresAt = task.ExpiresAt,
-                SubmittedAt = evt == "submitted" ? now : (DateTimeOffset?)null,
-                UpdatedAt = now,
-                SavedTo = task.SavedTo,
-                ErrorKind = task.Error?.Kind.ToString(),
-                ErrorCode = task.Error?.Code,
-                ErrorMessage = task.Error?.Message,
-                Event = evt,
-            }, now);
+            var entry = TaskRecord.Snapshot(task);
+            // The prompt is written once, with the submission.
+            if (evt != "submitted") entry.Prompt = null;
+            entry.SubmittedAt = evt == "submitted" ? now : (DateTimeOffset?)null;
+            entry.UpdatedAt = now;
+            entry.Event = evt;
+            Append(entry, now);
         }
 
         /// <summary>
@@ -314,31 +249,13 @@ namespace SoraPS.Core.Journal
         public void CompleteSubmission(string submissionId, SoraTask task, string evt = "submitted")
         {
             var now = DateTimeOffset.UtcNow;
-            Append(new JournalEntry
-            {
-                Id = task.Id,
-                SubmissionId = submissionId,
-                Profile = task.Profile,
-                Dialect = task.Dialect,
-                Model = task.Model,
-                Duration = task.Duration,
-                AspectRatio = task.AspectRatio,
-                Resolution = task.Resolution,
-                Status = task.Status,
-                ProviderStatus = task.ProviderStatus,
-                Progress = task.Progress,
-                VideoUri = task.VideoUri?.AbsoluteUri,
-                GenerationId = task.GenerationId,
-                CreatedAt = task.CreatedAt,
-                CompletedAt = task.CompletedAt,
-                ExpiresAt = task.ExpiresAt,
-                UpdatedAt = now,
-                SavedTo = task.SavedTo,
-                ErrorKind = task.Error?.Kind.ToString(),
-                ErrorCode = task.Error?.Code,
-                ErrorMessage = task.Error?.Message,
-                Event = evt,
-            }, now);
+            var entry = TaskRecord.Snapshot(task);
+            // The submission line holds the prompt.
+            entry.Prompt = null;
+            entry.SubmissionId = submissionId;
+            entry.UpdatedAt = now;
+            entry.Event = evt;
+            Append(entry, now);
         }
 
         /// <summary>The submission ended without a readable answer: it stays Unknown, with the reason.</summary>
