@@ -25,9 +25,7 @@ namespace SoraPS.Commands
         [Parameter(ParameterSetName = JournalSet)]
         [Alias("ProfileName")]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
-
-        protected override string ProfileName => Profile;
+        public override string Profile { get; set; }
 
         /// <summary>Ask the provider for its task list (dialects that have one), newest first.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ListSet)]

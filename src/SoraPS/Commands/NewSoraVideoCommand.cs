@@ -13,7 +13,7 @@ namespace SoraPS.Commands
     /// <summary>New-SoraVideo: validates, then submits one generation per prompt.</summary>
     [Cmdlet(VerbsCommon.New, "SoraVideo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(SoraTask))]
-    public sealed class NewSoraVideoCommand : SoraCmdlet
+    public sealed class NewSoraVideoCommand : SoraTaskCmdlet
     {
         /// <summary>The prompt: given here, or taken from the Prompt (or Text) property of each object piped in.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -28,11 +28,6 @@ namespace SoraPS.Commands
         /// </summary>
         [Parameter(ValueFromPipeline = true)]
         public PSObject InputObject { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("ProfileName")]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ModelCompleter))]

@@ -18,12 +18,6 @@ namespace SoraPS.Commands
     [OutputType(typeof(FileInfo))]
     public sealed class SaveSoraVideoCommand : TaskInputCommand
     {
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        [Alias("ProfileName")]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
-
-        protected override string ProfileName => Profile;
 
         /// <summary>Started with the command: -TimeoutSec counts from here.</summary>
         private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
@@ -125,7 +119,7 @@ namespace SoraPS.Commands
             }
 
             var activity = NextActivityId();
-            var progress = ProgressEnabled ? new PostedProgress<DownloadProgress>(this, p => Progress(() => DownloadRecord(activity, task, p))) : null;
+            var progress = Bars.Enabled ? new PostedProgress<DownloadProgress>(this, p => Bars.Write(() => DownloadRecord(activity, task, p))) : null;
             SoraClient client;
             try
             {
@@ -148,7 +142,7 @@ namespace SoraPS.Commands
                 ct => client.DownloadAsync(task, target, options, progress, ct),
                 result =>
                 {
-                    Progress(() => new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
+                    Bars.Write(() => new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
                     var left = task.ExpiresAt.HasValue ? task.ExpiresAt.Value - DateTimeOffset.UtcNow : (TimeSpan?)null;
                     WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
                         task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
@@ -157,7 +151,7 @@ namespace SoraPS.Commands
                 },
                 e =>
                 {
-                    Progress(() => new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
+                    Bars.Write(() => new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
                     WriteSoraError(e, task);
                 });
         }
