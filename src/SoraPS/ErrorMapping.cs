@@ -77,6 +77,9 @@ namespace SoraPS.Commands
                 case "ImageRequired": return "Pass -Image with an image URL.";
                 case "CallbackNotSupported": return "Leave -CallbackUri out.";
                 case "ConflictingOperations": return "Pass only one of -RemixOf, -Storyboard and -Blend.";
+                case "FileExists": return "Use -Force to overwrite, or another -Path.";
+                case "PathIsSingleFile": return "Give -Path a folder to save several tasks.";
+                case "DestinationNotWritable": return "Check the folder's permissions or give another -Path.";
                 case "InvalidSetting": return "Get-SoraProfile shows a profile's settings; tab completion on -Setting offers the names.";
             }
             return null;
