@@ -24,7 +24,7 @@ namespace SoraPS.Core.Dialects
         private static readonly Regex DatedPro = new Regex(@"^sora-2-pro-\d{4}-\d{2}-\d{2}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         /// <summary>The catalog of OpenAI's own models.</summary>
-        protected static readonly ModelSpec[] OpenAIModels =
+        private static readonly ModelSpec[] OpenAIModels =
         {
             new ModelSpec("sora-2", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p" }, "720p", 32000, ImageInput.UrlOrFile)
                 { Matches = m => Dated.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.10 } },

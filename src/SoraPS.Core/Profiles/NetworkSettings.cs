@@ -14,8 +14,6 @@ namespace SoraPS.Core.Profiles
         public const string DownloadStallSec = "DownloadStallSec";
 
         public static readonly TimeSpan DefaultReadTimeout = TimeSpan.FromSeconds(100);
-        public const int DefaultMaxRetries = 4;
-        public static readonly TimeSpan DefaultDownloadStall = TimeSpan.FromSeconds(60);
 
         /// <summary>The settings common to all dialects.</summary>
         public static readonly IReadOnlyList<SettingDeclaration> Declarations = new[]
