@@ -47,7 +47,8 @@ namespace SoraPS.Core
         /// <summary>
         /// Opens a file that, when this call creates it, is owner read/write only (0600) from its first
         /// byte on Unix: the mode is given to open(2), so there is no moment with wider permissions.
-        /// (The netstandard2.0 build, for Windows PowerShell, relies on the folder's per-user ACL.)
+        /// (The netstandard2.0 build, for Windows PowerShell, relies on the folder's per-user ACL on Windows; when it
+        /// runs on a Unix .NET it creates the file with open(2) and mode 0600 first.)
         /// </summary>
         public static FileStream OpenPrivate(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize = 4096)
         {
@@ -61,6 +62,10 @@ namespace SoraPS.Core
                     BufferSize = bufferSize,
                     UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
                 });
+#else
+            if (!IsWindows && (mode == FileMode.CreateNew || mode == FileMode.Create || mode == FileMode.OpenOrCreate) && !File.Exists(path) &&
+                CreatePrivate(path, exclusive: mode == FileMode.CreateNew) && mode == FileMode.CreateNew)
+                mode = FileMode.Open;
 #endif
             return new FileStream(path, mode, access, share, bufferSize);
         }
@@ -68,6 +73,23 @@ namespace SoraPS.Core
 #if !NET
         [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
         private static extern int chmod(string path, int mode);
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        private static extern int open(string path, int flags, int mode);
+
+        [System.Runtime.InteropServices.DllImport("libc")]
+        private static extern int close(int fd);
+
+        /// <summary>Creates an empty file with mode 0600 (Linux and macOS flag values); false when it could not.</summary>
+        private static bool CreatePrivate(string path, bool exclusive)
+        {
+            var mac = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX);
+            int writeOnly = 1, create = mac ? 0x200 : 0x40, excl = mac ? 0x800 : 0x80;
+            var fd = open(path, writeOnly | create | (exclusive ? excl : 0), Convert.ToInt32("600", 8));
+            if (fd < 0) return false;
+            close(fd);
+            return true;
+        }
 #endif
 
         public static Task<Stream> ReadAsStreamAsync(HttpContent content, CancellationToken cancel) =>
