@@ -86,10 +86,7 @@ namespace SoraPS.Core.Dialects
             using (var doc = ParseBody(response, "job"))
             {
                 var root = doc.RootElement;
-                var task = NewTask(RequireId(root.Str("id"), response, "job"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = root.Str("status");
-                task.Status = Statuses.Map(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("id"), "job", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0; // the jobs API reports no progress: the bar shows the status only
                 task.Model = root.Str("model");
                 task.Prompt = root.Str("prompt");

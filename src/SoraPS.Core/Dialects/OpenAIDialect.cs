@@ -158,10 +158,7 @@ namespace SoraPS.Core.Dialects
             using (var doc = ParseBody(response, "video"))
             {
                 var root = doc.RootElement;
-                var task = NewTask(RequireId(root.Str("id"), response, "video"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = root.Str("status");
-                task.Status = Statuses.Map(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("id"), "video", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.Model = root.Str("model");
                 task.Prompt = root.Str("prompt");

@@ -246,6 +246,16 @@ namespace SoraPS.Core.Dialects
 
         protected SoraTask NewTask(string id, SoraProfile profile) => new SoraTask(id, profile?.Name, Name) { RetrievedAt = DateTimeOffset.UtcNow };
 
+        /// <summary>A task read from an answer: its id (required), the raw body, and the provider's status word with its meaning.</summary>
+        protected SoraTask TaskFrom(ProviderResponse response, SoraProfile profile, string id, string what, string providerStatus)
+        {
+            var task = NewTask(RequireId(id, response, what), profile);
+            task.Raw = response.Body;
+            task.ProviderStatus = providerStatus;
+            task.Status = Statuses.Map(providerStatus);
+            return task;
+        }
+
         /// <summary>A task just accepted by a provider that answers a submission with its id only.</summary>
         protected SoraTask AcceptedTask(string id, ProviderResponse response, ValidatedRequest request, SoraProfile profile, string providerStatus)
         {

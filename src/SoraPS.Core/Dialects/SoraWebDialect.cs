@@ -167,10 +167,7 @@ namespace SoraPS.Core.Dialects
                 if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data").Value;
                 var detail = root.Prop("detail");
                 var d = detail?.ValueKind == JsonValueKind.Object ? detail.Value : root;
-                var task = NewTask(RequireId(root.Str("id") ?? root.Str("task_id"), response, "task"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = d.Str("status") ?? root.Str("status");
-                task.Status = Statuses.Map(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", d.Str("status") ?? root.Str("status"));
                 task.Progress = d.Path("pending_info", "progress_pct").Percent(fraction: true)
                                 ?? d.Prop("progress_pct").Percent(fraction: true)
                                 ?? root.Prop("progress_pct").Percent(fraction: true)

@@ -96,10 +96,7 @@ namespace SoraPS.Core.Dialects
                 var root = doc.RootElement;
                 // Some relays wrap the task in {"data": {...}}.
                 if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data").Value;
-                var task = NewTask(RequireId(root.Str("id") ?? root.Str("task_id"), response, "task"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = root.Str("status");
-                task.Status = Statuses.Map(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.Model = root.Str("model");
                 task.Prompt = root.Str("prompt");

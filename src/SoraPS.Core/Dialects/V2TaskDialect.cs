@@ -82,10 +82,7 @@ namespace SoraPS.Core.Dialects
                 // Some relays wrap the task: {"code":"success","data":{...task...}}.
                 if (root.Prop("task_id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object && root.Path("data", "task_id") != null)
                     root = root.Prop("data").Value;
-                var task = NewTask(RequireId(root.Str("task_id") ?? root.Str("id"), response, "task"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = root.Str("status");
-                task.Status = Statuses.Map(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("task_id") ?? root.Str("id"), "task", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.CreatedAt = root.Prop("submit_time").Time();
                 task.CompletedAt = root.Prop("finish_time").Time();

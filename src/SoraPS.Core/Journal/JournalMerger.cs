@@ -1,14 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
 using System.Linq;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using SoraPS.Core.Http;
-using SoraPS.Core.Profiles;
-using SoraPS.Core.Tasks;
 
 namespace SoraPS.Core.Journal
 {
