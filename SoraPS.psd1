@@ -7,7 +7,7 @@
     Author               = 'SoraPS contributors'
     CompanyName          = 'SoraPS'
     Copyright            = '(c) SoraPS contributors. MIT License.'
-    Description          = 'Generate, wait for and download Sora 2 videos from PowerShell, whichever provider sells the access: OpenAI-compatible /v1/videos relays, unified and v2 task relays, OneRouter, the Sora web shape and Azure OpenAI video jobs, through typed, pipeline-friendly cmdlets with profiles, a task journal and resumable downloads.'
+    Description          = 'Generate, wait for and download Sora 2 videos from PowerShell, whichever provider sells the access: OpenAI-compatible /v1/videos relays, unified and v2 task relays, OneRouter, the Sora web shape, Azure OpenAI video jobs and Sora 2 on the Azure OpenAI v1 API, through typed, pipeline-friendly cmdlets with profiles, a task journal and resumable downloads.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
     FormatsToProcess     = @('SoraPS.Format.ps1xml')
@@ -32,7 +32,7 @@
             Tags         = @('Sora', 'Sora2', 'OpenAI', 'Video', 'AI', 'GenerativeAI', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/SoraPS/SoraPS'
             LicenseUri   = 'https://github.com/SoraPS/SoraPS/blob/main/LICENSE'
-            ReleaseNotes = 'Six provider dialects (OpenAI, UnifiedTask, V2Task, OneRouter, SoraWeb, AzureJobs); profiles with keys kept out of files; a task journal for resuming after a crash; concurrent submission, waiting and resumable, verified downloads.'
+            ReleaseNotes = 'Seven provider dialects (OpenAI, UnifiedTask, V2Task, OneRouter, SoraWeb, AzureJobs, AzureOpenAI); profiles with keys kept out of files, settings each dialect declares (checked, case-insensitive) and model aliases for renamed models and Azure deployments; a task journal for resuming after a crash; concurrent submission, waiting and resumable, verified downloads.'
         }
     }
 }

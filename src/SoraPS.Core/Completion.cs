@@ -70,14 +70,28 @@ namespace SoraPS.Core
         {
             var d = DialectFor(profile, dialect);
             var dialects = d == null ? DialectRegistry.Dialects : (IEnumerable<SoraDialect>)new[] { d };
-            var chosen = !string.IsNullOrEmpty(model) ? model : (d != null ? ProfileFor(profile)?.Model : null);
+            var p = d != null ? ProfileFor(profile) : null;
+            var chosen = !string.IsNullOrEmpty(model) ? model : p?.Model;
+            chosen = p?.CatalogModel(chosen) ?? chosen;
             foreach (var x in dialects)
                 foreach (var spec in x.Models)
                     if (string.IsNullOrEmpty(chosen) || spec.Accepts(chosen)) yield return (x, spec);
         }
 
-        public IEnumerable<CompletionItem> Models(string word, string profile, string dialect) =>
-            Match(Specs(profile, dialect, null).Select(s => new CompletionItem(s.Spec.Name, $"{s.Dialect.Name}: {s.Spec}")).GroupBy(i => i.Value).Select(g => g.First()), word);
+        public IEnumerable<CompletionItem> Models(string word, string profile, string dialect)
+        {
+            var aliases = (string.IsNullOrEmpty(dialect) ? ProfileFor(profile)?.ModelAlias : null) ?? new Dictionary<string, string>();
+            return Match(aliases.Select(a => new CompletionItem(a.Key, $"{a.Key}: follows {a.Value}"))
+                .Concat(Specs(profile, dialect, null).Select(s => new CompletionItem(s.Spec.Name, $"{s.Dialect.Name}: {s.Spec}"))).GroupBy(i => i.Value).Select(g => g.First()), word);
+        }
+
+        /// <summary>The settings the dialect on the line (or the profile's) declares, with type, default and help.</summary>
+        public IEnumerable<CompletionItem> Settings(string word, string profile, string dialect)
+        {
+            var d = DialectFor(profile, dialect);
+            var declared = d != null ? d.Settings : DialectRegistry.Dialects.SelectMany(x => x.Settings).GroupBy(s => s.Name).Select(g => g.First());
+            return Match(declared.Select(s => new CompletionItem(s.Name, s.ToString())), word.TrimStart('@', '{', ' '));
+        }
 
         public IEnumerable<CompletionItem> Durations(string word, string profile, string dialect, string model) =>
             Match(Specs(profile, dialect, model).SelectMany(s => s.Spec.Durations.Select(v => new CompletionItem(v.ToString(CultureInfo.InvariantCulture), $"{v} s ({s.Spec.Name})")))

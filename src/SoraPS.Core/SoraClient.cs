@@ -169,6 +169,7 @@ namespace SoraPS.Core
         /// <summary>Every task the provider lists for this account, newest first, following its paging.</summary>
         public async Task<IReadOnlyList<SoraTask>> ListAsync(int max, CancellationToken cancel)
         {
+            Dialect.Require(DialectOperation.List, "List");
             var all = new List<SoraTask>();
             string after = null;
             while (all.Count < max)
@@ -195,7 +196,7 @@ namespace SoraPS.Core
         /// </summary>
         public async Task<IReadOnlyList<SoraTask>> FindSubmissionAsync(JournalEntry entry, CancellationToken cancel, int maxListed = 1000)
         {
-            if (!Dialect.SupportsList)
+            if (!Dialect.Capabilities.Has(DialectOperation.List))
                 throw new SoraValidationException("ListNotSupported", "InputObject",
                     $"The {Dialect.Name} dialect has no task list to look submission {entry.Id} up in. Look for a task with the prompt '{entry.Prompt}' created after {entry.SubmittedAt:u} in the provider's console.") { Target = entry.Id };
             var since = (entry.SubmittedAt ?? entry.UpdatedAt ?? DateTimeOffset.MinValue) - ClockSkew;
@@ -246,8 +247,7 @@ namespace SoraPS.Core
         public async Task<SoraTask> GetAsync(string id, CancellationToken cancel)
         {
             if (string.IsNullOrWhiteSpace(id)) throw new SoraValidationException("InvalidTaskId", "Id", "A task id is required.");
-            if (Dialect.IsSynchronous)
-                throw new SoraValidationException("QueryNotSupported", "Id", $"The {Dialect.Name} dialect answers with the finished video and has no task to query; the task object New-SoraVideo emitted already holds the video link.") { Target = id };
+            Dialect.Require(DialectOperation.Query, "Id", id);
             var response = await Http.SendAsync(() => Dialect.BuildQuery(Profile, id), RequestKind.Read, cancel).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
@@ -271,8 +271,7 @@ namespace SoraPS.Core
         /// <summary>Asks the provider to stop the task, then reads its state back.</summary>
         public async Task<SoraTask> CancelAsync(SoraTask task, CancellationToken cancel)
         {
-            if (Dialect.BuildCancel(Profile, task.Id) == null)
-                throw new SoraValidationException("CancelNotSupported", "Id", $"The {Dialect.Name} dialect cannot stop a task.") { Target = task };
+            Dialect.Require(DialectOperation.Cancel, "Id", task);
             var response = await Http.SendAsync(() => Dialect.BuildCancel(Profile, task.Id), RequestKind.Read, cancel).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
@@ -286,8 +285,7 @@ namespace SoraPS.Core
         /// <summary>Deletes the task and its video at the provider; the journal keeps the record.</summary>
         public async Task DeleteAsync(SoraTask task, CancellationToken cancel)
         {
-            if (Dialect.BuildDelete(Profile, task.Id) == null)
-                throw new SoraValidationException("DeleteNotSupported", "Id", $"The {Dialect.Name} dialect cannot delete a task.") { Target = task };
+            Dialect.Require(DialectOperation.Delete, "Id", task);
             var response = await Http.SendAsync(() => Dialect.BuildDelete(Profile, task.Id), RequestKind.Read, cancel).ConfigureAwait(false);
             if (!response.IsSuccess && response.StatusCode != 404)
             {

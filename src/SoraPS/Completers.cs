@@ -13,11 +13,15 @@ namespace SoraPS.Commands
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             string Bound(string name) => fakeBoundParameters != null && fakeBoundParameters.Contains(name) ? fakeBoundParameters[name]?.ToString() : null;
-            var items = Complete(new Completion(), wordToComplete ?? "", Bound("Profile"), Bound("Dialect"), Bound("Model"));
-            return items.Select(i => new CompletionResult(Quote(i.Value), i.Value, CompletionResultType.ParameterValue, i.Tooltip)).ToList();
+            // Set-SoraProfile names its profile with -Name.
+            var profile = Bound("Profile") ?? (commandName != null && commandName.EndsWith("SoraProfile", System.StringComparison.OrdinalIgnoreCase) ? Bound("Name") : null);
+            var items = Complete(new Completion(), wordToComplete ?? "", profile, Bound("Dialect"), Bound("Model"));
+            return items.Select(i => new CompletionResult(CompletionText(i.Value), i.Value, CompletionResultType.ParameterValue, i.Tooltip)).ToList();
         }
 
         protected abstract IEnumerable<CompletionItem> Complete(Completion c, string word, string profile, string dialect, string model);
+
+        protected virtual string CompletionText(string value) => Quote(value);
 
         private static string Quote(string value) =>
             value.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', ';', '(', ')', '{', '}', '@', '#', ',' }) >= 0 ? "'" + value.Replace("'", "''") + "'" : value;
@@ -51,6 +55,14 @@ namespace SoraPS.Commands
     public sealed class ResolutionCompleter : SoraCompleter
     {
         protected override IEnumerable<CompletionItem> Complete(Completion c, string word, string profile, string dialect, string model) => c.Resolutions(word, profile, dialect, model);
+    }
+
+    /// <summary>Offers the dialect's declared settings as <c>@{ Name = '' }</c>.</summary>
+    public sealed class SettingCompleter : SoraCompleter
+    {
+        protected override IEnumerable<CompletionItem> Complete(Completion c, string word, string profile, string dialect, string model) => c.Settings(word, profile, dialect);
+
+        protected override string CompletionText(string value) => "@{ " + value + " = '' }";
     }
 
     public sealed class TaskIdCompleter : SoraCompleter

@@ -58,6 +58,12 @@ namespace SoraPS.Conformance.Tests
         protected abstract string Dialect { get; }
         protected abstract string SpecFile { get; }
         protected abstract Task DriveAsync(SoraClient client, string folder, CancellationToken cancel);
+        /// <summary>The emulator's path prefix for the dialect, removed from each captured path.</summary>
+        protected virtual string Prefix => "/" + SoraEmulator.PrefixOf(Dialect);
+        /// <summary>The profile SoraPS uses, before it is validated (aliases, settings).</summary>
+        protected virtual void Configure(SoraProfile profile) { }
+        /// <summary>A captured request as the published spec describes it (a host of the same shape maps its differences here).</summary>
+        protected virtual WireRequest ToSpec(WireRequest request) => request;
         private string _prefix;
         private int _seen;
 
@@ -72,14 +78,14 @@ namespace SoraPS.Conformance.Tests
             {
                 var all = _emulator.State.Requests;
                 foreach (var r in all.Skip(_seen).Where(r => r.Path.StartsWith(_prefix + "/", StringComparison.Ordinal)))
-                    _exchanges.Add(new Exchange(purpose, new WireRequest
+                    _exchanges.Add(new Exchange(purpose, ToSpec(new WireRequest
                     {
                         Method = r.Method,
                         Path = r.Path.Substring(_prefix.Length),
                         Query = r.Query,
                         Headers = new Dictionary<string, string>(r.Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
                         Body = r.RawBody,
-                    }));
+                    })));
                 _seen = all.Count;
             }
         }
@@ -120,9 +126,11 @@ namespace SoraPS.Conformance.Tests
             Directory.CreateDirectory(_folder);
             _emulator = await SoraEmulator.StartAsync(new EmulatorOptions { TaskDuration = TimeSpan.FromMilliseconds(800) });
             var profile = new SoraProfile { Name = "conformance", Dialect = Dialect, BaseUri = _emulator.DialectBase(Dialect) };
+            Configure(profile);
+            ProfileStore.Validate(profile);
             var client = new SoraClient(profile, null, new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = 2 },
                 _ => new ApiCredential(_emulator.Options.ApiKey, "test"));
-            _prefix = "/" + SoraEmulator.PrefixOf(Dialect);
+            _prefix = Prefix;
             using (var cancel = new CancellationTokenSource(Deadline))
             {
                 try
@@ -205,6 +213,48 @@ namespace SoraPS.Conformance.Tests
             foreach (var variant in new[] { "video", "thumbnail" })
                 await Do("content " + variant, () => SaveAsync(client, job, folder, variant, cancel));
             await Do("delete", () => client.DeleteAsync(job, cancel));
+        }
+    }
+
+    /// <summary>
+    /// AzureOpenAI (Sora 2 on Azure OpenAI's v1 API): create through a deployment name, poll, remix, list with paging,
+    /// video and thumbnail, delete. It is the OpenAI Videos shape with two differences, mapped here so the OpenAI
+    /// spec validates the rest of each request: the API lives below <c>/openai</c> (<c>/openai/v1/videos</c>, the
+    /// prefix is checked and removed), and the key travels in <c>api-key</c> instead of a Bearer token (the request
+    /// must carry <c>api-key</c> and no Authorization; it is presented to the spec as its Bearer credential).
+    /// </summary>
+    public sealed class AzureOpenAITraffic : CapturedTraffic
+    {
+        protected override string Dialect => "AzureOpenAI";
+        protected override string SpecFile => "openai-videos.published.yaml";
+        protected override string Prefix => "/azureopenai";
+
+        protected override void Configure(SoraProfile profile) =>
+            profile.ModelAlias = new Dictionary<string, string> { ["my-sora"] = "sora-2" };
+
+        protected override WireRequest ToSpec(WireRequest request)
+        {
+            Assert.StartsWith("/openai/v1/", request.Path);
+            Assert.True(request.Headers.ContainsKey("api-key"), $"{request} carries no api-key header.");
+            Assert.False(request.Headers.ContainsKey("Authorization"), $"{request} carries an Authorization header; Azure OpenAI takes the key in api-key.");
+            var headers = new Dictionary<string, string>(request.Headers, StringComparer.OrdinalIgnoreCase);
+            headers["Authorization"] = "Bearer " + headers["api-key"];
+            headers.Remove("api-key");
+            return new WireRequest { Method = request.Method, Path = request.Path.Substring("/openai".Length), Query = request.Query, Headers = headers, Body = request.Body };
+        }
+
+        protected override async Task DriveAsync(SoraClient client, string folder, CancellationToken cancel)
+        {
+            var first = await Do("create (JSON)", () => SubmitAsync(client, new VideoRequest { Prompt = "A heron in the reeds", Model = "my-sora", Duration = 8, AspectRatio = "16:9" }, cancel));
+            await Do("create (JSON)", () => SubmitAsync(client, new VideoRequest { Prompt = "Rain on a tin roof", Model = "my-sora", Duration = 4 }, cancel));
+            first = await Do("get (poll)", () => FinishAsync(client, first, cancel));
+            var remix = await Do("remix", () => SubmitAsync(client, new VideoRequest { Prompt = "The heron at dusk", RemixOf = first.Id }, cancel));
+            client.ListPageSize = 2;
+            var listed = await Do("list (paged)", () => client.ListAsync(3, cancel));
+            Assert.True(listed.Count >= 3, $"The list returned {listed.Count} tasks; paging needs at least 3.");
+            foreach (var variant in new[] { "video", "thumbnail" })
+                await Do("content " + variant, () => SaveAsync(client, first, folder, variant, cancel));
+            await Do("delete", () => client.DeleteAsync(remix, cancel));
         }
     }
 }

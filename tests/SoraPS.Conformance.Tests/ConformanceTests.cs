@@ -163,4 +163,42 @@ namespace SoraPS.Conformance.Tests
             Conformance.RequireAccept(_traffic, "content thumbnail", "image/*", "image/jpeg", "image/jpg");
         }
     }
+
+    public sealed class AzureOpenAIConformanceTests : IClassFixture<AzureOpenAITraffic>
+    {
+        private readonly AzureOpenAITraffic _traffic;
+        private readonly ITestOutputHelper _output;
+
+        public AzureOpenAIConformanceTests(AzureOpenAITraffic traffic, ITestOutputHelper output)
+        {
+            _traffic = traffic;
+            _output = output;
+        }
+
+        [Fact]
+        public Task EveryRequestConformsToTheOpenAISpec() => Conformance.AllConformAsync(_traffic, _output);
+
+        [Fact]
+        public void EveryOperationSoraPSUsesWasExercised()
+        {
+            Conformance.RequireOperations(_traffic,
+                ("create (JSON)", "POST", "/v1/videos"),
+                ("get (poll)", "GET", "/v1/videos/[^/]+"),
+                ("remix", "POST", "/v1/videos/[^/]+/remix"),
+                ("list (paged)", "GET", "/v1/videos"),
+                ("content video", "GET", "/v1/videos/[^/]+/content"),
+                ("content thumbnail", "GET", "/v1/videos/[^/]+/content"),
+                ("delete", "DELETE", "/v1/videos/[^/]+"));
+            Assert.Contains(_traffic.Exchanges, x => x.Purpose == "list (paged)" && (x.Request.Query ?? "").Contains("after="));
+            Assert.Contains(_traffic.Exchanges, x => x.Purpose == "create (JSON)" && Encoding.UTF8.GetString(x.Request.Body).Contains("\"model\":\"my-sora\""));
+            Assert.Contains(_traffic.Exchanges, x => x.Purpose == "content thumbnail" && x.Request.Query == "?variant=thumbnail");
+        }
+
+        [Fact]
+        public void ContentRequestsAskForTheVariantsMediaType()
+        {
+            Conformance.RequireAccept(_traffic, "content video", "video/mp4");
+            Conformance.RequireAccept(_traffic, "content thumbnail", "image/*", "image/webp");
+        }
+    }
 }

@@ -275,7 +275,7 @@ namespace SoraPS.Core.Tests
         [InlineData("failed", SoraTaskStatus.Failed)]
         [InlineData("cancelled", SoraTaskStatus.Cancelled)]
         public void AzureJobs_status_words(string word, SoraTaskStatus status) =>
-            Assert.Equal(status, AzureJobsDialect.MapStatus(word));
+            Assert.Equal(status, new AzureJobsDialect().Statuses.Map(word));
 
         // ----- OpenAI remix, list, and cost estimates -----
 
@@ -325,7 +325,7 @@ namespace SoraPS.Core.Tests
         [Fact]
         public void Every_dialect_is_registered_with_its_own_table()
         {
-            Assert.Equal(new[] { "OpenAI", "UnifiedTask", "V2Task", "OneRouter", "SoraWeb", "AzureJobs" }, DialectRegistry.Names);
+            Assert.Equal(new[] { "OpenAI", "UnifiedTask", "V2Task", "OneRouter", "SoraWeb", "AzureJobs", "AzureOpenAI" }, DialectRegistry.Names);
             foreach (var d in DialectRegistry.Dialects)
             {
                 Assert.NotEmpty(d.Models);

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
 using SoraPS.Core.Tasks;
 using SoraPS.Core.Waiting;
@@ -38,7 +39,7 @@ namespace SoraPS.Core.Tests
             Assert.Equal(model, task.Model);
             Assert.Equal(seconds, task.Duration);
             Assert.Equal("a paper boat on a river", task.Prompt);
-            Assert.Equal(client.Dialect.IsSynchronous, task.IsTerminal);
+            Assert.Equal(client.Dialect.Capabilities.Has(DialectOperation.Synchronous), task.IsTerminal);
 
             using (var waiter = new TaskWaiter(_ => client, Testing.Fast, Testing.Timeout()))
             {

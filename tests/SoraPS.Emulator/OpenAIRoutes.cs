@@ -9,22 +9,44 @@ using Microsoft.AspNetCore.Http;
 
 namespace SoraPS.Emulator
 {
-    /// <summary>OpenAI Videos API shape under /openai: strict about field names and types, as the real API is.</summary>
+    /// <summary>
+    /// OpenAI Videos API shape under /openai: strict about field names and types, as the real API is.
+    /// Other hosts of the same shape map it under their own path, tag and credential check.
+    /// </summary>
     internal static class OpenAIRoutes
     {
+        /// <summary>Where one host serves the shape: its tasks' tag and how it checks the key.</summary>
+        internal sealed class Host
+        {
+            public Host(string tag, Func<HttpRequest, bool> authorized, Func<string, string> modelOf = null)
+            {
+                Tag = tag;
+                Authorized = authorized;
+                ModelOf = modelOf ?? (m => m);
+            }
+
+            public string Tag { get; }
+            public Func<HttpRequest, bool> Authorized { get; }
+            /// <summary>The OpenAI model a model name sent to this host stands for (a deployment's model); null when unknown.</summary>
+            public Func<string, string> ModelOf { get; }
+        }
+
         private static readonly string[] Sizes = { "720x1280", "1280x720", "1024x1792", "1792x1024" };
         private static readonly string[] ProSizes = { "1024x1792", "1792x1024" };
         private static readonly Regex Model = new Regex(@"^sora-2(-pro)?(-\d{4}-\d{2}-\d{2})?$");
 
-        public static void Map(WebApplication app, SoraEmulator emu)
+        public static void Map(WebApplication app, SoraEmulator emu) =>
+            Map(app, emu, "/openai/v1/videos", new Host("openai", emu.IsAuthorized));
+
+        public static void Map(WebApplication app, SoraEmulator emu, string path, Host host)
         {
-            var g = app.MapGroup("/openai/v1/videos");
-            g.MapPost("", ctx => Create(ctx, emu, null));
-            g.MapPost("/{id}/remix", ctx => Create(ctx, emu, (string)ctx.Request.RouteValues["id"]));
-            g.MapGet("", ctx => List(ctx, emu));
-            g.MapGet("/{id}", ctx => Get(ctx, emu));
-            g.MapDelete("/{id}", ctx => Delete(ctx, emu));
-            g.MapGet("/{id}/content", ctx => Content(ctx, emu));
+            var g = app.MapGroup(path);
+            g.MapPost("", ctx => Create(ctx, emu, host, null));
+            g.MapPost("/{id}/remix", ctx => Create(ctx, emu, host, (string)ctx.Request.RouteValues["id"]));
+            g.MapGet("", ctx => List(ctx, emu, host));
+            g.MapGet("/{id}", ctx => Get(ctx, emu, host));
+            g.MapDelete("/{id}", ctx => Delete(ctx, emu, host));
+            g.MapGet("/{id}/content", ctx => Content(ctx, emu, host));
         }
 
         internal static IResult Error(int status, string message, string type, string code, string param = null) =>
@@ -36,9 +58,9 @@ namespace SoraPS.Emulator
         private static IResult Unauthorized() =>
             Error(401, "Incorrect API key provided. You can find your API key at your provider's dashboard.", "invalid_request_error", "invalid_api_key");
 
-        private static async Task Create(HttpContext ctx, SoraEmulator emu, string remixOf)
+        private static async Task Create(HttpContext ctx, SoraEmulator emu, Host host, string remixOf)
         {
-            if (!emu.IsAuthorized(ctx.Request)) { await Unauthorized().ExecuteAsync(ctx); return; }
+            if (!host.Authorized(ctx.Request)) { await Unauthorized().ExecuteAsync(ctx); return; }
             string model, prompt, seconds = null, size = null;
             var hasImage = false;
             if (ctx.Request.HasFormContentType)
@@ -108,7 +130,7 @@ namespace SoraPS.Emulator
             }
             if (remixOf != null)
             {
-                if (!emu.State.Tasks.TryGetValue(remixOf, out var source) || source.Dialect != "openai")
+                if (!emu.State.Tasks.TryGetValue(remixOf, out var source) || source.Dialect != host.Tag)
                 {
                     await Error(404, $"Video '{remixOf}' not found.", "invalid_request_error", "not_found", "video_id").ExecuteAsync(ctx);
                     return;
@@ -118,7 +140,8 @@ namespace SoraPS.Emulator
                 size = size ?? source.Size;
             }
             model = string.IsNullOrEmpty(model) ? "sora-2" : model;
-            if (!Model.IsMatch(model))
+            var catalog = host.ModelOf(model);
+            if (catalog == null || !Model.IsMatch(catalog))
             {
                 await Error(400, $"Invalid value for 'model': '{model}'. Supported values are: 'sora-2' and 'sora-2-pro'.", "invalid_request_error", "invalid_value", "model").ExecuteAsync(ctx);
                 return;
@@ -135,7 +158,7 @@ namespace SoraPS.Emulator
                 return;
             }
             size = size ?? "720x1280";
-            if (!Sizes.Contains(size) || (ProSizes.Contains(size) && !model.StartsWith("sora-2-pro", StringComparison.Ordinal)))
+            if (!Sizes.Contains(size) || (ProSizes.Contains(size) && !catalog.StartsWith("sora-2-pro", StringComparison.Ordinal)))
             {
                 await Error(400, $"Invalid value for 'size': '{size}' is not supported for model '{model}'.", "invalid_request_error", "invalid_value", "size").ExecuteAsync(ctx);
                 return;
@@ -153,7 +176,7 @@ namespace SoraPS.Emulator
             var task = new EmuTask
             {
                 Id = "video_" + Guid.NewGuid().ToString("N"),
-                Dialect = "openai",
+                Dialect = host.Tag,
                 Model = model,
                 Prompt = prompt,
                 Seconds = int.Parse(seconds),
@@ -202,22 +225,22 @@ namespace SoraPS.Emulator
             return o;
         }
 
-        private static Task Get(HttpContext ctx, SoraEmulator emu)
+        private static Task Get(HttpContext ctx, SoraEmulator emu, Host host)
         {
-            if (!emu.IsAuthorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
+            if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
             var id = (string)ctx.Request.RouteValues["id"];
-            if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "openai" || t.Deleted)
+            if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != host.Tag || t.Deleted)
                 return Error(404, $"Video '{id}' not found.", "invalid_request_error", "not_found", "video_id").ExecuteAsync(ctx);
             return Respond(ctx, emu, t);
         }
 
-        private static Task List(HttpContext ctx, SoraEmulator emu)
+        private static Task List(HttpContext ctx, SoraEmulator emu, Host host)
         {
-            if (!emu.IsAuthorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
+            if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
             var limit = int.TryParse(ctx.Request.Query["limit"], out var l) ? Math.Clamp(l, 1, 100) : 20;
             var after = ctx.Request.Query["after"].ToString();
             var desc = ctx.Request.Query["order"].ToString() != "asc";
-            var all = emu.State.Tasks.Values.Where(t => t.Dialect == "openai" && !t.Deleted);
+            var all = emu.State.Tasks.Values.Where(t => t.Dialect == host.Tag && !t.Deleted);
             var ordered = (desc ? all.OrderByDescending(t => t.Created).ThenByDescending(t => t.Id) : all.OrderBy(t => t.Created).ThenBy(t => t.Id)).ToList();
             if (!string.IsNullOrEmpty(after))
             {
@@ -235,21 +258,21 @@ namespace SoraPS.Emulator
             }).ExecuteAsync(ctx);
         }
 
-        private static Task Delete(HttpContext ctx, SoraEmulator emu)
+        private static Task Delete(HttpContext ctx, SoraEmulator emu, Host host)
         {
-            if (!emu.IsAuthorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
+            if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
             var id = (string)ctx.Request.RouteValues["id"];
-            if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "openai" || t.Deleted)
+            if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != host.Tag || t.Deleted)
                 return Error(404, $"Video '{id}' not found.", "invalid_request_error", "not_found", "video_id").ExecuteAsync(ctx);
             t.Deleted = true;
             return SoraEmulator.Json(new Dictionary<string, object> { ["id"] = id, ["object"] = "video.deleted", ["deleted"] = true }).ExecuteAsync(ctx);
         }
 
-        private static Task Content(HttpContext ctx, SoraEmulator emu)
+        private static Task Content(HttpContext ctx, SoraEmulator emu, Host host)
         {
-            if (!emu.IsAuthorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
+            if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
             var id = (string)ctx.Request.RouteValues["id"];
-            if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "openai" || t.Deleted)
+            if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != host.Tag || t.Deleted)
                 return Error(404, $"Video '{id}' not found.", "invalid_request_error", "not_found", "video_id").ExecuteAsync(ctx);
             var now = DateTimeOffset.UtcNow;
             var (phase, _) = t.StateAt(now);

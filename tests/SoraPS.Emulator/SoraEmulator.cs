@@ -48,6 +48,7 @@ namespace SoraPS.Emulator
                 case "onerouter": return "onerouter";
                 case "soraweb": return "soraweb";
                 case "azurejobs": return "azure";
+                case "azureopenai": return "azureopenai/openai";
                 default: throw new ArgumentException("The emulator does not serve dialect " + dialect);
             }
         }
@@ -126,6 +127,7 @@ namespace SoraPS.Emulator
             OneRouterRoutes.Map(app, emulator);
             SoraWebRoutes.Map(app, emulator);
             AzureRoutes.Map(app, emulator);
+            AzureOpenAIRoutes.Map(app, emulator);
             // Inspection for out-of-process tests (Pester): what reached the emulator. Never holds keys.
             app.MapGet("/_emulator/requests", () => Json(state.Requests.Select(r => new
             {
@@ -160,7 +162,7 @@ namespace SoraPS.Emulator
             // A stand-in CDN: serves the video to anyone, for redirect targets (a second emulator on another port is another origin).
             app.MapGet("/cdn/{**path}", () => RouteHelpers.VideoResult(emulator));
             app.MapDelete("/_emulator/faults", () => { state.ClearFaults(); return Results.NoContent(); });
-            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs).\n"));
+            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs), /azureopenai/openai (AzureOpenAI).\n"));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();
             emulator.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");

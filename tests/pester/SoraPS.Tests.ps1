@@ -456,7 +456,7 @@ Describe 'A first-class PowerShell citizen' {
         @{ Line = 'New-SoraVideo x -Profile unified -Model sora-2-pro-preview -Duration '; Expected = @('4', '8', '12') }
         @{ Line = 'New-SoraVideo x -Profile openai -Model sora-2-pro -Resolution '; Expected = @('720p', '1024p') }
         @{ Line = 'New-SoraVideo x -Profile soraweb -AspectRatio '; Expected = @('16:9', '9:16', '1:1') }
-        @{ Line = 'Register-SoraProfile -Name x -Dialect Az'; Expected = @('AzureJobs') }
+        @{ Line = 'Register-SoraProfile -Name x -Dialect Az'; Expected = @('AzureJobs', 'AzureOpenAI') }
         @{ Line = 'Register-SoraProfile -Name x -Dialect V2Task -Model '; Expected = @('sora-2', 'sora-2-pro') }
         @{ Line = 'Set-SoraProfile -Name one'; Expected = @('onerouter') }
     ) {

@@ -17,7 +17,20 @@ namespace SoraPS.Core.Dialects
     /// </summary>
     public sealed class AzureJobsDialect : SoraDialect
     {
-        public const string ApiVersionSetting = "ApiVersion";
+        private static readonly SettingDeclaration ApiVersion = new SettingDeclaration("ApiVersion", SettingType.Text, "preview",
+            "The api-version query value sent with every request.");
+
+        private static readonly StatusTable Words = new StatusTable
+        {
+            { SoraTaskStatus.Queued, "queued" },
+            { SoraTaskStatus.Running, "preprocessing", "running", "processing" },
+            { SoraTaskStatus.Succeeded, "succeeded" },
+            { SoraTaskStatus.Failed, "failed" },
+            { SoraTaskStatus.Cancelled, "cancelled", "canceled" },
+        };
+
+        private static readonly DialectCapabilities Can = new DialectCapabilities(
+            DialectOperation.Query | DialectOperation.List | DialectOperation.Delete, DownloadVariant.Video, DownloadVariant.Thumbnail);
 
         private static readonly SizeTable Sizes = new SizeTable()
             .Add("16:9", "480p", 854, 480).Add("9:16", "480p", 480, 854).Add("1:1", "480p", 480, 480)
@@ -33,15 +46,16 @@ namespace SoraPS.Core.Dialects
         public override string Description => "Azure OpenAI Sora jobs: POST /openai/v1/video/generations/jobs, api-key header";
         public override IReadOnlyList<ModelSpec> Models => Table;
         public override AuthScheme Auth => AuthScheme.ApiKeyHeader;
+        public override StatusTable Statuses => Words;
+        public override DialectCapabilities Capabilities => Can;
+        protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { ApiVersion };
 
         public static (int Width, int Height) SizeFor(string aspect, string resolution) => Sizes.SizeFor(aspect, resolution);
 
         private static Uri Api(SoraProfile profile, string path)
         {
-            string version = null;
-            profile.Settings?.TryGetValue(ApiVersionSetting, out version);
             var uri = Endpoint(profile.BaseUri, path);
-            return new Uri(uri.AbsoluteUri + "?api-version=" + Uri.EscapeDataString(string.IsNullOrEmpty(version) ? "preview" : version));
+            return new Uri(uri.AbsoluteUri + "?api-version=" + Uri.EscapeDataString(SettingValue(profile, ApiVersion)));
         }
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
@@ -72,10 +86,7 @@ namespace SoraPS.Core.Dialects
             using (var doc = ParseBody(response, "job"))
             {
                 var root = doc.RootElement;
-                var task = NewTask(RequireId(root.Str("id"), response, "job"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = root.Str("status");
-                task.Status = MapStatus(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("id"), "job", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0; // the jobs API reports no progress: the bar shows the status only
                 task.Model = root.Str("model");
                 task.Prompt = root.Str("prompt");
@@ -91,7 +102,7 @@ namespace SoraPS.Core.Dialects
                     task.VideoUri = Api(profile, "openai/v1/video/generations/" + Uri.EscapeDataString(task.GenerationId) + "/content/video");
                 var reason = root.Str("failure_reason");
                 if (task.Status == SoraTaskStatus.Failed)
-                    task.Error = new SoraTaskError(V2TaskDialect.KindFromReason(reason), reason, string.IsNullOrEmpty(reason) ? "The job failed without a reason." : reason);
+                    task.Error = new SoraTaskError(ErrorIds.KindFromReason(reason), reason, string.IsNullOrEmpty(reason) ? "The job failed without a reason." : reason);
                 if (task.Status == SoraTaskStatus.Succeeded)
                 {
                     task.Progress = 100;
@@ -102,8 +113,6 @@ namespace SoraPS.Core.Dialects
             }
         }
 
-        public override bool SupportsList => true;
-
         /// <summary>GET …/jobs?api-version=…&amp;limit=&amp;after=: the account's jobs, newest first.</summary>
         public override HttpRequestMessage BuildList(SoraProfile profile, string after, int limit)
         {
@@ -112,45 +121,14 @@ namespace SoraPS.Core.Dialects
             return new HttpRequestMessage(HttpMethod.Get, new Uri(uri));
         }
 
-        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next)
-        {
-            using (var doc = ParseBody(response, "job list"))
-            {
-                var root = doc.RootElement;
-                var data = root.Prop("data");
-                if (data?.ValueKind != JsonValueKind.Array)
-                    throw new SoraProtocolException("The provider's job list has no 'data' array.", response.Body);
-                var list = new List<SoraTask>();
-                foreach (var item in data.Value.EnumerateArray())
-                    list.Add(ParseTask(new ProviderResponse(200, item.GetRawText(), null, response.RequestUri), profile));
-                next = root.Prop("has_more").Bool() == true ? (root.Str("last_id") ?? list.LastOrDefault()?.Id) : null;
-                return list;
-            }
-        }
+        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) =>
+            ParseDataList(response, profile, "job list", out next);
 
         public override HttpRequestMessage BuildDelete(SoraProfile profile, string id) =>
             new HttpRequestMessage(HttpMethod.Delete, Api(profile, "openai/v1/video/generations/jobs/" + Uri.EscapeDataString(id)));
 
-        public override Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)
-        {
-            var v = string.IsNullOrEmpty(variant) ? "video" : variant.ToLowerInvariant();
-            if (v != "video" && v != "thumbnail")
-                throw new SoraValidationException("VariantNotSupported", "Variant", "The AzureJobs dialect offers the video and its thumbnail.");
-            if (task.GenerationId == null) return null;
-            return Api(profile, "openai/v1/video/generations/" + Uri.EscapeDataString(task.GenerationId) + "/content/" + v);
-        }
-
-        internal static SoraTaskStatus MapStatus(string status)
-        {
-            switch ((status ?? "").Trim().ToLowerInvariant())
-            {
-                case "queued": return SoraTaskStatus.Queued;
-                case "preprocessing": case "running": case "processing": return SoraTaskStatus.Running;
-                case "succeeded": return SoraTaskStatus.Succeeded;
-                case "failed": return SoraTaskStatus.Failed;
-                case "cancelled": case "canceled": return SoraTaskStatus.Cancelled;
-                default: return SoraTaskStatus.Unknown;
-            }
-        }
+        protected override Uri DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant) =>
+            task.GenerationId == null ? null
+                : Api(profile, "openai/v1/video/generations/" + Uri.EscapeDataString(task.GenerationId) + "/content/" + variant.Name);
     }
 }

@@ -15,6 +15,7 @@ namespace SoraPS.Core.Dialects
             new OneRouterDialect(),
             new SoraWebDialect(),
             new AzureJobsDialect(),
+            new AzureOpenAIDialect(),
         };
 
         public static IReadOnlyList<SoraDialect> Dialects => All;

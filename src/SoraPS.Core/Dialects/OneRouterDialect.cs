@@ -16,7 +16,8 @@ namespace SoraPS.Core.Dialects
     /// </summary>
     public sealed class OneRouterDialect : SoraDialect
     {
-        private static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(24);
+        private static readonly StatusTable Words = new StatusTable { { SoraTaskStatus.Succeeded, "completed" } };
+        private static readonly DialectCapabilities Can = new DialectCapabilities(DialectOperation.Synchronous);
 
         private static readonly ModelSpec[] Table =
         {
@@ -27,7 +28,9 @@ namespace SoraPS.Core.Dialects
         public override string Name => "OneRouter";
         public override string Description => "OneRouter: synchronous POST /v1/videos/generations answering with the finished video";
         public override IReadOnlyList<ModelSpec> Models => Table;
-        public override bool IsSynchronous => true;
+        public override StatusTable Statuses => Words;
+        public override DialectCapabilities Capabilities => Can;
+        public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
         /// <summary>Generation happens while the request is open: allow a long time.</summary>
         public override TimeSpan SubmitTimeout => TimeSpan.FromMinutes(20);
 
@@ -50,9 +53,6 @@ namespace SoraPS.Core.Dialects
         {
             return FillFromRequest(ParseTask(response, profile), request);
         }
-
-        public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
-            throw new SoraValidationException("QueryNotSupported", "Id", "The OneRouter dialect has no task query.");
 
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {
@@ -81,7 +81,7 @@ namespace SoraPS.Core.Dialects
                 task.RevisedPrompt = string.IsNullOrEmpty(revised) ? null : revised;
                 task.CreatedAt = root.Prop("created").Time() ?? task.RetrievedAt;
                 task.CompletedAt = task.RetrievedAt;
-                task.ExpiresAt = task.CompletedAt + LinkLifetime;
+                task.ExpiresAt = task.CompletedAt + LinkLifetime.Value;
                 return task;
             }
         }

@@ -16,13 +16,15 @@ namespace SoraPS.Core.Dialects
     /// <summary>
     /// OpenAI's Videos API shape (<c>POST /v1/videos</c>), served by OpenAI and by many relays.
     /// <c>seconds</c> is a string, the size is WIDTHxHEIGHT, the video is fetched from <c>/content</c> with the key.
+    /// Other hosts of the same shape derive from it and change where the API lives (<see cref="Videos"/>) and how it authenticates.
     /// </summary>
-    public sealed class OpenAIDialect : SoraDialect
+    public class OpenAIDialect : SoraDialect
     {
         private static readonly Regex Dated = new Regex(@"^sora-2-\d{4}-\d{2}-\d{2}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private static readonly Regex DatedPro = new Regex(@"^sora-2-pro-\d{4}-\d{2}-\d{2}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
-        private static readonly ModelSpec[] Table =
+        /// <summary>The catalog of OpenAI's own models.</summary>
+        private static readonly ModelSpec[] OpenAIModels =
         {
             new ModelSpec("sora-2", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p" }, "720p", 32000, ImageInput.UrlOrFile)
                 { Matches = m => Dated.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.10 } },
@@ -30,15 +32,34 @@ namespace SoraPS.Core.Dialects
                 { Matches = m => DatedPro.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.30, ["1024p"] = 0.50 } },
         };
 
+        private static readonly StatusTable Words = new StatusTable
+        {
+            { SoraTaskStatus.Queued, "queued", "pending" },
+            { SoraTaskStatus.Running, "in_progress", "processing", "running" },
+            { SoraTaskStatus.Succeeded, "completed", "succeeded" },
+            { SoraTaskStatus.Failed, "failed" },
+            { SoraTaskStatus.Cancelled, "cancelled", "canceled" },
+            { SoraTaskStatus.Expired, "expired" },
+        };
+
+        private static readonly DialectCapabilities Can = new DialectCapabilities(
+            DialectOperation.Query | DialectOperation.List | DialectOperation.Delete | DialectOperation.Remix,
+            DownloadVariant.Video, DownloadVariant.Thumbnail, DownloadVariant.Spritesheet);
+
         private static readonly SizeTable Sizes = new SizeTable()
             .Add("9:16", "720p", 720, 1280).Add("16:9", "720p", 1280, 720)
             .Add("9:16", "1024p", 1024, 1792).Add("16:9", "1024p", 1792, 1024);
 
         public override string Name => "OpenAI";
         public override string Description => "OpenAI Videos API shape: POST /v1/videos, GET /v1/videos/{id}, /content download";
-        public override IReadOnlyList<ModelSpec> Models => Table;
-        public override bool SupportsRemix => true;
-        public override bool SupportsList => true;
+        public override IReadOnlyList<ModelSpec> Models => OpenAIModels;
+        public override StatusTable Statuses => Words;
+        public override DialectCapabilities Capabilities => Can;
+
+        /// <summary>The videos endpoint below the profile's BaseUri, with <paramref name="rest"/> ("/{id}/content") after it.</summary>
+        protected virtual Uri Videos(SoraProfile profile, string rest = "") => Endpoint(profile.BaseUri, "v1/videos" + rest);
+
+        private Uri Video(SoraProfile profile, string id, string rest = "") => Videos(profile, "/" + Uri.EscapeDataString(id) + rest);
 
         public static string SizeFor(string aspect, string resolution) => Sizes.SizeText(aspect, resolution);
 
@@ -48,9 +69,9 @@ namespace SoraPS.Core.Dialects
             {
                 // Remix keeps the source's length and size; only the new prompt is sent.
                 var remix = new Dictionary<string, object> { ["prompt"] = r.Prompt };
-                return JsonPost(Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(r.Source.RemixOf) + "/remix"), remix, r.Source.ProviderOptions);
+                return JsonPost(Video(profile, r.Source.RemixOf, "/remix"), remix, r.Source.ProviderOptions);
             }
-            var uri = Endpoint(profile.BaseUri, "v1/videos");
+            var uri = Videos(profile);
             var seconds = r.Duration.Value.ToString(CultureInfo.InvariantCulture);
             var size = SizeFor(r.AspectRatio, r.Resolution);
             if (r.ImagePath != null)
@@ -87,29 +108,16 @@ namespace SoraPS.Core.Dialects
         }
 
         public override HttpRequestMessage BuildDelete(SoraProfile profile, string id) =>
-            new HttpRequestMessage(HttpMethod.Delete, Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(id)));
+            new HttpRequestMessage(HttpMethod.Delete, Video(profile, id));
 
         public override HttpRequestMessage BuildList(SoraProfile profile, string after, int limit)
         {
             var query = "?limit=" + limit.ToString(CultureInfo.InvariantCulture) + "&order=desc" + (string.IsNullOrEmpty(after) ? "" : "&after=" + Uri.EscapeDataString(after));
-            return new HttpRequestMessage(HttpMethod.Get, new Uri(Endpoint(profile.BaseUri, "v1/videos").AbsoluteUri + query));
+            return new HttpRequestMessage(HttpMethod.Get, new Uri(Videos(profile).AbsoluteUri + query));
         }
 
-        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next)
-        {
-            using (var doc = ParseBody(response, "video list"))
-            {
-                var root = doc.RootElement;
-                var data = root.Prop("data");
-                if (data?.ValueKind != JsonValueKind.Array)
-                    throw new SoraProtocolException("The provider's video list has no 'data' array.", response.Body);
-                var list = new List<SoraTask>();
-                foreach (var item in data.Value.EnumerateArray())
-                    list.Add(ParseTask(new ProviderResponse(200, item.GetRawText(), null, response.RequestUri), profile));
-                next = root.Prop("has_more").Bool() == true ? (root.Str("last_id") ?? list.LastOrDefault()?.Id) : null;
-                return list;
-            }
-        }
+        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) =>
+            ParseDataList(response, profile, "video list", out next);
 
         /// <summary>
         /// A form part as RFC 7578 writes it: <c>name="…"</c> and <c>filename="…"</c> quoted, no <c>filename*</c>
@@ -143,17 +151,14 @@ namespace SoraPS.Core.Dialects
         }
 
         public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
-            new HttpRequestMessage(HttpMethod.Get, Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(id)));
+            new HttpRequestMessage(HttpMethod.Get, Video(profile, id));
 
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {
             using (var doc = ParseBody(response, "video"))
             {
                 var root = doc.RootElement;
-                var task = NewTask(RequireId(root.Str("id"), response, "video"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = root.Str("status");
-                task.Status = MapStatus(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("id"), "video", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.Model = root.Str("model");
                 task.Prompt = root.Str("prompt");
@@ -167,20 +172,13 @@ namespace SoraPS.Core.Dialects
                     (task.AspectRatio, task.Resolution) = Sizes.Describe(size);
                     task.Resolution = task.Resolution ?? size;
                 }
-                var err = root.Prop("error");
-                if (err?.ValueKind == JsonValueKind.Object)
-                {
-                    var code = err.Value.Str("code");
-                    var message = err.Value.Str("message");
-                    if (code != null || message != null)
-                        task.Error = new SoraTaskError(ErrorIds.KindFromCode(code ?? message), code, message);
-                }
+                task.Error = ErrorMember(root.Prop("error"));
                 if (task.Status == SoraTaskStatus.Failed && task.Error == null)
                     task.Error = new SoraTaskError(SoraErrorKind.Unknown, null, "The provider reported failure without a reason.");
                 if (task.Status == SoraTaskStatus.Succeeded)
                 {
                     task.Progress = 100;
-                    task.VideoUri = Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(task.Id) + "/content");
+                    task.VideoUri = Video(profile, task.Id, "/content");
                 }
                 var hint = response.Header("openai-poll-after-ms");
                 if (double.TryParse(hint, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms > 0)
@@ -189,27 +187,10 @@ namespace SoraPS.Core.Dialects
             }
         }
 
-        public override Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)
+        protected override Uri DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant)
         {
-            var v = string.IsNullOrEmpty(variant) ? "video" : variant.ToLowerInvariant();
-            if (v != "video" && v != "thumbnail" && v != "spritesheet")
-                throw new SoraValidationException("VariantNotSupported", "Variant", $"The OpenAI dialect offers variants video, thumbnail and spritesheet; not '{variant}'.");
-            var uri = Endpoint(profile.BaseUri, "v1/videos/" + Uri.EscapeDataString(task.Id) + "/content");
-            return v == "video" ? uri : new Uri(uri.AbsoluteUri + "?variant=" + v);
-        }
-
-        internal static SoraTaskStatus MapStatus(string status)
-        {
-            switch ((status ?? "").Trim().ToLowerInvariant())
-            {
-                case "queued": case "pending": return SoraTaskStatus.Queued;
-                case "in_progress": case "processing": case "running": return SoraTaskStatus.Running;
-                case "completed": case "succeeded": return SoraTaskStatus.Succeeded;
-                case "failed": return SoraTaskStatus.Failed;
-                case "cancelled": case "canceled": return SoraTaskStatus.Cancelled;
-                case "expired": return SoraTaskStatus.Expired;
-                default: return SoraTaskStatus.Unknown;
-            }
+            var uri = Video(profile, task.Id, "/content");
+            return variant.IsVideo ? uri : new Uri(uri.AbsoluteUri + "?variant=" + variant.Name);
         }
     }
 }

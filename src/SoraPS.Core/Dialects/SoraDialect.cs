@@ -1,9 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
 using System.Linq;
-using System.Net;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json;
@@ -20,25 +17,33 @@ namespace SoraPS.Core.Dialects
     public abstract class SoraDialect
     {
         public abstract string Name { get; }
-        public abstract IReadOnlyList<ModelSpec> Models { get; }
-        public virtual string DefaultModel => Models[0].Name;
-        public virtual AuthScheme Auth => AuthScheme.Bearer;
-        /// <summary>Whether the provider calls back a URL when the task ends.</summary>
-        public virtual bool SupportsCallback => false;
-        /// <summary>Whether the dialect can remix an earlier task.</summary>
-        public virtual bool SupportsRemix => false;
-        /// <summary>Whether the dialect takes storyboard beats.</summary>
-        public virtual bool SupportsStoryboard => false;
-        /// <summary>Whether the dialect can blend generations.</summary>
-        public virtual bool SupportsBlend => false;
-        /// <summary>The submission answers only when the video is ready (no task to poll).</summary>
-        public virtual bool IsSynchronous => false;
-        /// <summary>How long a submission may take to be answered.</summary>
-        public virtual TimeSpan SubmitTimeout => TimeSpan.FromMinutes(2);
-        /// <summary>Whether the provider lists its tasks (Get-SoraTask -List).</summary>
-        public virtual bool SupportsList => false;
         /// <summary>A short line for help and completion.</summary>
         public abstract string Description { get; }
+        /// <summary>The model catalog: what each model accepts and costs.</summary>
+        public abstract IReadOnlyList<ModelSpec> Models { get; }
+        /// <summary>The provider's status words and their meaning.</summary>
+        public abstract StatusTable Statuses { get; }
+        /// <summary>What the dialect can do; checked in one place (<see cref="DialectCapabilities.Require"/>).</summary>
+        public abstract DialectCapabilities Capabilities { get; }
+        public virtual string DefaultModel => Models[0].Name;
+        public virtual AuthScheme Auth => AuthScheme.Bearer;
+        /// <summary>How long a submission may take to be answered.</summary>
+        public virtual TimeSpan SubmitTimeout => TimeSpan.FromMinutes(2);
+        /// <summary>How long a result link stays valid when the provider does not say.</summary>
+        public virtual TimeSpan? LinkLifetime => null;
+        /// <summary>The settings this dialect's own requests read (the network settings are common to all).</summary>
+        protected virtual IEnumerable<SettingDeclaration> OwnSettings => Array.Empty<SettingDeclaration>();
+
+        private IReadOnlyList<SettingDeclaration> _settings;
+        /// <summary>Every setting a profile of this dialect may carry: the common network limits, then the dialect's own.</summary>
+        public IReadOnlyList<SettingDeclaration> Settings => _settings ?? (_settings = NetworkSettings.Declarations.Concat(OwnSettings).ToList());
+
+        /// <summary>Refuses an operation the dialect lacks (the one place capabilities are checked).</summary>
+        public void Require(DialectOperation operation, string parameter, object target = null) =>
+            Capabilities.Require(operation, Name, parameter, target);
+
+        /// <summary>The catalog model for a name, through the profile's aliases.</summary>
+        public ModelSpec GetModel(string model, SoraProfile profile) => GetModel(profile?.CatalogModel(model) ?? model);
 
         public ModelSpec GetModel(string model)
         {
@@ -49,152 +54,21 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>
-        /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are
-        /// accepted ("8", 8, 8.0); empty and 0 mean the default (null). Anything else ("12 seconds",
-        /// "twelve", 7.5) is refused with InvalidDuration naming the value and the durations the model
-        /// (<paramref name="model"/>, else the profile's, else the dialect's default) allows, never rounded or dropped.
+        /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are accepted;
+        /// empty and 0 mean the default (null); anything else is InvalidDuration naming the model's durations.
         /// </summary>
-        public int? ParseDuration(object value, string model, SoraProfile profile)
-        {
-            if (value == null) return null;
-            int? seconds = null;
-            string shown;
-            switch (value)
-            {
-                case int i: seconds = i; shown = i.ToString(CultureInfo.InvariantCulture); break;
-                case long l: if (l >= int.MinValue && l <= int.MaxValue) seconds = (int)l; shown = l.ToString(CultureInfo.InvariantCulture); break;
-                case short sh: seconds = sh; shown = sh.ToString(CultureInfo.InvariantCulture); break;
-                case byte b: seconds = b; shown = b.ToString(CultureInfo.InvariantCulture); break;
-                case double d: seconds = WholeSeconds((decimal?)(double.IsNaN(d) || double.IsInfinity(d) || Math.Abs(d) > int.MaxValue ? (double?)null : d)); shown = d.ToString("R", CultureInfo.InvariantCulture); break;
-                case float f: seconds = WholeSeconds((decimal?)(float.IsNaN(f) || float.IsInfinity(f) || Math.Abs(f) > int.MaxValue ? (float?)null : f)); shown = f.ToString("R", CultureInfo.InvariantCulture); break;
-                case decimal m: seconds = WholeSeconds(m); shown = m.ToString(CultureInfo.InvariantCulture); break;
-                default:
-                    shown = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
-                    if (string.IsNullOrWhiteSpace(shown)) return null;
-                    if (decimal.TryParse(shown.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed))
-                        seconds = WholeSeconds(parsed);
-                    break;
-            }
-            if (seconds.HasValue && seconds.Value >= 0) return seconds.Value == 0 ? (int?)null : seconds.Value;
-            var spec = GetModel(FirstNonEmpty(model, profile?.Model, DefaultModel));
-            throw new SoraValidationException("InvalidDuration", "Duration",
-                $"Duration '{shown}' is not a whole number of seconds. {Name} model {spec.Name} allows: {ModelSpec.List(spec.Durations)} s (empty or 0: the default).")
-            { Target = value };
-        }
-
-        private static int? WholeSeconds(decimal? value) =>
-            value.HasValue && value.Value == decimal.Truncate(value.Value) && value.Value >= int.MinValue && value.Value <= int.MaxValue ? (int)value.Value : (int?)null;
+        public int? ParseDuration(object value, string model, SoraProfile profile) => RequestValidation.ParseDuration(this, value, model, profile);
 
         /// <summary>
         /// Checks every value against the model's table and fills defaults (request, then profile, then model).
         /// Throws <see cref="SoraValidationException"/> naming the allowed values; sends nothing.
         /// </summary>
-        public ValidatedRequest Validate(VideoRequest request, SoraProfile profile)
-        {
-            if (request == null) throw new ArgumentNullException(nameof(request));
-            var modelName = FirstNonEmpty(request.Model, profile?.Model, DefaultModel);
-            var spec = GetModel(modelName);
-            var v = new ValidatedRequest(request, modelName);
-
-            if (string.IsNullOrWhiteSpace(request.Prompt))
-                throw new SoraValidationException("EmptyPrompt", "Prompt", "The prompt is empty. Describe the video to generate.");
-            if (request.Prompt.Length > spec.MaxPromptLength)
-                throw new SoraValidationException("PromptTooLong", "Prompt",
-                    $"The prompt has {request.Prompt.Length} characters; {Name} model {spec.Name} accepts at most {spec.MaxPromptLength}.");
-
-            var duration = request.Duration ?? profile?.Duration ?? spec.DefaultDuration;
-            if (!spec.Durations.Contains(duration))
-                throw new SoraValidationException("InvalidDuration", "Duration",
-                    $"{Name} model {spec.Name} cannot make a {duration} s video. Allowed durations: {ModelSpec.List(spec.Durations)} s.");
-            v.Duration = duration;
-
-            var aspect = FirstNonEmpty(request.AspectRatio, profile?.AspectRatio, spec.DefaultAspectRatio);
-            var aspectMatch = spec.AspectRatios.FirstOrDefault(a => string.Equals(a, aspect, StringComparison.OrdinalIgnoreCase));
-            if (aspectMatch == null)
-                throw new SoraValidationException("InvalidAspectRatio", "AspectRatio",
-                    $"{Name} model {spec.Name} does not offer aspect ratio '{aspect}'. Allowed: {string.Join(", ", spec.AspectRatios)}.");
-            v.AspectRatio = aspectMatch;
-
-            var resolution = FirstNonEmpty(request.Resolution, profile?.Resolution, spec.DefaultResolution);
-            var resolutionMatch = spec.Resolutions.FirstOrDefault(r => string.Equals(r, resolution, StringComparison.OrdinalIgnoreCase));
-            if (resolutionMatch == null)
-                throw new SoraValidationException("InvalidResolution", "Resolution",
-                    $"{Name} model {spec.Name} does not offer resolution '{resolution}'. Allowed: {string.Join(", ", spec.Resolutions)}.");
-            v.Resolution = resolutionMatch;
-
-            ValidateImage(request.Image, spec, v);
-            if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
-                throw new SoraValidationException("ImageRequired", "Image", $"{Name} model {spec.Name} animates an input image: pass -Image with an image URL.");
-            if (request.RemixStrength.HasValue && (request.RemixStrength < 0 || request.RemixStrength > 1))
-                throw new SoraValidationException("InvalidRemixStrength", "RemixStrength", "RemixStrength goes from 0 (stay close to the source) to 1 (change freely).");
-            if (request.Storyboard != null && request.Storyboard.Count > 0 && !SupportsStoryboard)
-                throw new SoraValidationException("StoryboardNotSupported", "Storyboard", $"The {Name} dialect has no storyboard; describe the beats in the prompt instead.");
-            if (request.Blend != null && request.Blend.Count > 0 && !SupportsBlend)
-                throw new SoraValidationException("BlendNotSupported", "Blend", $"The {Name} dialect cannot blend videos.");
-            if (request.CallbackUri != null)
-            {
-                if (!SupportsCallback)
-                    throw new SoraValidationException("CallbackNotSupported", "CallbackUri", $"The {Name} dialect has no completion callback; leave -CallbackUri out.");
-                CheckPublicHttps(request.CallbackUri, "CallbackUri", 2048);
-            }
-            if (!string.IsNullOrEmpty(request.RemixOf) && !SupportsRemix)
-                throw new SoraValidationException("RemixNotSupported", "RemixOf", $"The {Name} dialect cannot remix a video.");
-            if (request.ProviderOptions != null)
-            {
-                foreach (var key in request.ProviderOptions.Keys)
-                    if (string.IsNullOrWhiteSpace(key))
-                        throw new SoraValidationException("InvalidProviderOption", "ProviderOption", "ProviderOption keys must be non-empty field names.");
-            }
-            ValidateMore(v, spec);
-            return v;
-        }
+        public ValidatedRequest Validate(VideoRequest request, SoraProfile profile) => RequestValidation.Validate(this, request, profile);
 
         /// <summary>Dialect-specific rules beyond the table (for example field combinations).</summary>
         protected virtual void ValidateMore(ValidatedRequest request, ModelSpec spec) { }
 
-        private void ValidateImage(string image, ModelSpec spec, ValidatedRequest v)
-        {
-            if (string.IsNullOrWhiteSpace(image)) return;
-            if (spec.Image == ImageInput.None)
-                throw new SoraValidationException("ImageNotSupported", "Image", $"{Name} model {spec.Name} does not take an input image.");
-            if (Uri.TryCreate(image, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
-            {
-                v.ImageUri = uri;
-                return;
-            }
-            if (spec.Image == ImageInput.UrlOnly)
-                throw new SoraValidationException("ImageUrlRequired", "Image",
-                    $"The {Name} dialect takes the image only as an http(s) URL the provider can download; '{image}' is not one. Upload the file somewhere reachable and pass its URL.");
-            var path = Path.GetFullPath(image);
-            if (!File.Exists(path))
-                throw new SoraValidationException("ImageNotFound", "Image", $"The image file '{path}' does not exist.");
-            var ext = Path.GetExtension(path).ToLowerInvariant();
-            if (ext != ".png" && ext != ".jpg" && ext != ".jpeg" && ext != ".webp")
-                throw new SoraValidationException("InvalidImageType", "Image", $"The image '{path}' must be .png, .jpg, .jpeg or .webp.");
-            v.ImagePath = path;
-        }
-
-        /// <summary>An https URL that does not point at a loopback or private address.</summary>
-        internal static void CheckPublicHttps(Uri uri, string parameter, int maxLength)
-        {
-            if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
-                throw new SoraValidationException("InvalidCallbackUri", parameter, $"{parameter} must be an https URL; '{uri}' is not.");
-            if (uri.OriginalString.Length > maxLength)
-                throw new SoraValidationException("InvalidCallbackUri", parameter, $"{parameter} is longer than {maxLength} characters.");
-            if (uri.IsLoopback || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
-                (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IsPrivate(ip)))
-                throw new SoraValidationException("InvalidCallbackUri", parameter,
-                    $"{parameter} '{uri}' points at a private or loopback address; the provider refuses those. Use a public https endpoint.");
-        }
-
-        internal static bool IsPrivate(IPAddress ip)
-        {
-            if (IPAddress.IsLoopback(ip)) return true;
-            if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
-                return ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || (ip.GetAddressBytes()[0] & 0xFE) == 0xFC || (ip.IsIPv4MappedToIPv6 && IsPrivate(ip.MapToIPv4()));
-            var b = ip.GetAddressBytes();
-            return b[0] == 10 || b[0] == 0 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
-        }
+        internal void CheckMore(ValidatedRequest request, ModelSpec spec) => ValidateMore(request, spec);
 
         // ----- HTTP mapping -----
 
@@ -203,30 +77,33 @@ namespace SoraPS.Core.Dialects
         /// <summary>Reads the submission answer into a task (parsing errors are wrapped by the caller).</summary>
         public abstract SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile);
 
-        public abstract HttpRequestMessage BuildQuery(SoraProfile profile, string id);
+        /// <summary>A task's status request (dialects with <see cref="DialectOperation.Query"/>).</summary>
+        public virtual HttpRequestMessage BuildQuery(SoraProfile profile, string id) => throw Undeclared(DialectOperation.Query);
 
-        public abstract SoraTask ParseTask(ProviderResponse response, SoraProfile profile);
+        public virtual SoraTask ParseTask(ProviderResponse response, SoraProfile profile) => throw Undeclared(DialectOperation.Query);
 
-        /// <summary>Asks the provider to stop a task; null when the dialect cannot.</summary>
-        public virtual HttpRequestMessage BuildCancel(SoraProfile profile, string id) => null;
+        /// <summary>Asks the provider to stop a task (dialects with <see cref="DialectOperation.Cancel"/>).</summary>
+        public virtual HttpRequestMessage BuildCancel(SoraProfile profile, string id) => throw Undeclared(DialectOperation.Cancel);
 
-        /// <summary>Asks the provider to delete a task and its video; null when the dialect cannot.</summary>
-        public virtual HttpRequestMessage BuildDelete(SoraProfile profile, string id) => null;
+        /// <summary>Asks the provider to delete a task and its video (dialects with <see cref="DialectOperation.Delete"/>).</summary>
+        public virtual HttpRequestMessage BuildDelete(SoraProfile profile, string id) => throw Undeclared(DialectOperation.Delete);
 
         /// <summary>Lists the provider's tasks, one page at a time (<paramref name="after"/>: the cursor).</summary>
-        public virtual HttpRequestMessage BuildList(SoraProfile profile, string after, int limit) =>
-            throw new SoraValidationException("ListNotSupported", "List", $"The {Name} dialect has no task list; use Get-SoraTask with ids.");
+        public virtual HttpRequestMessage BuildList(SoraProfile profile, string after, int limit) => throw Undeclared(DialectOperation.List);
 
         /// <summary>Reads one page of the task list; <paramref name="next"/> is null on the last page.</summary>
-        public virtual IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) =>
-            throw new SoraValidationException("ListNotSupported", "List", $"The {Name} dialect has no task list.");
+        public virtual IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) => throw Undeclared(DialectOperation.List);
+
+        /// <summary>A builder was called for an operation the dialect does not declare: callers check <see cref="Require"/> first.</summary>
+        private InvalidOperationException Undeclared(DialectOperation operation) =>
+            new InvalidOperationException($"The {Name} dialect does not declare {operation}; check Capabilities before building the request.");
 
         /// <summary>
         /// What the request will cost, as far as the provider's published billing rule tells; null when unknown.
         /// </summary>
         public virtual string EstimateCost(ValidatedRequest request)
         {
-            var spec = GetModel(request.Model);
+            var spec = request.Spec;
             var seconds = request.Duration ?? spec.DefaultDuration;
             if (spec.UsdPerSecond != null && spec.UsdPerSecond.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var rate))
                 return string.Format(System.Globalization.CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({1} s x ${2:0.00}/s)", seconds * rate, seconds, rate);
@@ -235,13 +112,12 @@ namespace SoraPS.Core.Dialects
             return null;
         }
 
-        /// <summary>Where the finished video can be downloaded from.</summary>
-        public virtual Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant)
-        {
-            if (!string.IsNullOrEmpty(variant) && !string.Equals(variant, "video", StringComparison.OrdinalIgnoreCase))
-                throw new SoraValidationException("VariantNotSupported", "Variant", $"The {Name} dialect offers only the video itself.");
-            return task.VideoUri;
-        }
+        /// <summary>Where a finished task's file can be downloaded from; the variant is checked against <see cref="Capabilities"/>.</summary>
+        public Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant) =>
+            DownloadUri(profile, task, Capabilities.Variant(variant, Name));
+
+        /// <summary>The link of one declared variant; by default the task's own video link.</summary>
+        protected virtual Uri DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant) => task.VideoUri;
 
         /// <summary>
         /// Turns an error answer into an exception with a kind scripts can test. Reads the common
@@ -370,6 +246,16 @@ namespace SoraPS.Core.Dialects
 
         protected SoraTask NewTask(string id, SoraProfile profile) => new SoraTask(id, profile?.Name, Name) { RetrievedAt = DateTimeOffset.UtcNow };
 
+        /// <summary>A task read from an answer: its id (required), the raw body, and the provider's status word with its meaning.</summary>
+        protected SoraTask TaskFrom(ProviderResponse response, SoraProfile profile, string id, string what, string providerStatus)
+        {
+            var task = NewTask(RequireId(id, response, what), profile);
+            task.Raw = response.Body;
+            task.ProviderStatus = providerStatus;
+            task.Status = Statuses.Map(providerStatus);
+            return task;
+        }
+
         /// <summary>A task just accepted by a provider that answers a submission with its id only.</summary>
         protected SoraTask AcceptedTask(string id, ProviderResponse response, ValidatedRequest request, SoraProfile profile, string providerStatus)
         {
@@ -392,13 +278,57 @@ namespace SoraPS.Core.Dialects
             return task;
         }
 
-        /// <summary>A GET or POST to a path the profile may override with a setting; {id} is replaced.</summary>
-        protected static HttpRequestMessage SettingPath(HttpMethod method, SoraProfile profile, string setting, string defaultPath, string id)
+        /// <summary>A profile's value of a declared setting, else the declared default.</summary>
+        protected static string SettingValue(SoraProfile profile, SettingDeclaration setting)
         {
-            string path = null;
-            profile.Settings?.TryGetValue(setting, out path);
-            path = string.IsNullOrEmpty(path) ? defaultPath : path;
-            return new HttpRequestMessage(method, Endpoint(profile.BaseUri, path.Replace("{id}", Uri.EscapeDataString(id))));
+            var value = profile.Setting(setting.Name);
+            return string.IsNullOrEmpty(value) ? setting.Default : value;
+        }
+
+        /// <summary>A GET or POST to a path setting's value; {id} is replaced.</summary>
+        protected static HttpRequestMessage SettingPath(HttpMethod method, SoraProfile profile, SettingDeclaration setting, string id) =>
+            new HttpRequestMessage(method, Endpoint(profile.BaseUri, SettingValue(profile, setting).Replace("{id}", Uri.EscapeDataString(id))));
+
+        /// <summary>A succeeded task's end: completed now unless the provider said when, its link valid for <see cref="LinkLifetime"/>.</summary>
+        protected void MarkSucceeded(SoraTask task, string missingVideo, string rawBody)
+        {
+            task.Progress = 100;
+            task.CompletedAt = task.CompletedAt ?? task.RetrievedAt;
+            if (LinkLifetime.HasValue) task.ExpiresAt = task.ExpiresAt ?? task.CompletedAt + LinkLifetime.Value;
+            if (task.VideoUri == null && missingVideo != null)
+                throw new SoraProtocolException($"Task {task.Id} {missingVideo}", rawBody);
+        }
+
+        /// <summary>A task's error from an <c>error</c> member: an object with code and message, or a text; null when absent.</summary>
+        protected static SoraTaskError ErrorMember(JsonElement? err)
+        {
+            if (err?.ValueKind == JsonValueKind.String)
+                return new SoraTaskError(ErrorIds.KindFromCode(err.Value.GetString()), null, err.Value.GetString());
+            if (err?.ValueKind != JsonValueKind.Object) return null;
+            var code = err.Value.Str("code");
+            var message = err.Value.Str("message");
+            return code == null && message == null ? null : new SoraTaskError(ErrorIds.KindFromCode(code ?? message), code, message);
+        }
+
+        /// <summary>A failed task's error from a free-text reason.</summary>
+        protected static SoraTaskError FailureFrom(string reason, string fallback) =>
+            new SoraTaskError(ErrorIds.KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? fallback : reason);
+
+        /// <summary>One page of a <c>{data:[…], has_more, last_id}</c> list, each item read by <see cref="ParseTask"/>.</summary>
+        protected IReadOnlyList<SoraTask> ParseDataList(ProviderResponse response, SoraProfile profile, string what, out string next)
+        {
+            using (var doc = ParseBody(response, what))
+            {
+                var root = doc.RootElement;
+                var data = root.Prop("data");
+                if (data?.ValueKind != JsonValueKind.Array)
+                    throw new SoraProtocolException($"The provider's {what} has no 'data' array.", response.Body);
+                var list = new List<SoraTask>();
+                foreach (var item in data.Value.EnumerateArray())
+                    list.Add(ParseTask(new ProviderResponse(200, item.GetRawText(), null, response.RequestUri), profile));
+                next = root.Prop("has_more").Bool() == true ? (root.Str("last_id") ?? list.LastOrDefault()?.Id) : null;
+                return list;
+            }
         }
 
         protected static JsonDocument ParseBody(ProviderResponse response, string what)
@@ -426,6 +356,5 @@ namespace SoraPS.Core.Dialects
             return s.Length <= max ? s : s.Substring(0, max) + "…";
         }
 
-        private static string FirstNonEmpty(params string[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
     }
 }

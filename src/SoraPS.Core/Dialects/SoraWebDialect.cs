@@ -17,7 +17,20 @@ namespace SoraPS.Core.Dialects
     /// </summary>
     public sealed class SoraWebDialect : SoraDialect
     {
-        public const string DefaultQueryPath = "sora/v1/videos/{id}";
+        private static readonly SettingDeclaration QueryPath = SettingDeclaration.QueryPath("sora/v1/videos/{id}");
+
+        private static readonly StatusTable Words = new StatusTable
+        {
+            { SoraTaskStatus.Queued, "pending", "queued", "submitted" },
+            { SoraTaskStatus.Running, "preprocessing", "running", "processing", "in_progress" },
+            { SoraTaskStatus.Succeeded, "succeeded", "completed", "success" },
+            { SoraTaskStatus.Failed, "failed", "failure", "rejected" },
+            { SoraTaskStatus.Cancelled, "cancelled", "canceled" },
+            { SoraTaskStatus.Expired, "expired" },
+        };
+
+        private static readonly DialectCapabilities Can = new DialectCapabilities(
+            DialectOperation.Query | DialectOperation.Remix | DialectOperation.Storyboard | DialectOperation.Blend);
         private const int FramesPerSecond = 30;
 
         // Exactly the seed's table.
@@ -34,9 +47,10 @@ namespace SoraPS.Core.Dialects
         public override string Name => "SoraWeb";
         public override string Description => "Legacy Sora web shape: POST /sora/v1/videos (simple_compose, storyboard, remix, blend)";
         public override IReadOnlyList<ModelSpec> Models => Table;
-        public override bool SupportsRemix => true;
-        public override bool SupportsStoryboard => true;
-        public override bool SupportsBlend => true;
+        public override StatusTable Statuses => Words;
+        public override DialectCapabilities Capabilities => Can;
+        public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
+        protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath };
 
         public static (int Width, int Height) SizeFor(string aspect, string resolution) => Sizes.SizeFor(aspect, resolution);
 
@@ -48,7 +62,7 @@ namespace SoraPS.Core.Dialects
             var s = request.Source;
             var operations = new[] { !string.IsNullOrEmpty(s.RemixOf), s.Storyboard?.Count > 0, s.Blend?.Count > 0 }.Count(x => x);
             if (operations > 1)
-                throw new SoraValidationException("ConflictingOperations", "RemixOf", "Choose one of -RemixOf, -Storyboard and -Blend.");
+                throw new SoraValidationException("ConflictingOperations", "RemixOf", "Choose one of remix, storyboard and blend.");
             if (s.Storyboard?.Count > 0)
             {
                 foreach (var beat in s.Storyboard)
@@ -132,7 +146,7 @@ namespace SoraPS.Core.Dialects
                 {
                     var message = root.Str("message") ?? "the provider refused the request";
                     var kind = ErrorIds.KindFromCode(code);
-                    if (kind == SoraErrorKind.Unknown) kind = V2TaskDialect.KindFromReason(message);
+                    if (kind == SoraErrorKind.Unknown) kind = ErrorIds.KindFromReason(message);
                     throw new SoraApiException(kind == SoraErrorKind.Unknown ? SoraErrorKind.InvalidParameter : kind, response.StatusCode, code,
                         Redactor.Redact($"SoraWeb provider refused the request ({code}): {message}"), Redactor.Redact(response.Body));
                 }
@@ -143,7 +157,7 @@ namespace SoraPS.Core.Dialects
         }
 
         public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
-            SettingPath(HttpMethod.Get, profile, UnifiedTaskDialect.QueryPathSetting, DefaultQueryPath, id);
+            SettingPath(HttpMethod.Get, profile, QueryPath, id);
 
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {
@@ -153,10 +167,7 @@ namespace SoraPS.Core.Dialects
                 if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data").Value;
                 var detail = root.Prop("detail");
                 var d = detail?.ValueKind == JsonValueKind.Object ? detail.Value : root;
-                var task = NewTask(RequireId(root.Str("id") ?? root.Str("task_id"), response, "task"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = d.Str("status") ?? root.Str("status");
-                task.Status = MapStatus(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", d.Str("status") ?? root.Str("status"));
                 task.Progress = d.Path("pending_info", "progress_pct").Percent(fraction: true)
                                 ?? d.Prop("progress_pct").Percent(fraction: true)
                                 ?? root.Prop("progress_pct").Percent(fraction: true)
@@ -181,30 +192,10 @@ namespace SoraPS.Core.Dialects
                 }
                 var reason = d.Str("failure_reason") ?? root.Str("failure_reason") ?? d.Str("moderation_result") ?? root.Str("fail_reason");
                 if (task.Status == SoraTaskStatus.Failed)
-                    task.Error = new SoraTaskError(V2TaskDialect.KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? "The provider reported failure without a reason." : reason);
+                    task.Error = FailureFrom(reason, "The provider reported failure without a reason.");
                 if (task.Status == SoraTaskStatus.Succeeded)
-                {
-                    task.Progress = 100;
-                    task.CompletedAt = task.RetrievedAt;
-                    task.ExpiresAt = task.CompletedAt + TimeSpan.FromHours(24);
-                    if (task.VideoUri == null)
-                        throw new SoraProtocolException($"Task {task.Id} succeeded but no generation carries a video URL.", response.Body);
-                }
+                    MarkSucceeded(task, "succeeded but no generation carries a video URL.", response.Body);
                 return task;
-            }
-        }
-
-        internal static SoraTaskStatus MapStatus(string status)
-        {
-            switch ((status ?? "").Trim().ToLowerInvariant())
-            {
-                case "pending": case "queued": case "submitted": return SoraTaskStatus.Queued;
-                case "preprocessing": case "running": case "processing": case "in_progress": return SoraTaskStatus.Running;
-                case "succeeded": case "completed": case "success": return SoraTaskStatus.Succeeded;
-                case "failed": case "failure": case "rejected": return SoraTaskStatus.Failed;
-                case "cancelled": case "canceled": return SoraTaskStatus.Cancelled;
-                case "expired": return SoraTaskStatus.Expired;
-                default: return SoraTaskStatus.Unknown;
             }
         }
     }

@@ -15,8 +15,25 @@ namespace SoraPS.Core.Dialects
     /// </summary>
     public sealed class UnifiedTaskDialect : SoraDialect
     {
-        public const string QueryPathSetting = "QueryPath";
-        private static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(24);
+        private static readonly SettingDeclaration QueryPath = SettingDeclaration.QueryPath("v1/tasks/{id}");
+        /// <summary>
+        /// Cancel while task_info.can_cancel is true. The seeds name the cancelled state but not the call:
+        /// POST /v1/tasks/{id}/cancel is assumed, and the profile setting CancelPath overrides it.
+        /// </summary>
+        private static readonly SettingDeclaration CancelPath = new SettingDeclaration("CancelPath", SettingType.Path, "v1/tasks/{id}/cancel",
+            "Path of a task's cancel request (POST); {id} is replaced by the task id.");
+
+        private static readonly StatusTable Words = new StatusTable
+        {
+            { SoraTaskStatus.Queued, "pending", "queued", "submitted" },
+            { SoraTaskStatus.Running, "processing", "running", "in_progress" },
+            { SoraTaskStatus.Succeeded, "completed", "succeeded", "success" },
+            { SoraTaskStatus.Failed, "failed", "failure" },
+            { SoraTaskStatus.Cancelled, "cancelled", "canceled" },
+            { SoraTaskStatus.Expired, "expired" },
+        };
+
+        private static readonly DialectCapabilities Can = new DialectCapabilities(DialectOperation.Query | DialectOperation.Cancel | DialectOperation.Callback);
 
         private static readonly ModelSpec[] Table =
         {
@@ -31,7 +48,10 @@ namespace SoraPS.Core.Dialects
         public override string Name => "UnifiedTask";
         public override string Description => "Unified task relays: POST /v1/videos/generations, GET /v1/tasks/{id}";
         public override IReadOnlyList<ModelSpec> Models => Table;
-        public override bool SupportsCallback => true;
+        public override StatusTable Statuses => Words;
+        public override DialectCapabilities Capabilities => Can;
+        public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
+        protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath, CancelPath };
 
         public override string EstimateCost(ValidatedRequest request)
         {
@@ -64,14 +84,10 @@ namespace SoraPS.Core.Dialects
         }
 
         public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
-            SettingPath(HttpMethod.Get, profile, QueryPathSetting, "v1/tasks/{id}", id);
+            SettingPath(HttpMethod.Get, profile, QueryPath, id);
 
-        /// <summary>
-        /// Cancel while task_info.can_cancel is true. The seeds name the cancelled state but not the call:
-        /// POST /v1/tasks/{id}/cancel is assumed, and the profile setting CancelPath overrides it.
-        /// </summary>
         public override HttpRequestMessage BuildCancel(SoraProfile profile, string id) =>
-            SettingPath(HttpMethod.Post, profile, "CancelPath", "v1/tasks/{id}/cancel", id);
+            SettingPath(HttpMethod.Post, profile, CancelPath, id);
 
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {
@@ -80,10 +96,7 @@ namespace SoraPS.Core.Dialects
                 var root = doc.RootElement;
                 // Some relays wrap the task in {"data": {...}}.
                 if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data").Value;
-                var task = NewTask(RequireId(root.Str("id") ?? root.Str("task_id"), response, "task"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = root.Str("status");
-                task.Status = MapStatus(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.Model = root.Str("model");
                 task.Prompt = root.Str("prompt");
@@ -109,41 +122,11 @@ namespace SoraPS.Core.Dialects
                 }
                 task.ExpiresAt = root.Prop("expires_at").Time();
                 if (task.Status == SoraTaskStatus.Succeeded)
-                {
-                    task.Progress = 100;
-                    task.CompletedAt = task.CompletedAt ?? task.RetrievedAt;
-                    task.ExpiresAt = task.ExpiresAt ?? task.CompletedAt + LinkLifetime;
-                    if (task.VideoUri == null)
-                        throw new SoraProtocolException($"Task {task.Id} is completed but the answer has no video URL in 'results'.", response.Body);
-                }
-                var err = root.Prop("error");
-                if (err?.ValueKind == JsonValueKind.Object)
-                {
-                    var code = err.Value.Str("code");
-                    var message = err.Value.Str("message");
-                    if (code != null || message != null) task.Error = new SoraTaskError(ErrorIds.KindFromCode(code ?? message), code, message);
-                }
-                else if (err?.ValueKind == JsonValueKind.String)
-                {
-                    task.Error = new SoraTaskError(ErrorIds.KindFromCode(err.Value.GetString()), null, err.Value.GetString());
-                }
+                    MarkSucceeded(task, "is completed but the answer has no video URL in 'results'.", response.Body);
+                task.Error = ErrorMember(root.Prop("error"));
                 if (task.Status == SoraTaskStatus.Failed && task.Error == null)
                     task.Error = new SoraTaskError(SoraErrorKind.Unknown, null, root.Str("fail_reason") ?? "The provider reported failure without a reason.");
                 return task;
-            }
-        }
-
-        internal static SoraTaskStatus MapStatus(string status)
-        {
-            switch ((status ?? "").Trim().ToLowerInvariant())
-            {
-                case "pending": case "queued": case "submitted": return SoraTaskStatus.Queued;
-                case "processing": case "running": case "in_progress": return SoraTaskStatus.Running;
-                case "completed": case "succeeded": case "success": return SoraTaskStatus.Succeeded;
-                case "failed": case "failure": return SoraTaskStatus.Failed;
-                case "cancelled": case "canceled": return SoraTaskStatus.Cancelled;
-                case "expired": return SoraTaskStatus.Expired;
-                default: return SoraTaskStatus.Unknown;
             }
         }
     }

@@ -17,7 +17,19 @@ namespace SoraPS.Core.Dialects
     /// </summary>
     public sealed class V2TaskDialect : SoraDialect
     {
-        private static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(24);
+        private static readonly SettingDeclaration QueryPath = SettingDeclaration.QueryPath("v2/videos/generations/{id}");
+
+        private static readonly StatusTable Words = new StatusTable
+        {
+            { SoraTaskStatus.Queued, "NOT_START", "SUBMITTED", "QUEUED", "PENDING" },
+            { SoraTaskStatus.Running, "IN_PROGRESS", "RUNNING", "PROCESSING" },
+            { SoraTaskStatus.Succeeded, "SUCCESS", "SUCCEEDED", "COMPLETED" },
+            { SoraTaskStatus.Failed, "FAILURE", "FAIL", "FAILED" },
+            { SoraTaskStatus.Cancelled, "CANCELLED", "CANCELED" },
+            { SoraTaskStatus.Expired, "EXPIRED" },
+        };
+
+        private static readonly DialectCapabilities Can = new DialectCapabilities(DialectOperation.Query | DialectOperation.Callback);
 
         // 10/15 (and 4/8/12 on some groups) for both; 25 s and hd only on sora-2-pro. "1080p" means hd=true.
         private static readonly ModelSpec[] Table =
@@ -29,7 +41,10 @@ namespace SoraPS.Core.Dialects
         public override string Name => "V2Task";
         public override string Description => "\"v2 task\" relays: POST /v2/videos/generations, GET /v2/videos/generations/{task_id}";
         public override IReadOnlyList<ModelSpec> Models => Table;
-        public override bool SupportsCallback => true;
+        public override StatusTable Statuses => Words;
+        public override DialectCapabilities Capabilities => Can;
+        public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
+        protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath };
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
@@ -57,7 +72,7 @@ namespace SoraPS.Core.Dialects
         }
 
         public override HttpRequestMessage BuildQuery(SoraProfile profile, string id) =>
-            SettingPath(HttpMethod.Get, profile, UnifiedTaskDialect.QueryPathSetting, "v2/videos/generations/{id}", id);
+            SettingPath(HttpMethod.Get, profile, QueryPath, id);
 
         public override SoraTask ParseTask(ProviderResponse response, SoraProfile profile)
         {
@@ -67,10 +82,7 @@ namespace SoraPS.Core.Dialects
                 // Some relays wrap the task: {"code":"success","data":{...task...}}.
                 if (root.Prop("task_id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object && root.Path("data", "task_id") != null)
                     root = root.Prop("data").Value;
-                var task = NewTask(RequireId(root.Str("task_id") ?? root.Str("id"), response, "task"), profile);
-                task.Raw = response.Body;
-                task.ProviderStatus = root.Str("status");
-                task.Status = MapStatus(task.ProviderStatus);
+                var task = TaskFrom(response, profile, root.Str("task_id") ?? root.Str("id"), "task", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.CreatedAt = root.Prop("submit_time").Time();
                 task.CompletedAt = root.Prop("finish_time").Time();
@@ -87,41 +99,10 @@ namespace SoraPS.Core.Dialects
                 if (output != null) task.VideoUri = ResultUri(profile, output, response.Body);
                 var reason = root.Str("fail_reason");
                 if (task.Status == SoraTaskStatus.Failed)
-                    task.Error = new SoraTaskError(KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? "The provider reported failure without a reason." : reason);
+                    task.Error = FailureFrom(reason, "The provider reported failure without a reason.");
                 if (task.Status == SoraTaskStatus.Succeeded)
-                {
-                    task.Progress = 100;
-                    task.CompletedAt = task.CompletedAt ?? task.RetrievedAt;
-                    task.ExpiresAt = task.CompletedAt + LinkLifetime;
-                    if (task.VideoUri == null)
-                        throw new SoraProtocolException($"Task {task.Id} succeeded but the answer has no video URL (data.output or data.outputs).", response.Body);
-                }
+                    MarkSucceeded(task, "succeeded but the answer has no video URL (data.output or data.outputs).", response.Body);
                 return task;
-            }
-        }
-
-        /// <summary>fail_reason is free text: read the kind from its words.</summary>
-        internal static SoraErrorKind KindFromReason(string reason)
-        {
-            if (string.IsNullOrEmpty(reason)) return SoraErrorKind.Unknown;
-            var r = reason.ToLowerInvariant();
-            if (r.Contains("moderation") || r.Contains("policy") || r.Contains("violat") || r.Contains("real person") || r.Contains("celebrit") || r.Contains("sensitive") || r.Contains("review"))
-                return SoraErrorKind.ContentModeration;
-            var kind = ErrorIds.KindFromCode(r.Replace(' ', '_'));
-            return kind;
-        }
-
-        internal static SoraTaskStatus MapStatus(string status)
-        {
-            switch ((status ?? "").Trim().ToUpperInvariant())
-            {
-                case "NOT_START": case "SUBMITTED": case "QUEUED": case "PENDING": return SoraTaskStatus.Queued;
-                case "IN_PROGRESS": case "RUNNING": case "PROCESSING": return SoraTaskStatus.Running;
-                case "SUCCESS": case "SUCCEEDED": case "COMPLETED": return SoraTaskStatus.Succeeded;
-                case "FAILURE": case "FAIL": case "FAILED": return SoraTaskStatus.Failed;
-                case "CANCELLED": case "CANCELED": return SoraTaskStatus.Cancelled;
-                case "EXPIRED": return SoraTaskStatus.Expired;
-                default: return SoraTaskStatus.Unknown;
             }
         }
     }

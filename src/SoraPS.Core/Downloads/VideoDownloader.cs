@@ -90,7 +90,7 @@ namespace SoraPS.Core.Downloads
         {
             var final = Path.GetFullPath(path);
             if (File.Exists(final) && !options.Overwrite)
-                throw new SoraException("FileExists", SoraErrorKind.InvalidParameter, $"'{final}' already exists. Use -Force to overwrite it.") { Target = final };
+                throw new SoraException("FileExists", SoraErrorKind.InvalidParameter, $"'{final}' already exists.") { Target = final };
             Directory.CreateDirectory(Path.GetDirectoryName(final));
             var temp = final + PartialSuffix;
             var recordPath = final + RecordSuffix;

@@ -12,200 +12,6 @@ using SoraPS.Core.Tasks;
 
 namespace SoraPS.Core.Journal
 {
-    /// <summary>What the journal knows of one task: the merge of every line written about it.</summary>
-    public sealed class JournalEntry
-    {
-        /// <summary>Ids of submissions journaled by older versions after their outcome turned out unknown.</summary>
-        public const string LegacyUnconfirmedPrefix = "unconfirmed-";
-        /// <summary>Local submission ids: written before the request leaves, replaced by the provider's id when it answers.</summary>
-        public const string LocalIdPrefix = "sub-";
-
-        public string Id { get; set; }
-        /// <summary>The local submission id the task was journaled under before the provider answered.</summary>
-        public string SubmissionId { get; set; }
-        public string Profile { get; set; }
-        public string Dialect { get; set; }
-        public string Model { get; set; }
-        public string Prompt { get; set; }
-        public int? Duration { get; set; }
-        public string AspectRatio { get; set; }
-        public string Resolution { get; set; }
-        /// <summary>The input image (URL or local file) of the request.</summary>
-        public string Image { get; set; }
-        public string RemixOf { get; set; }
-        public string Operation { get; set; }
-        [JsonConverter(typeof(JsonStringEnumConverter))]
-        public SoraTaskStatus? Status { get; set; }
-        public string ProviderStatus { get; set; }
-        public int? Progress { get; set; }
-        public string VideoUri { get; set; }
-        public string GenerationId { get; set; }
-        public DateTimeOffset? CreatedAt { get; set; }
-        public DateTimeOffset? CompletedAt { get; set; }
-        public DateTimeOffset? ExpiresAt { get; set; }
-        public DateTimeOffset? SubmittedAt { get; set; }
-        public DateTimeOffset? UpdatedAt { get; set; }
-        public string SavedTo { get; set; }
-        public string ErrorKind { get; set; }
-        public string ErrorCode { get; set; }
-        public string ErrorMessage { get; set; }
-        /// <summary>submitting, submitted, unknown, refused, resolved, status, saved, deleted (older versions: unconfirmed).</summary>
-        public string Event { get; set; }
-
-        /// <summary>
-        /// A submission with no provider id yet: sent (or about to be) and never answered, or answered
-        /// with something that does not prove the provider refused it. Listed with status Unknown.
-        /// </summary>
-        [JsonIgnore]
-        public bool Unresolved => Id != null && !Refused &&
-            ((SubmissionId != null && string.Equals(Id, SubmissionId, StringComparison.Ordinal)) || Id.StartsWith(LegacyUnconfirmedPrefix, StringComparison.Ordinal));
-
-        /// <summary>The provider certainly did not accept the submission: nothing to pay for, nothing to list.</summary>
-        [JsonIgnore]
-        public bool Refused => Event == "refused";
-
-        /// <summary>Still worth waiting for or saving: not finished, or finished but not saved and not expired.</summary>
-        [JsonIgnore]
-        public bool Pending
-        {
-            get
-            {
-                if (Unresolved || Refused) return false;
-                var status = Status ?? SoraTaskStatus.Unknown;
-                if (!SoraTask.IsTerminalStatus(status)) return true;
-                return status == SoraTaskStatus.Succeeded && SavedTo == null && (ExpiresAt == null || ExpiresAt > DateTimeOffset.UtcNow);
-            }
-        }
-
-        /// <summary>Pending or unresolved: what the pending index keeps.</summary>
-        [JsonIgnore]
-        public bool Open => Unresolved || Pending;
-
-        /// <summary>A line that starts a task's history (nothing about the task was written before it).</summary>
-        [JsonIgnore]
-        internal bool StartsHistory => SubmittedAt != null && !Links;
-
-        /// <summary>A line that gives a local submission its provider id.</summary>
-        [JsonIgnore]
-        internal bool Links => SubmissionId != null && Id != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
-
-        private bool _errorSettled;
-
-        /// <summary>Merges a newer line into this entry.</summary>
-        internal void Apply(JournalEntry line)
-        {
-            SubmissionId = line.SubmissionId ?? SubmissionId;
-            Dialect = line.Dialect ?? Dialect;
-            Model = line.Model ?? Model;
-            Prompt = line.Prompt ?? Prompt;
-            Duration = line.Duration ?? Duration;
-            AspectRatio = line.AspectRatio ?? AspectRatio;
-            Resolution = line.Resolution ?? Resolution;
-            Image = line.Image ?? Image;
-            RemixOf = line.RemixOf ?? RemixOf;
-            Operation = line.Operation ?? Operation;
-            Status = line.Status ?? Status;
-            ProviderStatus = line.ProviderStatus ?? ProviderStatus;
-            Progress = line.Progress ?? Progress;
-            VideoUri = line.VideoUri ?? VideoUri;
-            GenerationId = line.GenerationId ?? GenerationId;
-            CreatedAt = line.CreatedAt ?? CreatedAt;
-            CompletedAt = line.CompletedAt ?? CompletedAt;
-            ExpiresAt = line.ExpiresAt ?? ExpiresAt;
-            SubmittedAt = SubmittedAt ?? line.SubmittedAt ?? line.UpdatedAt;
-            UpdatedAt = line.UpdatedAt ?? UpdatedAt;
-            SavedTo = line.SavedTo ?? SavedTo;
-            if (line.Links)
-            {
-                // The provider's id arrived: what was said of the unanswered submission no longer holds.
-                ErrorKind = ErrorCode = ErrorMessage = null;
-            }
-            if (line.ErrorKind != null || line.ErrorMessage != null)
-            {
-                ErrorKind = line.ErrorKind;
-                ErrorCode = line.ErrorCode;
-                ErrorMessage = line.ErrorMessage;
-            }
-            Event = line.Event ?? Event;
-        }
-
-        /// <summary>Merges an older line into this entry (reading newest first): the same result as <see cref="Apply"/> in order.</summary>
-        internal void ApplyOlder(JournalEntry line)
-        {
-            SubmissionId = SubmissionId ?? line.SubmissionId;
-            Dialect = Dialect ?? line.Dialect;
-            Model = Model ?? line.Model;
-            Prompt = Prompt ?? line.Prompt;
-            Duration = Duration ?? line.Duration;
-            AspectRatio = AspectRatio ?? line.AspectRatio;
-            Resolution = Resolution ?? line.Resolution;
-            Image = Image ?? line.Image;
-            RemixOf = RemixOf ?? line.RemixOf;
-            Operation = Operation ?? line.Operation;
-            Status = Status ?? line.Status;
-            ProviderStatus = ProviderStatus ?? line.ProviderStatus;
-            Progress = Progress ?? line.Progress;
-            VideoUri = VideoUri ?? line.VideoUri;
-            GenerationId = GenerationId ?? line.GenerationId;
-            CreatedAt = CreatedAt ?? line.CreatedAt;
-            CompletedAt = CompletedAt ?? line.CompletedAt;
-            ExpiresAt = ExpiresAt ?? line.ExpiresAt;
-            SubmittedAt = line.SubmittedAt ?? line.UpdatedAt ?? SubmittedAt;
-            UpdatedAt = UpdatedAt ?? line.UpdatedAt;
-            SavedTo = SavedTo ?? line.SavedTo;
-            if (!_errorSettled && ErrorKind == null && ErrorMessage == null && (line.ErrorKind != null || line.ErrorMessage != null))
-            {
-                ErrorKind = line.ErrorKind;
-                ErrorCode = line.ErrorCode;
-                ErrorMessage = line.ErrorMessage;
-                _errorSettled = true;
-            }
-            if (line.Links) _errorSettled = true;
-            Event = Event ?? line.Event;
-        }
-
-        /// <summary>A task object to pipe into Wait-SoraTask, Save-SoraVideo, Get-SoraTask or Resolve-SoraTask.</summary>
-        public SoraTask ToTask()
-        {
-            var unresolved = Unresolved;
-            var t = new SoraTask(Id, Profile, Dialect)
-            {
-                Model = Model,
-                Prompt = Prompt,
-                Duration = Duration,
-                AspectRatio = AspectRatio,
-                Resolution = Resolution,
-                Status = unresolved ? SoraTaskStatus.Unknown : Status ?? SoraTaskStatus.Unknown,
-                ProviderStatus = unresolved ? "submission outcome unknown" : ProviderStatus,
-                Progress = Progress ?? 0,
-                VideoUri = Uri.TryCreate(VideoUri ?? "", UriKind.Absolute, out var u) ? u : null,
-                GenerationId = GenerationId,
-                CreatedAt = CreatedAt ?? SubmittedAt,
-                CompletedAt = CompletedAt,
-                ExpiresAt = ExpiresAt,
-                SavedTo = SavedTo,
-                RetrievedAt = UpdatedAt,
-            };
-            if (ErrorKind != null || ErrorMessage != null)
-                t.Error = new SoraTaskError(Enum.TryParse<SoraErrorKind>(ErrorKind, out var k) ? k : SoraErrorKind.Unknown, ErrorCode, ErrorMessage);
-            else if (unresolved)
-                t.Error = new SoraTaskError(SoraErrorKind.Unknown, "SubmissionOutcomeUnknown",
-                    "The submission was sent but its answer never arrived (the process ended or was stopped first). Check the provider (Resolve-SoraTask) before submitting it again.");
-            return t;
-        }
-    }
-
-    public sealed class JournalFilter
-    {
-        public IReadOnlyCollection<SoraTaskStatus> Status { get; set; }
-        public DateTimeOffset? Since { get; set; }
-        public string Profile { get; set; }
-        public bool PendingOnly { get; set; }
-        public string Id { get; set; }
-        /// <summary>At most this many tasks (the newest); reading stops as soon as they are known.</summary>
-        public int? First { get; set; }
-    }
-
     /// <summary>
     /// The local record of every task this machine submitted: append-only JSON lines, one file a month,
     /// in the config folder. A submission is written before its request leaves (under a local submission
@@ -251,32 +57,13 @@ namespace SoraPS.Core.Journal
         public void Record(SoraTask task, string evt)
         {
             var now = DateTimeOffset.UtcNow;
-            Append(new JournalEntry
-            {
-                Id = task.Id,
-                Profile = task.Profile,
-                Dialect = task.Dialect,
-                Model = task.Model,
-                Prompt = evt == "submitted" ? task.Prompt : null,
-                Duration = task.Duration,
-                AspectRatio = task.AspectRatio,
-                Resolution = task.Resolution,
-                Status = task.Status,
-                ProviderStatus = task.ProviderStatus,
-                Progress = task.Progress,
-                VideoUri = task.VideoUri?.AbsoluteUri,
-                GenerationId = task.GenerationId,
-                CreatedAt = task.CreatedAt,
-                CompletedAt = task.CompletedAt,
-                ExpiresAt = task.ExpiresAt,
-                SubmittedAt = evt == "submitted" ? now : (DateTimeOffset?)null,
-                UpdatedAt = now,
-                SavedTo = task.SavedTo,
-                ErrorKind = task.Error?.Kind.ToString(),
-                ErrorCode = task.Error?.Code,
-                ErrorMessage = task.Error?.Message,
-                Event = evt,
-            }, now);
+            var entry = TaskRecord.Snapshot(task);
+            // The prompt is written once, with the submission.
+            if (evt != "submitted") entry.Prompt = null;
+            entry.SubmittedAt = evt == "submitted" ? now : (DateTimeOffset?)null;
+            entry.UpdatedAt = now;
+            entry.Event = evt;
+            Append(entry, now);
         }
 
         /// <summary>
@@ -314,31 +101,13 @@ namespace SoraPS.Core.Journal
         public void CompleteSubmission(string submissionId, SoraTask task, string evt = "submitted")
         {
             var now = DateTimeOffset.UtcNow;
-            Append(new JournalEntry
-            {
-                Id = task.Id,
-                SubmissionId = submissionId,
-                Profile = task.Profile,
-                Dialect = task.Dialect,
-                Model = task.Model,
-                Duration = task.Duration,
-                AspectRatio = task.AspectRatio,
-                Resolution = task.Resolution,
-                Status = task.Status,
-                ProviderStatus = task.ProviderStatus,
-                Progress = task.Progress,
-                VideoUri = task.VideoUri?.AbsoluteUri,
-                GenerationId = task.GenerationId,
-                CreatedAt = task.CreatedAt,
-                CompletedAt = task.CompletedAt,
-                ExpiresAt = task.ExpiresAt,
-                UpdatedAt = now,
-                SavedTo = task.SavedTo,
-                ErrorKind = task.Error?.Kind.ToString(),
-                ErrorCode = task.Error?.Code,
-                ErrorMessage = task.Error?.Message,
-                Event = evt,
-            }, now);
+            var entry = TaskRecord.Snapshot(task);
+            // The submission line holds the prompt.
+            entry.Prompt = null;
+            entry.SubmissionId = submissionId;
+            entry.UpdatedAt = now;
+            entry.Event = evt;
+            Append(entry, now);
         }
 
         /// <summary>The submission ended without a readable answer: it stays Unknown, with the reason.</summary>
@@ -449,7 +218,7 @@ namespace SoraPS.Core.Journal
                 var first = Path.GetFileName(FileFor(since.Value));
                 files = files.Where(f => string.CompareOrdinal(f, first) >= 0).ToList();
             }
-            var merger = new Merger();
+            var merger = new JournalMerger();
             foreach (var f in files) Replay(merger, f, 0, out _);
             var all = merger.Entries.ToList();
             all.Reverse();
@@ -501,13 +270,13 @@ namespace SoraPS.Core.Journal
         {
             var files = Files();
             var index = LoadIndex();
-            Merger merger = null;
+            JournalMerger merger = null;
             var positions = new Dictionary<string, long>(StringComparer.Ordinal);
             long replayed = 0;
             var rebuild = index == null;
             if (!rebuild)
             {
-                merger = new Merger(index.Entries, strict: true);
+                merger = new JournalMerger(index.Entries, strict: true);
                 foreach (var f in files)
                 {
                     long from = 0;
@@ -522,7 +291,7 @@ namespace SoraPS.Core.Journal
             }
             if (rebuild)
             {
-                merger = new Merger();
+                merger = new JournalMerger();
                 positions.Clear();
                 foreach (var f in files) positions[f] = Replay(merger, f, 0, out _);
             }
@@ -569,7 +338,7 @@ namespace SoraPS.Core.Journal
         }
 
         /// <summary>Feeds the complete lines of a file from <paramref name="from"/> on; returns where the last complete line ends.</summary>
-        private long Replay(Merger merger, string name, long from, out long lines)
+        private long Replay(JournalMerger merger, string name, long from, out long lines)
         {
             var path = Path.Combine(Directory, name);
             var end = from;
@@ -587,7 +356,7 @@ namespace SoraPS.Core.Journal
             return end;
         }
 
-        private static string Key(string profile, string id) => (profile ?? "") + "\u0001" + id;
+        internal static string Key(string profile, string id) => (profile ?? "") + "\u0001" + id;
 
         private static bool IsBadData(Exception e) =>
             e is JsonException || e is NotSupportedException || e is InvalidOperationException || e is ArgumentException ||
@@ -615,67 +384,6 @@ namespace SoraPS.Core.Journal
             return null;
         }
 
-        /// <summary>Merges lines in the order they were written; a line with a provider id takes over its local submission.</summary>
-        private sealed class Merger
-        {
-            private readonly Dictionary<string, JournalEntry> _byKey = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
-            private readonly List<JournalEntry> _order = new List<JournalEntry>();
-            private readonly HashSet<JournalEntry> _gone = new HashSet<JournalEntry>();
-            private readonly bool _strict;
-
-            public Merger(IEnumerable<JournalEntry> start = null, bool strict = false)
-            {
-                _strict = strict;
-                if (start == null) return;
-                foreach (var e in start)
-                {
-                    var key = Key(e.Profile, e.Id);
-                    if (_byKey.ContainsKey(key)) continue;
-                    _byKey[key] = e;
-                    _order.Add(e);
-                }
-            }
-
-            /// <summary>Strict (index) mode met a line about a task the index had closed that would reopen it: only the files know its whole story.</summary>
-            public bool NeedsRebuild { get; private set; }
-
-            public IEnumerable<JournalEntry> Entries => _order.Where(e => !_gone.Contains(e));
-
-            public void Add(JournalEntry line)
-            {
-                var key = Key(line.Profile, line.Id);
-                if (line.Links)
-                {
-                    var localKey = Key(line.Profile, line.SubmissionId);
-                    if (_byKey.TryGetValue(localKey, out var local))
-                    {
-                        _byKey.Remove(localKey);
-                        if (_byKey.TryGetValue(key, out var known)) _gone.Add(local);
-                        else
-                        {
-                            local.Id = line.Id;
-                            _byKey[key] = local;
-                            known = local;
-                        }
-                        known.Apply(line);
-                        return;
-                    }
-                }
-                if (!_byKey.TryGetValue(key, out var entry))
-                {
-                    entry = new JournalEntry { Id = line.Id, Profile = line.Profile };
-                    if (_strict && !line.StartsHistory)
-                    {
-                        entry.Apply(line);
-                        if (entry.Open) NeedsRebuild = true;
-                        return;
-                    }
-                    _byKey[key] = entry;
-                    _order.Add(entry);
-                }
-                entry.Apply(line);
-            }
-        }
     }
 
     /// <summary>One line of a journal file, as bytes (without its newline).</summary>

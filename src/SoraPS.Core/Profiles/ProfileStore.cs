@@ -88,6 +88,9 @@ namespace SoraPS.Core.Profiles
                         if (string.IsNullOrWhiteSpace(p.Name)) throw Corrupt($"profile #{index} has no name");
                         if (string.IsNullOrWhiteSpace(p.Dialect)) throw Corrupt($"profile #{index} ('{p.Name}') has no dialect");
                         if (p.BaseUri == null || !p.BaseUri.IsAbsoluteUri) throw Corrupt($"profile #{index} ('{p.Name}') has no absolute baseUri");
+                        // Names are case-insensitive whatever the file's spelling ("querypath" is QueryPath).
+                        if (p.Settings != null) p.Settings = new Dictionary<string, string>(p.Settings, StringComparer.OrdinalIgnoreCase);
+                        if (p.ModelAlias != null) p.ModelAlias = new Dictionary<string, string>(p.ModelAlias, StringComparer.OrdinalIgnoreCase);
                         list.Add(p);
                     }
                 }
@@ -164,8 +167,19 @@ namespace SoraPS.Core.Profiles
             if (!string.IsNullOrEmpty(p.ApiKeyEnvironmentVariable) && !IsEnvironmentVariableName(p.ApiKeyEnvironmentVariable))
                 throw new SoraValidationException("InvalidKeyReference", "ApiKeyEnvironmentVariable",
                     "ApiKeyEnvironmentVariable takes the NAME of an environment variable (letters, digits, underscore), not the key itself.");
-            if (!string.IsNullOrEmpty(p.Model)) dialect.GetModel(p.Model);
-            NetworkSettings.Validate(p);
+            if (p.ModelAlias != null)
+            {
+                var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var kv in p.ModelAlias)
+                {
+                    if (string.IsNullOrWhiteSpace(kv.Key))
+                        throw new SoraValidationException("InvalidModelAlias", "ModelAlias", "A model alias needs a name: the model's name at the provider.");
+                    aliases[kv.Key.Trim()] = dialect.GetModel(kv.Value).Name;
+                }
+                p.ModelAlias = aliases.Count == 0 ? null : aliases;
+            }
+            if (!string.IsNullOrEmpty(p.Model)) dialect.GetModel(p.Model, p);
+            p.Settings = SettingDeclaration.Normalize(p.Settings, dialect.Settings, dialect.Name);
             if (p.MaxConcurrency.HasValue && (p.MaxConcurrency < 1 || p.MaxConcurrency > 64))
                 throw new SoraValidationException("InvalidConcurrency", "MaxConcurrency", "MaxConcurrency must be between 1 and 64.");
         }

@@ -32,17 +32,42 @@ namespace SoraPS.Core.Profiles
         public string Resolution { get; set; }
         /// <summary>How many requests may be in flight at once for this profile.</summary>
         public int? MaxConcurrency { get; set; }
-        /// <summary>Dialect-specific settings (for example a query path).</summary>
+        /// <summary>Settings the dialect declares (for example a query path, or a network limit); names are case-insensitive.</summary>
         public Dictionary<string, string> Settings { get; set; }
+        /// <summary>
+        /// Names the provider gives models, mapped to the catalog model whose rules and prices they follow
+        /// (a relay's renamed model, an Azure deployment name). The name is sent as given.
+        /// </summary>
+        public Dictionary<string, string> ModelAlias { get; set; }
         public bool IsDefault { get; set; }
 
         [JsonIgnore]
         public int EffectiveConcurrency => MaxConcurrency.HasValue && MaxConcurrency.Value > 0 ? MaxConcurrency.Value : 4;
 
+        /// <summary>A setting's value by name, whatever its case; null when not set.</summary>
+        public string Setting(string name) => Lookup(Settings, name);
+
+        /// <summary>The catalog model a model name stands for: its alias target, else the name itself.</summary>
+        public string CatalogModel(string model)
+        {
+            var target = Lookup(ModelAlias, model);
+            return string.IsNullOrEmpty(target) ? model : target;
+        }
+
+        private static string Lookup(Dictionary<string, string> map, string name)
+        {
+            if (map == null || name == null) return null;
+            if (map.TryGetValue(name, out var v)) return v;
+            foreach (var kv in map)
+                if (string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase)) return kv.Value;
+            return null;
+        }
+
         public SoraProfile Clone()
         {
             var c = (SoraProfile)MemberwiseClone();
             c.Settings = Settings == null ? null : new Dictionary<string, string>(Settings, StringComparer.OrdinalIgnoreCase);
+            c.ModelAlias = ModelAlias == null ? null : new Dictionary<string, string>(ModelAlias, StringComparer.OrdinalIgnoreCase);
             return c;
         }
 

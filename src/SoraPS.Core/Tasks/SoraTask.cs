@@ -1,5 +1,8 @@
 using System;
 using System.Globalization;
+using System.Linq;
+using System.Linq.Expressions;
+using System.Reflection;
 
 namespace SoraPS.Core.Tasks
 {
@@ -70,25 +73,27 @@ namespace SoraPS.Core.Tasks
         internal void UpdateFrom(SoraTask fresh)
         {
             Status = fresh.Status;
-            ProviderStatus = fresh.ProviderStatus ?? ProviderStatus;
             Progress = fresh.Status == SoraTaskStatus.Succeeded ? 100 : Math.Max(fresh.Progress, Status == SoraTaskStatus.Running ? Progress : 0);
-            Model = fresh.Model ?? Model;
-            Prompt = fresh.Prompt ?? Prompt;
-            VideoUri = fresh.VideoUri ?? VideoUri;
-            ExpiresAt = fresh.ExpiresAt ?? ExpiresAt;
-            CreatedAt = fresh.CreatedAt ?? CreatedAt;
-            CompletedAt = fresh.CompletedAt ?? CompletedAt;
-            Duration = fresh.Duration ?? Duration;
-            AspectRatio = fresh.AspectRatio ?? AspectRatio;
-            Resolution = fresh.Resolution ?? Resolution;
             Error = fresh.Error;
-            RevisedPrompt = fresh.RevisedPrompt ?? RevisedPrompt;
-            GenerationId = fresh.GenerationId ?? GenerationId;
-            Raw = fresh.Raw ?? Raw;
-            RetrievedAt = fresh.RetrievedAt ?? RetrievedAt;
-            SavedTo = fresh.SavedTo ?? SavedTo;
             PollAfter = fresh.PollAfter;
-            EstimatedTotal = fresh.EstimatedTotal ?? EstimatedTotal;
+            KeepUnlessRepeated(this, fresh);
+        }
+
+        /// <summary>The fields whose fresh value wins only when the provider gives one (every nullable field but the ones above and the identity).</summary>
+        private static readonly Action<SoraTask, SoraTask> KeepUnlessRepeated = CompileKeep(
+            nameof(Id), nameof(Profile), nameof(Dialect), nameof(Status), nameof(Progress), nameof(Error), nameof(PollAfter));
+
+        private static Action<SoraTask, SoraTask> CompileKeep(params string[] own)
+        {
+            var a = Expression.Parameter(typeof(SoraTask), "task");
+            var b = Expression.Parameter(typeof(SoraTask), "fresh");
+            var body = typeof(SoraTask).GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+                .Where(p => p.CanRead && p.GetSetMethod(true) != null && !own.Contains(p.Name) &&
+                            (!p.PropertyType.IsValueType || Nullable.GetUnderlyingType(p.PropertyType) != null))
+                .Select(p => (Expression)Expression.Assign(Expression.Property(a, p), Expression.Coalesce(Expression.Property(b, p), Expression.Property(a, p))))
+                .ToList();
+            body.Add(Expression.Empty());
+            return Expression.Lambda<Action<SoraTask, SoraTask>>(Expression.Block(body), a, b).Compile();
         }
 
         public override string ToString() =>

@@ -80,6 +80,16 @@ namespace SoraPS.Core.Tasks
         }
 
         /// <summary>Maps a provider's error code or type word to a kind.</summary>
+        /// <summary>A free-text failure reason: the kind read from its words.</summary>
+        public static SoraErrorKind KindFromReason(string reason)
+        {
+            if (string.IsNullOrEmpty(reason)) return SoraErrorKind.Unknown;
+            var r = reason.ToLowerInvariant();
+            if (r.Contains("moderation") || r.Contains("policy") || r.Contains("violat") || r.Contains("real person") || r.Contains("celebrit") || r.Contains("sensitive") || r.Contains("review"))
+                return SoraErrorKind.ContentModeration;
+            return KindFromCode(r.Replace(' ', '_'));
+        }
+
         public static SoraErrorKind KindFromCode(string code)
         {
             if (string.IsNullOrEmpty(code)) return SoraErrorKind.Unknown;

@@ -45,15 +45,19 @@ namespace SoraPS.Core.Tasks
     /// <summary>A request the dialect has checked: every value is allowed and defaults are filled in.</summary>
     public sealed class ValidatedRequest
     {
-        internal ValidatedRequest(VideoRequest source, string model)
+        internal ValidatedRequest(VideoRequest source, string model, Dialects.ModelSpec spec)
         {
             Source = source;
             Model = model;
+            Spec = spec;
         }
 
         public VideoRequest Source { get; }
         public string Prompt => Source.Prompt;
+        /// <summary>The model name as it is sent (an alias stays as the user gave it).</summary>
         public string Model { get; }
+        /// <summary>The catalog model whose rules and prices the request follows.</summary>
+        public Dialects.ModelSpec Spec { get; }
         public int? Duration { get; internal set; }
         public string AspectRatio { get; internal set; }
         public string Resolution { get; internal set; }

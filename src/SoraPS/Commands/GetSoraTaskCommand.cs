@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Dialects;
 using SoraPS.Core.Journal;
 using SoraPS.Core.Tasks;
 
@@ -24,9 +25,7 @@ namespace SoraPS.Commands
         [Parameter(ParameterSetName = JournalSet)]
         [Alias("ProfileName")]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
-
-        protected override string ProfileName => Profile;
+        public override string Profile { get; set; }
 
         /// <summary>Ask the provider for its task list (dialects that have one), newest first.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ListSet)]
@@ -85,8 +84,7 @@ namespace SoraPS.Commands
             try
             {
                 var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
-                if (!client.Dialect.SupportsList)
-                    throw new SoraValidationException("ListNotSupported", "List", $"The {client.Dialect.Name} dialect has no task list; use Get-SoraTask with ids, or without arguments for this machine's journal.");
+                client.Dialect.Require(DialectOperation.List, "List");
                 client.EnsureCredential();
                 var max = First == int.MaxValue ? 100 : First;
                 WriteObject(RunAsync(ct => client.ListAsync(max, ct)), true);

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Dialects;
 using SoraPS.Core.Tasks;
 
 namespace SoraPS.Commands
@@ -12,7 +13,7 @@ namespace SoraPS.Commands
     /// <summary>New-SoraVideo: validates, then submits one generation per prompt.</summary>
     [Cmdlet(VerbsCommon.New, "SoraVideo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(SoraTask))]
-    public sealed class NewSoraVideoCommand : SoraCmdlet
+    public sealed class NewSoraVideoCommand : SoraTaskCmdlet
     {
         /// <summary>The prompt: given here, or taken from the Prompt (or Text) property of each object piped in.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -27,11 +28,6 @@ namespace SoraPS.Commands
         /// </summary>
         [Parameter(ValueFromPipeline = true)]
         public PSObject InputObject { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("ProfileName")]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ModelCompleter))]
@@ -168,7 +164,7 @@ namespace SoraPS.Commands
                 return;
             }
             var waitOptions = Wait ? MakeWaitOptions(TimeoutSec, PollIntervalSec) : null;
-            var description = client.Dialect.IsSynchronous ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
+            var description = client.Dialect.Capabilities.Has(DialectOperation.Synchronous) ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
             // The client itself keeps the profile's limit on requests in flight; here the queue is bounded.
             var concurrency = client.Profile.EffectiveConcurrency;
             StartBackground(client.Profile.Name ?? "", concurrency * 2, concurrency * 4, description,

@@ -60,8 +60,14 @@ namespace SoraPS.Commands
         [ValidateRange(1, 64)]
         public int? MaxConcurrency { get; set; }
 
+        /// <summary>Settings the dialect declares (names case-insensitive; an unknown name is refused).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(SettingCompleter))]
         public System.Collections.Hashtable Setting { get; set; }
+
+        /// <summary>Model names at the provider mapped to the catalog model whose rules and prices they follow.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public System.Collections.Hashtable ModelAlias { get; set; }
 
         /// <summary>Make this the profile used when -Profile is not given.</summary>
         [Parameter]
@@ -90,6 +96,7 @@ namespace SoraPS.Commands
                 Resolution = string.IsNullOrWhiteSpace(Resolution) ? null : Resolution,
                 MaxConcurrency = MaxConcurrency,
                 Settings = ProfileSettings.From(Setting),
+                ModelAlias = ProfileSettings.From(ModelAlias),
                 IsDefault = Default,
             };
             try
@@ -188,7 +195,8 @@ namespace SoraPS.Commands
         [Parameter] [ArgumentCompleter(typeof(AspectRatioCompleter))] public string AspectRatio { get; set; }
         [Parameter] [ArgumentCompleter(typeof(ResolutionCompleter))] public string Resolution { get; set; }
         [Parameter] [ValidateRange(1, 64)] public int? MaxConcurrency { get; set; }
-        [Parameter] public System.Collections.Hashtable Setting { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(SettingCompleter))] public System.Collections.Hashtable Setting { get; set; }
+        [Parameter] public System.Collections.Hashtable ModelAlias { get; set; }
         [Parameter] public SwitchParameter Default { get; set; }
         [Parameter] public SwitchParameter PassThru { get; set; }
 
@@ -214,6 +222,7 @@ namespace SoraPS.Commands
                     if (bound.ContainsKey(nameof(Resolution))) p.Resolution = Blank(Resolution);
                     if (bound.ContainsKey(nameof(MaxConcurrency))) p.MaxConcurrency = MaxConcurrency;
                     if (bound.ContainsKey(nameof(Setting))) p.Settings = ProfileSettings.From(Setting);
+                    if (bound.ContainsKey(nameof(ModelAlias))) p.ModelAlias = ProfileSettings.From(ModelAlias);
                     if (bound.ContainsKey(nameof(Default)))
                     {
                         if (Default) foreach (var other in list) other.IsDefault = false;

@@ -14,7 +14,7 @@ namespace SoraPS.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Resolve, "SoraTask", DefaultParameterSetName = TaskSet)]
     [OutputType(typeof(SoraTask))]
-    public sealed class ResolveSoraTaskCommand : SoraCmdlet
+    public sealed class ResolveSoraTaskCommand : SoraTaskCmdlet
     {
         private const string TaskSet = "Task";
         private const string IdSet = "Id";
@@ -32,7 +32,7 @@ namespace SoraPS.Commands
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("ProfileName")]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
+        public override string Profile { get; set; }
 
         protected override void ProcessRecord()
         {

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
 using SoraPS.Core.Tasks;
 
@@ -18,12 +19,6 @@ namespace SoraPS.Commands
     [OutputType(typeof(FileInfo))]
     public sealed class SaveSoraVideoCommand : TaskInputCommand
     {
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        [Alias("ProfileName")]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
-
-        protected override string ProfileName => Profile;
 
         /// <summary>Started with the command: -TimeoutSec counts from here.</summary>
         private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
@@ -89,34 +84,37 @@ namespace SoraPS.Commands
         private void SaveOne(SoraTask task)
         {
             string target;
+            DownloadVariant variant;
+            SoraClient client;
             try
             {
-                target = TargetPath(task);
+                client = ClientFor(task.Profile);
+                variant = client.Dialect.Capabilities.Variant(Variant, client.Dialect.Name);
+                target = TargetPath(task, variant);
             }
             catch (SoraException e)
             {
                 WriteSoraError(e, task);
                 return;
             }
-            var exists = File.Exists(target);
-            if (exists && SkipExisting && !Force && (!string.IsNullOrEmpty(Variant) && !Variant.Equals("video", StringComparison.OrdinalIgnoreCase) || VideoDownloader.LooksLikeMp4(target)))
+            var existing = SavePolicy.ForExisting(target, variant, Force, SkipExisting);
+            if (existing == ExistingFile.Skip)
             {
                 WriteVerbose($"Skipped task {task.Id}: '{target}' is already there.");
                 _written.Add(target);
                 if (PassThru) WriteObject(new FileInfo(target));
                 return;
             }
-            if (exists && !Force)
+            if (existing == ExistingFile.Refuse)
             {
-                WriteSoraError(new SoraException("FileExists", SoraErrorKind.InvalidParameter,
-                    $"'{target}' already exists; the video of task {task.Id} was not saved. Use -Force to overwrite, or another -Path.") { Target = task }, task);
+                WriteSoraError(SavePolicy.Exists(target, task), task);
                 return;
             }
-            var action = exists ? $"Overwrite with the video of task {task.Id}" : $"Save the video of task {task.Id}";
+            var action = File.Exists(target) ? $"Overwrite with the video of task {task.Id}" : $"Save the video of task {task.Id}";
             if (!ShouldProcess(target, action)) return;
             try
             {
-                EnsureWritableFolder(System.IO.Path.GetDirectoryName(target), task);
+                SavePolicy.EnsureWritableFolder(System.IO.Path.GetDirectoryName(target), task);
             }
             catch (SoraException e)
             {
@@ -125,22 +123,12 @@ namespace SoraPS.Commands
             }
 
             var activity = NextActivityId();
-            var progress = ProgressEnabled ? new PostedProgress<DownloadProgress>(this, p => Progress(() => DownloadRecord(activity, task, p))) : null;
-            SoraClient client;
-            try
-            {
-                client = ClientFor(task.Profile);
-            }
-            catch (SoraException e)
-            {
-                WriteSoraError(e, task);
-                return;
-            }
+            var progress = Bars.Enabled ? new PostedProgress<DownloadProgress>(this, p => Bars.Write(() => DownloadRecord(activity, task, p))) : null;
             var options = new DownloadOptions
             {
                 Overwrite = Force,
-                Variant = Variant,
-                VerifyMp4 = string.IsNullOrEmpty(Variant) || Variant.Equals("video", StringComparison.OrdinalIgnoreCase),
+                Variant = variant.Name,
+                VerifyMp4 = variant.IsVideo,
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
             _written.Add(target);
@@ -148,7 +136,7 @@ namespace SoraPS.Commands
                 ct => client.DownloadAsync(task, target, options, progress, ct),
                 result =>
                 {
-                    Progress(() => new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
+                    Bars.Write(() => new ProgressRecord(activity, "Saving " + task.Id, "done") { RecordType = ProgressRecordType.Completed });
                     var left = task.ExpiresAt.HasValue ? task.ExpiresAt.Value - DateTimeOffset.UtcNow : (TimeSpan?)null;
                     WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
                         task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
@@ -157,7 +145,7 @@ namespace SoraPS.Commands
                 },
                 e =>
                 {
-                    Progress(() => new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
+                    Bars.Write(() => new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
                     WriteSoraError(e, task);
                 });
         }
@@ -176,52 +164,16 @@ namespace SoraPS.Commands
             };
         }
 
-        private string TargetPath(SoraTask task)
+        private string TargetPath(SoraTask task, DownloadVariant variant)
         {
-            var ext = string.IsNullOrEmpty(Variant) || Variant.Equals("video", StringComparison.OrdinalIgnoreCase) ? ".mp4"
-                : Variant.Equals("thumbnail", StringComparison.OrdinalIgnoreCase) ? ".webp" : ".jpg";
-            var name = SafeFileName(task.Id) + (ext == ".mp4" ? "" : "." + Variant.ToLowerInvariant()) + ext;
             var given = LiteralPath ?? Path;
-            if (string.IsNullOrEmpty(given)) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, name);
+            if (string.IsNullOrEmpty(given)) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, SavePolicy.FileName(task, variant));
             var resolved = _resolved ?? (_resolved = ProviderPaths.FileSystemPath(this, given, literal: LiteralPath != null, LiteralPath != null ? nameof(LiteralPath) : nameof(Path)));
-            var looksLikeFolder = Directory.Exists(resolved) || given.EndsWith("/", StringComparison.Ordinal) || given.EndsWith("\\", StringComparison.Ordinal) ||
-                                  string.IsNullOrEmpty(System.IO.Path.GetExtension(resolved));
-            if (looksLikeFolder) return System.IO.Path.Combine(resolved, name);
-            if (_written.Contains(resolved))
-                throw new SoraException("PathIsSingleFile", SoraErrorKind.InvalidParameter,
-                    $"-Path '{given}' names one file and already holds another task's video; give a folder to save several tasks.") { Target = task };
-            return resolved;
+            return SavePolicy.Target(resolved, given, task, variant, _written);
         }
 
         /// <summary>The destination, resolved once: wildcards must not match differently as files appear.</summary>
         private string _resolved;
-
-        /// <summary>
-        /// Creates the destination folder and proves it takes a new file before anything is downloaded, so a
-        /// read-only folder is reported as what it is (PermissionDenied, naming the folder).
-        /// </summary>
-        private static void EnsureWritableFolder(string folder, SoraTask task)
-        {
-            try
-            {
-                Directory.CreateDirectory(folder);
-                var probe = System.IO.Path.Combine(folder, ".soraps-probe-" + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
-                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
-            }
-            catch (Exception e) when (e is UnauthorizedAccessException || e is IOException)
-            {
-                throw new SoraException("DestinationNotWritable", SoraErrorKind.Permission,
-                    $"Cannot write to the folder '{folder}' ({e.Message}); the video of task {task.Id} was not saved. Check the folder's permissions or give another -Path.", e) { Target = task };
-            }
-        }
-
-        internal static string SafeFileName(string id)
-        {
-            var bad = System.IO.Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }).ToArray();
-            var chars = id.Select(c => bad.Contains(c) || char.IsControl(c) ? '_' : c).ToArray();
-            var s = new string(chars).Trim('.', ' ');
-            return s.Length == 0 ? "video" : s.Length > 150 ? s.Substring(0, 150) : s;
-        }
     }
 
     /// <summary>An IProgress whose reports run on the pipeline thread.</summary>

@@ -9,12 +9,6 @@ namespace SoraPS.Commands
     [OutputType(typeof(SoraTask))]
     public sealed class StopSoraTaskCommand : TaskInputCommand
     {
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        [Alias("ProfileName")]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
-
-        protected override string ProfileName => Profile;
 
         /// <summary>Emit the task after the provider has stopped it.</summary>
         [Parameter]
@@ -44,12 +38,6 @@ namespace SoraPS.Commands
     [Cmdlet(VerbsCommon.Remove, "SoraTask", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     public sealed class RemoveSoraTaskCommand : TaskInputCommand
     {
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        [Alias("ProfileName")]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
-
-        protected override string ProfileName => Profile;
 
         protected override void ProcessRecord()
         {

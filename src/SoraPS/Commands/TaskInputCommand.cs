@@ -8,7 +8,7 @@ namespace SoraPS.Commands
     /// Base of the cmdlets that take tasks: task objects from the pipeline, or ids (with a profile)
     /// from parameters, CSV rows or any object with an Id/TaskId/task_id/video_id property.
     /// </summary>
-    public abstract class TaskInputCommand : SoraCmdlet
+    public abstract class TaskInputCommand : SoraTaskCmdlet
     {
         protected const string TaskSet = "Task";
         protected const string IdSet = "Id";
@@ -22,8 +22,11 @@ namespace SoraPS.Commands
         [ArgumentCompleter(typeof(TaskIdCompleter))]
         public string[] Id { get; set; }
 
-        /// <summary>The profile the ids belong to (each command declares its own -Profile parameter).</summary>
-        protected abstract string ProfileName { get; }
+        /// <summary>The profile the ids belong to (a task object names its own).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Alias("ProfileName")]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
+        public override string Profile { get; set; }
 
         /// <summary>Calls <paramref name="each"/> for every input task; ids are read from the provider first.</summary>
         protected void ForEachInput(System.Action<SoraTask> each)
@@ -39,7 +42,7 @@ namespace SoraPS.Commands
                 SoraTask task;
                 try
                 {
-                    var client = ClientFor(string.IsNullOrWhiteSpace(ProfileName) ? null : ProfileName);
+                    var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
                     task = RunAsync(ct => client.GetAsync(id, ct));
                 }
                 catch (SoraException e)

@@ -11,12 +11,6 @@ namespace SoraPS.Commands
     [OutputType(typeof(SoraTask))]
     public sealed class WaitSoraTaskCommand : TaskInputCommand
     {
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        [Alias("ProfileName")]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
-
-        protected override string ProfileName => Profile;
 
         /// <summary>Stop waiting after this many seconds (0: no limit). Tasks keep running at the provider.</summary>
         [Parameter]

@@ -1,0 +1,160 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Dialects
+{
+    /// <summary>
+    /// A request checked against a dialect's model catalog before anything is sent: defaults filled (request,
+    /// then profile, then model), every value checked, the allowed values named when one is refused.
+    /// </summary>
+    internal static class RequestValidation
+    {
+        /// <summary>
+        /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are
+        /// accepted ("8", 8, 8.0); empty and 0 mean the default (null). Anything else ("12 seconds",
+        /// "twelve", 7.5) is refused with InvalidDuration naming the value and the durations the model
+        /// (<paramref name="model"/>, else the profile's, else the dialect's default) allows, never rounded or dropped.
+        /// </summary>
+        public static int? ParseDuration(SoraDialect dialect, object value, string model, SoraProfile profile)
+        {
+            if (value == null) return null;
+            int? seconds = null;
+            string shown;
+            switch (value)
+            {
+                case int i: seconds = i; shown = i.ToString(CultureInfo.InvariantCulture); break;
+                case long l: if (l >= int.MinValue && l <= int.MaxValue) seconds = (int)l; shown = l.ToString(CultureInfo.InvariantCulture); break;
+                case short sh: seconds = sh; shown = sh.ToString(CultureInfo.InvariantCulture); break;
+                case byte b: seconds = b; shown = b.ToString(CultureInfo.InvariantCulture); break;
+                case double d: seconds = WholeSeconds((decimal?)(double.IsNaN(d) || double.IsInfinity(d) || Math.Abs(d) > int.MaxValue ? (double?)null : d)); shown = d.ToString("R", CultureInfo.InvariantCulture); break;
+                case float f: seconds = WholeSeconds((decimal?)(float.IsNaN(f) || float.IsInfinity(f) || Math.Abs(f) > int.MaxValue ? (float?)null : f)); shown = f.ToString("R", CultureInfo.InvariantCulture); break;
+                case decimal m: seconds = WholeSeconds(m); shown = m.ToString(CultureInfo.InvariantCulture); break;
+                default:
+                    shown = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+                    if (string.IsNullOrWhiteSpace(shown)) return null;
+                    if (decimal.TryParse(shown.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed))
+                        seconds = WholeSeconds(parsed);
+                    break;
+            }
+            if (seconds.HasValue && seconds.Value >= 0) return seconds.Value == 0 ? (int?)null : seconds.Value;
+            var spec = dialect.GetModel(FirstNonEmpty(model, profile?.Model, dialect.DefaultModel), profile);
+            throw new SoraValidationException("InvalidDuration", "Duration",
+                $"Duration '{shown}' is not a whole number of seconds. {dialect.Name} model {spec.Name} allows: {ModelSpec.List(spec.Durations)} s (empty or 0: the default).")
+            { Target = value };
+        }
+
+        private static int? WholeSeconds(decimal? value) =>
+            value.HasValue && value.Value == decimal.Truncate(value.Value) && value.Value >= int.MinValue && value.Value <= int.MaxValue ? (int)value.Value : (int?)null;
+
+        /// <summary>
+        /// Checks every value against the model's table and fills defaults (request, then profile, then model).
+        /// Throws <see cref="SoraValidationException"/> naming the allowed values; sends nothing.
+        /// </summary>
+        public static ValidatedRequest Validate(SoraDialect dialect, VideoRequest request, SoraProfile profile)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            var modelName = FirstNonEmpty(request.Model, profile?.Model, dialect.DefaultModel);
+            var spec = dialect.GetModel(modelName, profile);
+            var v = new ValidatedRequest(request, modelName, spec);
+
+            if (string.IsNullOrWhiteSpace(request.Prompt))
+                throw new SoraValidationException("EmptyPrompt", "Prompt", "The prompt is empty. Describe the video to generate.");
+            if (request.Prompt.Length > spec.MaxPromptLength)
+                throw new SoraValidationException("PromptTooLong", "Prompt",
+                    $"The prompt has {request.Prompt.Length} characters; {dialect.Name} model {spec.Name} accepts at most {spec.MaxPromptLength}.");
+
+            var duration = request.Duration ?? profile?.Duration ?? spec.DefaultDuration;
+            if (!spec.Durations.Contains(duration))
+                throw new SoraValidationException("InvalidDuration", "Duration",
+                    $"{dialect.Name} model {spec.Name} cannot make a {duration} s video. Allowed durations: {ModelSpec.List(spec.Durations)} s.");
+            v.Duration = duration;
+
+            var aspect = FirstNonEmpty(request.AspectRatio, profile?.AspectRatio, spec.DefaultAspectRatio);
+            var aspectMatch = spec.AspectRatios.FirstOrDefault(a => string.Equals(a, aspect, StringComparison.OrdinalIgnoreCase));
+            if (aspectMatch == null)
+                throw new SoraValidationException("InvalidAspectRatio", "AspectRatio",
+                    $"{dialect.Name} model {spec.Name} does not offer aspect ratio '{aspect}'. Allowed: {string.Join(", ", spec.AspectRatios)}.");
+            v.AspectRatio = aspectMatch;
+
+            var resolution = FirstNonEmpty(request.Resolution, profile?.Resolution, spec.DefaultResolution);
+            var resolutionMatch = spec.Resolutions.FirstOrDefault(r => string.Equals(r, resolution, StringComparison.OrdinalIgnoreCase));
+            if (resolutionMatch == null)
+                throw new SoraValidationException("InvalidResolution", "Resolution",
+                    $"{dialect.Name} model {spec.Name} does not offer resolution '{resolution}'. Allowed: {string.Join(", ", spec.Resolutions)}.");
+            v.Resolution = resolutionMatch;
+
+            ValidateImage(dialect, request.Image, spec, v);
+            if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
+                throw new SoraValidationException("ImageRequired", "Image", $"{dialect.Name} model {spec.Name} animates an input image: give it an image URL.");
+            if (request.RemixStrength.HasValue && (request.RemixStrength < 0 || request.RemixStrength > 1))
+                throw new SoraValidationException("InvalidRemixStrength", "RemixStrength", "RemixStrength goes from 0 (stay close to the source) to 1 (change freely).");
+            if (request.Storyboard != null && request.Storyboard.Count > 0) dialect.Require(DialectOperation.Storyboard, "Storyboard");
+            if (request.Blend != null && request.Blend.Count > 0) dialect.Require(DialectOperation.Blend, "Blend");
+            if (request.CallbackUri != null)
+            {
+                dialect.Require(DialectOperation.Callback, "CallbackUri");
+                CheckPublicHttps(request.CallbackUri, "CallbackUri", 2048);
+            }
+            if (!string.IsNullOrEmpty(request.RemixOf)) dialect.Require(DialectOperation.Remix, "RemixOf");
+            if (request.ProviderOptions != null)
+            {
+                foreach (var key in request.ProviderOptions.Keys)
+                    if (string.IsNullOrWhiteSpace(key))
+                        throw new SoraValidationException("InvalidProviderOption", "ProviderOption", "ProviderOption keys must be non-empty field names.");
+            }
+            dialect.CheckMore(v, spec);
+            return v;
+        }
+
+        private static void ValidateImage(SoraDialect dialect, string image, ModelSpec spec, ValidatedRequest v)
+        {
+            if (string.IsNullOrWhiteSpace(image)) return;
+            if (spec.Image == ImageInput.None)
+                throw new SoraValidationException("ImageNotSupported", "Image", $"{dialect.Name} model {spec.Name} does not take an input image.");
+            if (Uri.TryCreate(image, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                v.ImageUri = uri;
+                return;
+            }
+            if (spec.Image == ImageInput.UrlOnly)
+                throw new SoraValidationException("ImageUrlRequired", "Image",
+                    $"The {dialect.Name} dialect takes the image only as an http(s) URL the provider can download; '{image}' is not one. Upload the file somewhere reachable and pass its URL.");
+            var path = Path.GetFullPath(image);
+            if (!File.Exists(path))
+                throw new SoraValidationException("ImageNotFound", "Image", $"The image file '{path}' does not exist.");
+            var ext = Path.GetExtension(path).ToLowerInvariant();
+            if (ext != ".png" && ext != ".jpg" && ext != ".jpeg" && ext != ".webp")
+                throw new SoraValidationException("InvalidImageType", "Image", $"The image '{path}' must be .png, .jpg, .jpeg or .webp.");
+            v.ImagePath = path;
+        }
+
+        /// <summary>An https URL that does not point at a loopback or private address.</summary>
+        public static void CheckPublicHttps(Uri uri, string parameter, int maxLength)
+        {
+            if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
+                throw new SoraValidationException("InvalidCallbackUri", parameter, $"{parameter} must be an https URL; '{uri}' is not.");
+            if (uri.OriginalString.Length > maxLength)
+                throw new SoraValidationException("InvalidCallbackUri", parameter, $"{parameter} is longer than {maxLength} characters.");
+            if (uri.IsLoopback || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+                (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IsPrivate(ip)))
+                throw new SoraValidationException("InvalidCallbackUri", parameter,
+                    $"{parameter} '{uri}' points at a private or loopback address; the provider refuses those. Use a public https endpoint.");
+        }
+
+        public static bool IsPrivate(IPAddress ip)
+        {
+            if (IPAddress.IsLoopback(ip)) return true;
+            if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+                return ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || (ip.GetAddressBytes()[0] & 0xFE) == 0xFC || (ip.IsIPv4MappedToIPv6 && IsPrivate(ip.MapToIPv4()));
+            var b = ip.GetAddressBytes();
+            return b[0] == 10 || b[0] == 0 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
+        }
+
+        private static string FirstNonEmpty(params string[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+    }
+}
