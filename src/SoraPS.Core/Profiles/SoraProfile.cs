@@ -30,14 +30,14 @@ namespace SoraPS.Core.Profiles
         public int? Duration { get; set; }
         public string AspectRatio { get; set; }
         public string Resolution { get; set; }
-        /// <summary>How many requests may be in flight at once for this profile.</summary>
+        /// <summary>The most requests in flight at once for this profile (the ceiling of its adaptive limit).</summary>
         public int? MaxConcurrency { get; set; }
         /// <summary>Dialect-specific settings (for example a query path).</summary>
         public Dictionary<string, string> Settings { get; set; }
         public bool IsDefault { get; set; }
 
         [JsonIgnore]
-        public int EffectiveConcurrency => MaxConcurrency.HasValue && MaxConcurrency.Value > 0 ? MaxConcurrency.Value : 4;
+        public int EffectiveConcurrency => MaxConcurrency.HasValue && MaxConcurrency.Value > 0 ? MaxConcurrency.Value : Http.AdaptiveLimiter.DefaultCeiling;
 
         public SoraProfile Clone()
         {
