@@ -224,7 +224,8 @@ namespace SoraPS.Core.Waiting
     /// <summary>
     /// When to poll next. The server's poll hint is the interval (the wait's MinInterval when there is none).
     /// When the time the task still needs is known (from the observed progress rate, else the provider's
-    /// estimate), the schedule polls at half of it while completion is far, and once it is within one interval
+    /// estimate), the schedule polls at a part of it while completion is far (two thirds of a measured
+    /// estimate, half of the provider's), and once it is within one interval (two for a measured estimate)
     /// it aims one poll just after the expected finish; if that poll is early, it polls at the interval from
     /// then on, so a finished task is seen at most one interval (plus timer slack) late. When nothing is known,
     /// it polls at the hinted interval, or ramps up from MinInterval.
@@ -253,7 +254,7 @@ namespace SoraPS.Core.Waiting
             var max = _options.MaxInterval < min ? min : _options.MaxInterval;
             var hint = task.PollAfter.HasValue && task.PollAfter.Value > TimeSpan.Zero ? task.PollAfter : null;
             TimeSpan delay;
-            var remaining = EstimateRemaining(task, now);
+            var remaining = EstimateRemaining(task, now, out var measured);
             if (_options.FixedInterval.HasValue)
             {
                 delay = _options.FixedInterval.Value;
@@ -272,14 +273,17 @@ namespace SoraPS.Core.Waiting
                     // The poll aimed at the expected finish came early: from now on, the interval.
                     delay = interval;
                 }
-                else if (remaining.Value <= interval + Slack)
+                else if (remaining.Value <= interval + Slack || (measured && remaining.Value <= interval + interval))
                 {
+                    // Close enough for the estimate to hold: one poll just after the expected finish.
                     _aimed = true;
                     delay = remaining.Value + AimMargin;
                 }
                 else
                 {
-                    delay = Clamp(TimeSpan.FromTicks(remaining.Value.Ticks / 2), interval, max < interval ? interval : max);
+                    // Far: a fraction of what is left (two thirds of a measured rate's estimate, half of the provider's).
+                    var part = measured ? remaining.Value.Ticks * 2 / 3 : remaining.Value.Ticks / 2;
+                    delay = Clamp(TimeSpan.FromTicks(part), interval, max < interval ? interval : max);
                 }
             }
             if (failures > 0)
@@ -291,8 +295,10 @@ namespace SoraPS.Core.Waiting
             return delay;
         }
 
-        private TimeSpan? EstimateRemaining(SoraTask task, DateTimeOffset now)
+        /// <param name="measured">True when the estimate comes from the progress observed, false when from the provider's estimate.</param>
+        private TimeSpan? EstimateRemaining(SoraTask task, DateTimeOffset now, out bool measured)
         {
+            measured = false;
             if (task.Status == SoraTaskStatus.Running && task.Progress > 0)
             {
                 if (_firstSeen == null)
@@ -303,7 +309,11 @@ namespace SoraPS.Core.Waiting
                 else if (task.Progress > _firstProgress)
                 {
                     var rate = (task.Progress - _firstProgress) / (now - _firstSeen.Value).TotalSeconds; // percent per second
-                    if (rate > 0) return TimeSpan.FromSeconds(Math.Max(0, 100 - task.Progress) / rate);
+                    if (rate > 0)
+                    {
+                        measured = true;
+                        return TimeSpan.FromSeconds(Math.Max(0, 100 - task.Progress) / rate);
+                    }
                 }
             }
             if (task.EstimatedTotal.HasValue)
