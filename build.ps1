@@ -135,6 +135,9 @@ function Invoke-PesterSuite {
     $store = Join-Path ([IO.Path]::GetTempPath()) ('soraps-repos-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
     $isolated = @{ XDG_DATA_HOME = (Join-Path $store 'data'); XDG_CACHE_HOME = (Join-Path $store 'cache'); XDG_CONFIG_HOME = (Join-Path $store 'config') }
     if ($IsWindows) { $isolated['LOCALAPPDATA'] = (Join-Path $store 'local'); $isolated['APPDATA'] = (Join-Path $store 'roaming') }
+    # The folders must exist: .NET answers an empty LocalApplicationData for a missing one, and PSResourceGet
+    # would then keep its settings in the current folder.
+    foreach ($d in $isolated.Values) { New-Item -ItemType Directory $d -Force | Out-Null }
     try {
         $results['Package install (fresh pwsh, temporary repository store)'] = Invoke-PesterRun -Name package -Path (Join-Path $pester 'Package.Tests.ps1') -Environment $isolated
     } finally { Remove-Item $store -Recurse -Force -ErrorAction SilentlyContinue }
@@ -155,6 +158,7 @@ try { Publish-PSResource -Path '$moduleDir' -Repository SoraPSBuild -SkipDepende
 finally { Unregister-PSResourceRepository -Name SoraPSBuild }
 "@
     $saved = $env:XDG_DATA_HOME, $env:LOCALAPPDATA
+    New-Item -ItemType Directory $store -Force | Out-Null   # must exist, or .NET answers an empty LocalApplicationData
     $env:XDG_DATA_HOME = $store; if ($IsWindows) { $env:LOCALAPPDATA = $store }
     try { Invoke-Native pwsh @('-NoProfile', '-NonInteractive', '-Command', $script) }
     finally { $env:XDG_DATA_HOME, $env:LOCALAPPDATA = $saved; Remove-Item $store -Recurse -Force -ErrorAction SilentlyContinue }

@@ -47,7 +47,7 @@ namespace SoraPS.Core
         /// <summary>
         /// Opens a file that, when this call creates it, is owner read/write only (0600) from its first
         /// byte on Unix: the mode is given to open(2), so there is no moment with wider permissions.
-        /// (The netstandard2.0 build, for Windows PowerShell, relies on the folder's per-user ACL.)
+        /// (On Windows both builds rely on the folder's per-user ACL under %APPDATA%.)
         /// </summary>
         public static FileStream OpenPrivate(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize = 4096)
         {
@@ -61,6 +61,15 @@ namespace SoraPS.Core
                     BufferSize = bufferSize,
                     UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
                 });
+#else
+            // The netstandard2.0 build on a Unix .NET: create the file with mode 0600 through open(2) itself,
+            // then open the FileStream on the file that now exists.
+            if (!IsWindows && mode != FileMode.Open && mode != FileMode.Truncate && CanOpenWithMode)
+            {
+                CreatePrivate(path, exclusive: mode == FileMode.CreateNew);
+                if (mode == FileMode.CreateNew || mode == FileMode.OpenOrCreate) mode = FileMode.Open;
+                else if (mode == FileMode.Create) mode = FileMode.Truncate;
+            }
 #endif
             return new FileStream(path, mode, access, share, bufferSize);
         }
@@ -68,6 +77,30 @@ namespace SoraPS.Core
 #if !NET
         [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
         private static extern int chmod(string path, int mode);
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        private static extern int open_(string path, int flags, int mode);
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        private static extern int close(int fd);
+
+        // open(2) is variadic: passing the mode as a fixed argument is right on x64 and Linux arm64, not on Apple arm64.
+        private static bool CanOpenWithMode =>
+            !(System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX)
+              && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64);
+
+        private static void CreatePrivate(string path, bool exclusive)
+        {
+            var mac = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX);
+            int wronly = 1, create = mac ? 0x200 : 0x40, excl = mac ? 0x800 : 0x80;
+            var fd = open_(path, wronly | create | (exclusive ? excl : 0), Convert.ToInt32("600", 8));
+            if (fd < 0)
+            {
+                var errno = System.Runtime.InteropServices.Marshal.GetLastWin32Error();
+                throw new IOException((errno == 17 ? "The file already exists: " : "Could not create ") + path + " (errno " + errno + ").");
+            }
+            close(fd);
+        }
 #endif
 
         public static Task<Stream> ReadAsStreamAsync(HttpContent content, CancellationToken cancel) =>

@@ -18,8 +18,9 @@ AfterAll {
 Describe 'Installing the package' {
     It 'runs with its repository settings in a temporary store' {
         # Proof that build.ps1 isolated this process: the settings folders are not the user's.
-        [Environment]::GetFolderPath('LocalApplicationData') | Should -Not -Be (Join-Path $HOME '.local' 'share')
-        $env:XDG_DATA_HOME | Should -BeLike "$([IO.Path]::GetTempPath())*"
+        $data = [Environment]::GetFolderPath('LocalApplicationData')
+        $data | Should -BeLike "$([IO.Path]::GetTempPath().TrimEnd([IO.Path]::DirectorySeparatorChar))*"
+        Test-Path $data | Should -BeTrue
     }
 
     It 'installs from a local repository into a clean module path and runs the pipeline from there' {
@@ -28,7 +29,11 @@ Describe 'Installing the package' {
         Copy-Item $package.FullName $repo
         $name = 'SoraPSTest' + [guid]::NewGuid().ToString('N').Substring(0, 6)
         Register-PSResourceRepository -Name $name -Uri $repo.FullName -Trusted
-        try { Save-PSResource -Name SoraPS -Repository $name -Path $modules.FullName -TrustRepository }
+        try {
+            # Registered in the temporary store, not in the user's settings nor the current folder.
+            Get-ChildItem (Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'PSResourceGet') -Filter *.xml | Get-Content -Raw | Should -Match $name
+            Save-PSResource -Name SoraPS -Repository $name -Path $modules.FullName -TrustRepository
+        }
         finally { Unregister-PSResourceRepository -Name $name }
         Test-Path (Join-Path $modules 'SoraPS' '*' 'SoraPS.psd1') | Should -BeTrue
         $out = Join-Path $TestDrive 'installed-videos'
