@@ -93,8 +93,8 @@ namespace SoraPS.Core.Tests
             s.Next(Running(10), now);
             // 10% -> 30% in 20 s: 1%/s, 70 s left -> half of that, capped at 30 s.
             Assert.Equal(30, s.Next(Running(30), now.AddSeconds(20)).TotalSeconds, 3);
-            // 10% -> 90% in 80 s: 10 s left -> poll in two thirds of that.
-            Assert.Equal(20 / 3.0, s.Next(Running(90), now.AddSeconds(80)).TotalSeconds, 3);
+            // 10% -> 90% in 80 s: 10 s left, measured precisely -> poll in three quarters of that.
+            Assert.Equal(7.5, s.Next(Running(90), now.AddSeconds(80)).TotalSeconds, 3);
             // The hint is the interval: with the finish (4.76 s away at 85 % in 81 s) within one interval, the
             // next poll is aimed just after it, and the interval follows if that was early.
             var hinted = Running(95);

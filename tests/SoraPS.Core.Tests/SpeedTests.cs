@@ -166,11 +166,29 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
-        public void A_hinted_task_with_nothing_known_is_polled_at_the_hint()
+        public void A_hinted_task_with_nothing_known_is_polled_at_the_hint_and_ramps_only_while_queued()
         {
             var s = new PollSchedule(new WaitOptions());
-            var t = new SoraTask("t", "p", "OpenAI") { Status = SoraTaskStatus.Queued, PollAfter = TimeSpan.FromMilliseconds(500) };
-            for (var i = 0; i < 5; i++) Assert.Equal(0.5, s.Next(t, DateTimeOffset.UtcNow).TotalSeconds, 3);
+            var t = new SoraTask("t", "p", "OpenAI") { Status = SoraTaskStatus.Running, PollAfter = TimeSpan.FromMilliseconds(500) };
+            for (var i = 0; i < 3; i++) Assert.Equal(0.5, s.Next(t, DateTimeOffset.UtcNow).TotalSeconds, 3);
+            var q = new PollSchedule(new WaitOptions());
+            t.Status = SoraTaskStatus.Queued;
+            var d = Enumerable.Range(0, 8).Select(_ => q.Next(t, DateTimeOffset.UtcNow).TotalSeconds).ToList();
+            Assert.Equal(0.5, d[0], 3);
+            Assert.Equal(0.75, d[1], 3);
+            Assert.Equal(2.0, d[7], 3);
+        }
+
+        [Fact]
+        public void A_coarse_rate_is_trusted_less()
+        {
+            // 1 % in 0.5 s (a 50 s task): the estimate may be twice too long, so the next poll comes well before it.
+            var s = new PollSchedule(new WaitOptions { MaxInterval = TimeSpan.FromSeconds(60) });
+            var now = DateTimeOffset.UtcNow;
+            var t = new SoraTask("t", "p", "OpenAI") { Status = SoraTaskStatus.Running, Progress = 20, PollAfter = TimeSpan.FromMilliseconds(500) };
+            s.Next(t, now);
+            t.Progress = 21;
+            Assert.InRange(s.Next(t, now.AddSeconds(0.5)).TotalSeconds, 39.5 * 0.45 - 0.01, 39.5 * 0.45 + 0.01);
         }
 
         [Fact]

@@ -224,11 +224,12 @@ namespace SoraPS.Core.Waiting
     /// <summary>
     /// When to poll next. The server's poll hint is the interval (the wait's MinInterval when there is none).
     /// When the time the task still needs is known (from the observed progress rate, else the provider's
-    /// estimate), the schedule polls at a part of it while completion is far (two thirds of a measured
-    /// estimate, half of the provider's), and once it is within one interval (two for a measured estimate)
-    /// it aims one poll just after the expected finish; if that poll is early, it polls at the interval from
+    /// estimate), the schedule polls at a part of it while completion is far (up to three quarters of a
+    /// measured estimate, as its precision allows; half of the provider's), and once it is within one
+    /// interval (up to four for a precise measured estimate) it aims one poll just after the expected finish; if that poll is early, it polls at the interval from
     /// then on, so a finished task is seen at most one interval (plus timer slack) late. When nothing is known,
-    /// it polls at the hinted interval, or ramps up from MinInterval.
+    /// it polls at the hinted interval (ramping up to four of them while the task is queued), or ramps up
+    /// from MinInterval.
     /// </summary>
     public sealed class PollSchedule
     {
@@ -242,6 +243,9 @@ namespace SoraPS.Core.Waiting
         private DateTimeOffset? _firstSeen;
         private int _firstProgress;
         private bool _aimed;
+        private int _queuedPolls;
+        /// <summary>The progress (percent) behind the last measured estimate: its precision.</summary>
+        private int _progressSeen;
 
         public PollSchedule(WaitOptions options)
         {
@@ -265,24 +269,31 @@ namespace SoraPS.Core.Waiting
                 var interval = hint ?? min;
                 if (remaining == null)
                 {
-                    // Ramp: min, 1.5x, 2.25x ... up to max; a server that says how often to ask is asked that often.
-                    delay = hint ?? TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(1.5, _polls)));
+                    // Ramp: min, 1.5x, 2.25x ... up to max. A server that says how often to ask is asked that often,
+                    // except while it says the task is still queued: then from the hint up to four of them.
+                    if (hint.HasValue && task.Status == SoraTaskStatus.Queued)
+                        delay = TimeSpan.FromMilliseconds(Math.Min(4 * hint.Value.TotalMilliseconds, hint.Value.TotalMilliseconds * Math.Pow(1.5, _queuedPolls++)));
+                    else
+                        delay = hint ?? TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(1.5, _polls)));
                 }
                 else if (_aimed)
                 {
                     // The poll aimed at the expected finish came early: from now on, the interval.
                     delay = interval;
                 }
-                else if (remaining.Value <= interval + Slack || (measured && remaining.Value <= interval + interval))
+                else if (remaining.Value <= interval + Slack ||
+                         (measured && remaining.Value.Ticks <= 4 * interval.Ticks && remaining.Value.Ticks / (_progressSeen + 1) <= interval.Ticks / 2))
                 {
-                    // Close enough for the estimate to hold: one poll just after the expected finish.
+                    // Close enough for the estimate to hold (a measured one: within four intervals, and its error from
+                    // whole-percent progress within half an interval): one poll just after the expected finish.
                     _aimed = true;
                     delay = remaining.Value + AimMargin;
                 }
                 else
                 {
-                    // Far: a fraction of what is left (two thirds of a measured rate's estimate, half of the provider's).
-                    var part = measured ? remaining.Value.Ticks * 2 / 3 : remaining.Value.Ticks / 2;
+                    // Far: a part of what is left. Half of the provider's estimate; of a measured one, the part that
+                    // stays short of the finish even if the progress seen was one percent more (at most three quarters).
+                    var part = measured ? (long)(remaining.Value.Ticks * Math.Min(0.75, 0.9 * _progressSeen / (_progressSeen + 1.0))) : remaining.Value.Ticks / 2;
                     delay = Clamp(TimeSpan.FromTicks(part), interval, max < interval ? interval : max);
                 }
             }
@@ -312,6 +323,7 @@ namespace SoraPS.Core.Waiting
                     if (rate > 0)
                     {
                         measured = true;
+                        _progressSeen = task.Progress - _firstProgress;
                         return TimeSpan.FromSeconds(Math.Max(0, 100 - task.Progress) / rate);
                     }
                 }
