@@ -19,7 +19,8 @@ using SoraPS.Core.Waiting;
 namespace SoraPS.Bench
 {
     /// <summary>
-    /// dotnet run --project bench/SoraPS.Bench -c Release [-- --only download,batch,wait,import,journal] [--quick]
+    /// dotnet run --project bench/SoraPS.Bench -c Release [-- --only download,batch,wait,import,journal,clients] [--quick]
+    ///     [--before PATH/SoraPS.psd1] [--module LABEL=PATH/SoraPS.psd1 ...] [--psopenai PATH/PSOpenAI.psd1]
     /// Measures SoraPS against the provider emulator on loopback, side by side with what users would use
     /// instead, and prints a table of ratios. Every figure comes from this run; nothing is remembered.
     /// </summary>
@@ -33,7 +34,7 @@ namespace SoraPS.Bench
         {
             if (args.Length > 0 && args[0] == "--child-download") return await ChildDownload(args);
             if (args.Length > 0 && args[0] == "--child-journal") return JournalBench.Child(args);
-            var only = (args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "download,batch,wait,import,journal").Split(',');
+            var only = (args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "download,batch,wait,import,journal,clients").Split(',');
             var quick = args.Contains("--quick");
             var dirArg = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault();
             if (dirArg != null) DownloadRoot = Path.GetFullPath(dirArg);
@@ -44,6 +45,17 @@ namespace SoraPS.Bench
             if (only.Contains("wait")) await Waiting(quick);
             if (only.Contains("import")) Import(pwsh, quick);
             if (only.Contains("journal")) Rows.AddRange(JournalBench.Run(pwsh, quick));
+            if (only.Contains("clients"))
+            {
+                // --before PATH: an earlier build of the module; --module LABEL=PATH: any other build, measured alongside.
+                var others = new List<(string, string)>();
+                for (var i = 0; i + 1 < args.Length; i++)
+                {
+                    if (args[i] == "--before") others.Add(("SoraPS before", args[i + 1]));
+                    if (args[i] == "--module" && args[i + 1].Contains('=')) others.Add((args[i + 1].Substring(0, args[i + 1].IndexOf('=')), args[i + 1].Substring(args[i + 1].IndexOf('=') + 1)));
+                }
+                Rows.AddRange(ClientsBench.Run(pwsh, quick, others, args.SkipWhile(a => a != "--psopenai").Skip(1).FirstOrDefault()));
+            }
             Print();
             return 0;
         }
@@ -217,6 +229,10 @@ $p.Refresh()
             Rows.Add(WaitRow($"Wait {count} tasks: SoraPS, OpenAI (progress only)", openai, baseline));
             var hinted = await WaitRun("OpenAI", count, min, max, new WaitOptions(), "--poll-after-ms", "5000");
             Rows.Add(WaitRow($"Wait {count} tasks: SoraPS, OpenAI (openai-poll-after-ms 5000)", hinted, baseline));
+            var fixedHint = await WaitRun("OpenAI", count, min, max, new WaitOptions { FixedInterval = TimeSpan.FromMilliseconds(500), MinInterval = TimeSpan.FromMilliseconds(500) }, "--poll-after-ms", "500");
+            Rows.Add(WaitRow($"Wait {count} tasks: polling at the hint, openai-poll-after-ms 500 (as openai-node)", fixedHint, baseline));
+            var shortHint = await WaitRun("OpenAI", count, min, max, new WaitOptions(), "--poll-after-ms", "500");
+            Rows.Add(WaitRow($"Wait {count} tasks: SoraPS, OpenAI (openai-poll-after-ms 500)", shortHint, baseline));
         }
 
         private static string[] WaitRow(string what, (double PollsPerTask, double MeanDelay, double P95Delay, double MaxDelay) r, (double PollsPerTask, double, double, double)? baseline) =>
@@ -295,7 +311,7 @@ $p.Refresh()
 
         // ---------------------------------------------------------------- helpers
 
-        private static string RunPwsh(string pwsh, Emulator emu, string body)
+        internal static string RunPwsh(string pwsh, Emulator emu, string body)
         {
             var config = Path.Combine(Path.GetTempPath(), "soraps-bench-config-" + Guid.NewGuid().ToString("N").Substring(0, 6));
             var script = $@"

@@ -19,20 +19,21 @@ namespace SoraPS.Core
     public sealed class SoraClient
     {
         private readonly Lazy<SoraHttp> _http;
-        private readonly SemaphoreSlim _submitGate;
+        private readonly AdaptiveLimiter _submitGate;
 
         public SoraClient(SoraProfile profile, ISoraLog log = null, RetryPolicy retry = null, Func<SoraProfile, ApiCredential> credentials = null)
         {
             Profile = profile ?? throw new ArgumentNullException(nameof(profile));
             ProfileStore.CheckBaseUri(profile.BaseUri);
             Dialect = DialectRegistry.Get(profile.Dialect);
-            _submitGate = new SemaphoreSlim(profile.EffectiveConcurrency);
+            _submitGate = new AdaptiveLimiter(profile.EffectiveConcurrency);
             Log = log ?? NullLog.Instance;
             var resolve = credentials ?? (p => ApiCredential.Resolve(p));
             // The key is read when the first request needs it, so -WhatIf works without one.
             _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, RetryFor(profile, retry))
             {
                 RequestTimeout = NetworkSettings.Seconds(profile, NetworkSettings.RequestTimeoutSec) ?? NetworkSettings.DefaultReadTimeout,
+                Throttled = (kind, hint) => { if (kind == RequestKind.Submit) _submitGate.OnThrottled(hint); },
             }, LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -49,6 +50,9 @@ namespace SoraPS.Core
         public SoraDialect Dialect { get; }
         public ISoraLog Log { get; }
         public SoraHttp Http => _http.Value;
+
+        /// <summary>The limit on submissions in flight: the profile's MaxConcurrency is its ceiling; it halves when the provider pushes back.</summary>
+        public AdaptiveLimiter SubmitLimiter => _submitGate;
 
         /// <summary>Where submitted tasks are recorded (null: not recorded).</summary>
         public TaskJournal Journal { get; set; }
@@ -98,6 +102,7 @@ namespace SoraPS.Core
             {
                 _submitGate.Release();
             }
+            if (response.IsSuccess) _submitGate.OnSuccess();
             if (!response.IsSuccess)
             {
                 var error = Dialect.ParseError(response);

@@ -93,11 +93,14 @@ namespace SoraPS.Core.Tests
             s.Next(Running(10), now);
             // 10% -> 30% in 20 s: 1%/s, 70 s left -> half of that, capped at 30 s.
             Assert.Equal(30, s.Next(Running(30), now.AddSeconds(20)).TotalSeconds, 3);
-            // 10% -> 90% in 80 s: 10 s left -> poll in 5 s.
-            Assert.Equal(5, s.Next(Running(90), now.AddSeconds(80)).TotalSeconds, 3);
+            // 10% -> 90% in 80 s: 10 s left, measured precisely -> poll in three quarters of that.
+            Assert.Equal(7.5, s.Next(Running(90), now.AddSeconds(80)).TotalSeconds, 3);
+            // The hint is the interval: with the finish (4.76 s away at 85 % in 81 s) within one interval, the
+            // next poll is aimed just after it, and the interval follows if that was early.
             var hinted = Running(95);
             hinted.PollAfter = TimeSpan.FromSeconds(12);
-            Assert.Equal(12, s.Next(hinted, now.AddSeconds(81)).TotalSeconds, 3);
+            Assert.Equal(5 / (85 / 81.0) + 0.04, s.Next(hinted, now.AddSeconds(81)).TotalSeconds, 3);
+            Assert.Equal(12, s.Next(hinted, now.AddSeconds(86)).TotalSeconds, 3);
         }
 
         [Fact]
@@ -108,7 +111,8 @@ namespace SoraPS.Core.Tests
             var t = new SoraTask("t", "p", "UnifiedTask") { Status = SoraTaskStatus.Queued, CreatedAt = now, EstimatedTotal = TimeSpan.FromSeconds(100) };
             Assert.Equal(50, s.Next(t, now).TotalSeconds, 3);
             Assert.Equal(5, s.Next(t, now.AddSeconds(90)).TotalSeconds, 3);
-            Assert.Equal(1, s.Next(t, now.AddSeconds(99.5)).TotalSeconds, 3);
+            // Within one interval of the estimated finish: aimed just after it.
+            Assert.Equal(0.54, s.Next(t, now.AddSeconds(99.5)).TotalSeconds, 3);
         }
 
         [Fact]

@@ -139,6 +139,7 @@ namespace SoraPS.Emulator
                 range = r.Range,
                 ifRange = r.IfRange,
                 body = r.Body,
+                at = r.At.ToUnixTimeMilliseconds(),
             }).ToList()));
             // Out-of-process tests add faults with a JSON body shaped like Fault.
             app.MapPost("/_emulator/faults", async ctx =>

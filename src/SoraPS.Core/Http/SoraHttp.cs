@@ -42,6 +42,8 @@ namespace SoraPS.Core.Http
         public RetryPolicy Retry { get; }
         public ISoraLog Log => _log;
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+        /// <summary>Called when the provider pushes back (429 other than an exhausted quota, or 503), with its retry hint if any.</summary>
+        public Action<RequestKind, TimeSpan?> Throttled { get; set; }
 
         private static HttpClient CreateClient()
         {
@@ -250,8 +252,9 @@ namespace SoraPS.Core.Http
                     string Header(string n) => response.Headers.TryGetValues(n, out var v) ? string.Join(",", v) : null;
                     should = RetryPolicy.ParseShouldRetry(Header);
                     var retryable = kind == RequestKind.Submit ? RetryPolicy.IsSafeToResubmit(status) : RetryPolicy.IsRetryableStatus(status);
-                    if (retryable && status == 429 && await IsQuotaRefusalAsync(response, cancel).ConfigureAwait(false))
-                        retryable = false; // an exhausted quota does not come back by waiting
+                    var quota = retryable && status == 429 && await IsQuotaRefusalAsync(response, cancel).ConfigureAwait(false);
+                    if (quota) retryable = false; // an exhausted quota does not come back by waiting
+                    if (!quota && (status == 429 || status == 503)) Throttled?.Invoke(kind, RetryPolicy.ParseRetryHint(Header, DateTimeOffset.UtcNow));
                     if (should.HasValue && kind == RequestKind.Read) retryable = should.Value;
                     if (should == false) retryable = false;
                     if (!retryable || attempt >= Retry.MaxAttempts)

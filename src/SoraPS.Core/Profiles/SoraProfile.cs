@@ -30,7 +30,7 @@ namespace SoraPS.Core.Profiles
         public int? Duration { get; set; }
         public string AspectRatio { get; set; }
         public string Resolution { get; set; }
-        /// <summary>How many requests may be in flight at once for this profile.</summary>
+        /// <summary>The most requests in flight at once for this profile (the ceiling of its adaptive limit).</summary>
         public int? MaxConcurrency { get; set; }
         /// <summary>Settings the dialect declares (for example a query path, or a network limit); names are case-insensitive.</summary>
         public Dictionary<string, string> Settings { get; set; }
@@ -42,7 +42,7 @@ namespace SoraPS.Core.Profiles
         public bool IsDefault { get; set; }
 
         [JsonIgnore]
-        public int EffectiveConcurrency => MaxConcurrency.HasValue && MaxConcurrency.Value > 0 ? MaxConcurrency.Value : 4;
+        public int EffectiveConcurrency => MaxConcurrency.HasValue && MaxConcurrency.Value > 0 ? MaxConcurrency.Value : Http.AdaptiveLimiter.DefaultCeiling;
 
         /// <summary>A setting's value by name, whatever its case; null when not set.</summary>
         public string Setting(string name) => Lookup(Settings, name);

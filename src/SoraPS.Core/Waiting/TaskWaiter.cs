@@ -222,49 +222,94 @@ namespace SoraPS.Core.Waiting
     }
 
     /// <summary>
-    /// When to poll next: the server's poll hint is a floor; otherwise the interval follows the time the
-    /// task probably still needs (from the provider's estimate or the observed progress rate), halved so
-    /// completion is seen within one interval, and ramps up when nothing is known.
+    /// When to poll next. The server's poll hint is the interval (the wait's MinInterval when there is none).
+    /// When the time the task still needs is known (from the observed progress rate, else the provider's
+    /// estimate), the schedule polls at a part of it while completion is far (up to three quarters of a
+    /// measured estimate, as its precision allows; half of the provider's), and once it is within one
+    /// interval (up to four for a precise measured estimate) it aims one poll just after the expected finish; if that poll is early, it polls at the interval from
+    /// then on, so a finished task is seen at most one interval (plus timer slack) late. When nothing is known,
+    /// it polls at the hinted interval (ramping up to four of them while the task is queued), or ramps up
+    /// from MinInterval.
     /// </summary>
     public sealed class PollSchedule
     {
+        /// <summary>How far after the expected finish the aimed poll goes (so it does not arrive a moment early).</summary>
+        public static readonly TimeSpan AimMargin = TimeSpan.FromMilliseconds(40);
+        /// <summary>How far past one interval the expected finish may be for the aimed poll to replace the regular one.</summary>
+        public static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(150);
+
         private readonly WaitOptions _options;
         private int _polls;
         private DateTimeOffset? _firstSeen;
         private int _firstProgress;
+        private bool _aimed;
+        private int _queuedPolls;
+        /// <summary>The progress (percent) behind the last measured estimate: its precision.</summary>
+        private int _progressSeen;
 
         public PollSchedule(WaitOptions options)
         {
-            _options = options;
+            _options = options ?? new WaitOptions();
         }
 
         public TimeSpan Next(SoraTask task, DateTimeOffset now, int failures = 0)
         {
             var min = _options.MinInterval;
             var max = _options.MaxInterval < min ? min : _options.MaxInterval;
+            var hint = task.PollAfter.HasValue && task.PollAfter.Value > TimeSpan.Zero ? task.PollAfter : null;
             TimeSpan delay;
+            var remaining = EstimateRemaining(task, now, out var measured);
             if (_options.FixedInterval.HasValue)
             {
                 delay = _options.FixedInterval.Value;
+                if (hint.HasValue && hint.Value > delay) delay = hint.Value;
             }
             else
             {
-                // Ramp: min, 1.5x, 2.25x ... up to max.
-                var ramp = TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(1.5, _polls)));
-                delay = ramp;
-                var remaining = EstimateRemaining(task, now);
-                if (remaining.HasValue)
-                    delay = Clamp(TimeSpan.FromTicks(remaining.Value.Ticks / 2), min, max);
+                var interval = hint ?? min;
+                if (remaining == null)
+                {
+                    // Ramp: min, 1.5x, 2.25x ... up to max. A server that says how often to ask is asked that often,
+                    // except while it says the task is still queued: then from the hint up to four of them.
+                    if (hint.HasValue && task.Status == SoraTaskStatus.Queued)
+                        delay = TimeSpan.FromMilliseconds(Math.Min(4 * hint.Value.TotalMilliseconds, hint.Value.TotalMilliseconds * Math.Pow(1.5, _queuedPolls++)));
+                    else
+                        delay = hint ?? TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(1.5, _polls)));
+                }
+                else if (_aimed)
+                {
+                    // The poll aimed at the expected finish came early: from now on, the interval.
+                    delay = interval;
+                }
+                else if (remaining.Value <= interval + Slack ||
+                         (measured && remaining.Value.Ticks <= 4 * interval.Ticks && remaining.Value.Ticks / (_progressSeen + 1) <= interval.Ticks / 2))
+                {
+                    // Close enough for the estimate to hold (a measured one: within four intervals, and its error from
+                    // whole-percent progress within half an interval): one poll just after the expected finish.
+                    _aimed = true;
+                    delay = remaining.Value + AimMargin;
+                }
+                else
+                {
+                    // Far: a part of what is left. Half of the provider's estimate; of a measured one, the part that
+                    // stays short of the finish even if the progress seen was one percent more (at most three quarters).
+                    var part = measured ? (long)(remaining.Value.Ticks * Math.Min(0.75, 0.9 * _progressSeen / (_progressSeen + 1.0))) : remaining.Value.Ticks / 2;
+                    delay = Clamp(TimeSpan.FromTicks(part), interval, max < interval ? interval : max);
+                }
             }
             if (failures > 0)
-                delay = TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds * 4, delay.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 6))));
-            if (task.PollAfter.HasValue && task.PollAfter.Value > delay) delay = task.PollAfter.Value;
+            {
+                delay = TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds * 4, Math.Max(delay.TotalMilliseconds, min.TotalMilliseconds) * Math.Pow(2, Math.Min(failures, 6))));
+                if (hint.HasValue && hint.Value > delay) delay = hint.Value;
+            }
             _polls++;
             return delay;
         }
 
-        private TimeSpan? EstimateRemaining(SoraTask task, DateTimeOffset now)
+        /// <param name="measured">True when the estimate comes from the progress observed, false when from the provider's estimate.</param>
+        private TimeSpan? EstimateRemaining(SoraTask task, DateTimeOffset now, out bool measured)
         {
+            measured = false;
             if (task.Status == SoraTaskStatus.Running && task.Progress > 0)
             {
                 if (_firstSeen == null)
@@ -275,14 +320,19 @@ namespace SoraPS.Core.Waiting
                 else if (task.Progress > _firstProgress)
                 {
                     var rate = (task.Progress - _firstProgress) / (now - _firstSeen.Value).TotalSeconds; // percent per second
-                    if (rate > 0) return TimeSpan.FromSeconds((100 - task.Progress) / rate);
+                    if (rate > 0)
+                    {
+                        measured = true;
+                        _progressSeen = task.Progress - _firstProgress;
+                        return TimeSpan.FromSeconds(Math.Max(0, 100 - task.Progress) / rate);
+                    }
                 }
             }
             if (task.EstimatedTotal.HasValue)
             {
                 var start = task.CreatedAt ?? now;
                 var left = start + task.EstimatedTotal.Value - now;
-                if (left > TimeSpan.Zero) return left;
+                return left > TimeSpan.Zero ? left : TimeSpan.Zero;
             }
             return null;
         }
