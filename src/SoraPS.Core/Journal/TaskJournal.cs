@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SoraPS.Core.Budget;
 using SoraPS.Core.Http;
 using SoraPS.Core.Profiles;
 using SoraPS.Core.Tasks;
@@ -49,6 +50,10 @@ namespace SoraPS.Core.Journal
         public string ErrorKind { get; set; }
         public string ErrorCode { get; set; }
         public string ErrorMessage { get; set; }
+        /// <summary>The estimated cost reserved for the submission (catalog price x seconds), written before it leaves.</summary>
+        public decimal? EstimatedCost { get; set; }
+        /// <summary>The unit of <see cref="EstimatedCost"/>.</summary>
+        public string Currency { get; set; }
         /// <summary>submitting, submitted, unknown, refused, resolved, status, saved, deleted (older versions: unconfirmed).</summary>
         public string Event { get; set; }
 
@@ -115,6 +120,8 @@ namespace SoraPS.Core.Journal
             SubmittedAt = SubmittedAt ?? line.SubmittedAt ?? line.UpdatedAt;
             UpdatedAt = line.UpdatedAt ?? UpdatedAt;
             SavedTo = line.SavedTo ?? SavedTo;
+            EstimatedCost = line.EstimatedCost ?? EstimatedCost;
+            Currency = line.Currency ?? Currency;
             if (line.Links)
             {
                 // The provider's id arrived: what was said of the unanswered submission no longer holds.
@@ -153,6 +160,8 @@ namespace SoraPS.Core.Journal
             SubmittedAt = line.SubmittedAt ?? line.UpdatedAt ?? SubmittedAt;
             UpdatedAt = UpdatedAt ?? line.UpdatedAt;
             SavedTo = SavedTo ?? line.SavedTo;
+            EstimatedCost = EstimatedCost ?? line.EstimatedCost;
+            Currency = Currency ?? line.Currency;
             if (!_errorSettled && ErrorKind == null && ErrorMessage == null && (line.ErrorKind != null || line.ErrorMessage != null))
             {
                 ErrorKind = line.ErrorKind;
@@ -283,9 +292,9 @@ namespace SoraPS.Core.Journal
         /// Written before a submission's request leaves the machine: the profile, dialect, normalised request
         /// and time under a new local submission id, with status Unknown until the provider answers.
         /// </summary>
-        public string BeginSubmission(string profile, string dialect, ValidatedRequest request)
+        public string BeginSubmission(string profile, string dialect, ValidatedRequest request, SpendReservation reservation = null)
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = reservation?.At ?? DateTimeOffset.UtcNow;
             var id = JournalEntry.LocalIdPrefix + now.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 12);
             Append(new JournalEntry
             {
@@ -305,8 +314,10 @@ namespace SoraPS.Core.Journal
                 ProviderStatus = "submitting",
                 SubmittedAt = now,
                 UpdatedAt = now,
+                EstimatedCost = reservation?.Cost,
+                Currency = reservation?.Cost == null ? null : reservation.Currency,
                 Event = "submitting",
-            }, now);
+            }, now, reservation?.Check);
             return id;
         }
 
@@ -368,7 +379,8 @@ namespace SoraPS.Core.Journal
             }, now);
         }
 
-        private void Append(JournalEntry entry, DateTimeOffset now)
+        /// <param name="underLock">Runs while the lock is held, before the line is written; what it throws stops the write.</param>
+        private void Append(JournalEntry entry, DateTimeOffset now, Action<DateTimeOffset> underLock = null)
         {
             var line = Redactor.Redact(JsonSerializer.Serialize(entry, Json)) + "\n";
             var bytes = new UTF8Encoding(false).GetBytes(line);
@@ -377,6 +389,7 @@ namespace SoraPS.Core.Journal
             bool created;
             using (AtomicFile.Lock(LockPath))
             {
+                underLock?.Invoke(now);
                 created = !File.Exists(file);
                 using (var fs = Compat.OpenPrivate(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
                 {

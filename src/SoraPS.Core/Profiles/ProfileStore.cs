@@ -166,6 +166,7 @@ namespace SoraPS.Core.Profiles
                     "ApiKeyEnvironmentVariable takes the NAME of an environment variable (letters, digits, underscore), not the key itself.");
             if (!string.IsNullOrEmpty(p.Model)) dialect.GetModel(p.Model);
             NetworkSettings.Validate(p);
+            Budget.BudgetGuard.ValidateProfile(p);
             if (p.MaxConcurrency.HasValue && (p.MaxConcurrency < 1 || p.MaxConcurrency > 64))
                 throw new SoraValidationException("InvalidConcurrency", "MaxConcurrency", "MaxConcurrency must be between 1 and 64.");
         }
