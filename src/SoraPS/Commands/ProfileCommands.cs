@@ -63,6 +63,20 @@ namespace SoraPS.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public System.Collections.Hashtable Setting { get; set; }
 
+        /// <summary>The most the profile may spend in one local calendar day (catalog price unit).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public decimal? DailyBudget { get; set; }
+
+        /// <summary>The most the profile may spend in one local calendar month (catalog price unit).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public decimal? MonthlyBudget { get; set; }
+
+        /// <summary>With a budget, still submit to models the catalog has no price for (counted as 0).</summary>
+        [Parameter]
+        public SwitchParameter AllowUnpricedModels { get; set; }
+
         /// <summary>Make this the profile used when -Profile is not given.</summary>
         [Parameter]
         public SwitchParameter Default { get; set; }
@@ -91,6 +105,9 @@ namespace SoraPS.Commands
                 MaxConcurrency = MaxConcurrency,
                 Settings = ProfileSettings.From(Setting),
                 IsDefault = Default,
+                DailyBudget = DailyBudget,
+                MonthlyBudget = MonthlyBudget,
+                AllowUnpricedModels = AllowUnpricedModels,
             };
             try
             {
@@ -189,6 +206,12 @@ namespace SoraPS.Commands
         [Parameter] [ArgumentCompleter(typeof(ResolutionCompleter))] public string Resolution { get; set; }
         [Parameter] [ValidateRange(1, 64)] public int? MaxConcurrency { get; set; }
         [Parameter] public System.Collections.Hashtable Setting { get; set; }
+        /// <summary>The daily budget; $null removes it.</summary>
+        [Parameter] [AllowNull] public decimal? DailyBudget { get; set; }
+        /// <summary>The monthly budget; $null removes it.</summary>
+        [Parameter] [AllowNull] public decimal? MonthlyBudget { get; set; }
+        /// <summary>-AllowUnpricedModels:$false refuses unpriced models again.</summary>
+        [Parameter] public SwitchParameter AllowUnpricedModels { get; set; }
         [Parameter] public SwitchParameter Default { get; set; }
         [Parameter] public SwitchParameter PassThru { get; set; }
 
@@ -214,6 +237,9 @@ namespace SoraPS.Commands
                     if (bound.ContainsKey(nameof(Resolution))) p.Resolution = Blank(Resolution);
                     if (bound.ContainsKey(nameof(MaxConcurrency))) p.MaxConcurrency = MaxConcurrency;
                     if (bound.ContainsKey(nameof(Setting))) p.Settings = ProfileSettings.From(Setting);
+                    if (bound.ContainsKey(nameof(DailyBudget))) p.DailyBudget = DailyBudget;
+                    if (bound.ContainsKey(nameof(MonthlyBudget))) p.MonthlyBudget = MonthlyBudget;
+                    if (bound.ContainsKey(nameof(AllowUnpricedModels))) p.AllowUnpricedModels = AllowUnpricedModels;
                     if (bound.ContainsKey(nameof(Default)))
                     {
                         if (Default) foreach (var other in list) other.IsDefault = false;
