@@ -27,8 +27,10 @@ namespace SoraPS.Commands
         public DateTime? Until { get; set; }
 
         /// <summary>How to group: Day (local calendar day, the default), Month, Model, Profile or Status.</summary>
+        /// <remarks>A string, not the Core enum: a value-type field of a Core type would load SoraPS.Core before the module's resolver is installed.</remarks>
         [Parameter]
-        public SpendGrouping By { get; set; } = SpendGrouping.Day;
+        [ValidateSet("Day", "Month", "Model", "Profile", "Status", IgnoreCase = true)]
+        public string By { get; set; } = "Day";
 
         protected override void EndProcessing()
         {
@@ -40,7 +42,7 @@ namespace SoraPS.Commands
             }
             try
             {
-                WriteObject(SpendReport.Read(Journal, By, profiles, At(Since), At(Until)), true);
+                WriteObject(SpendReport.Read(Journal, (SpendGrouping)Enum.Parse(typeof(SpendGrouping), By, true), profiles, At(Since), At(Until)), true);
             }
             catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
             {
