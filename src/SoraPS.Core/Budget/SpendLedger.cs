@@ -273,8 +273,16 @@ namespace SoraPS.Core.Budget
         internal static DateTimeOffset MonthStart(DateTimeOffset at, BudgetClock clock)
         {
             var local = TimeZoneInfo.ConvertTime(at, clock.Zone);
-            // Three hours of margin for a change of offset (daylight saving) within the month.
-            return new DateTimeOffset(local.Year, local.Month, 1, 0, 0, 0, local.Offset).AddHours(-3);
+            var start = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
+            try
+            {
+                return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(start, clock.Zone), TimeSpan.Zero);
+            }
+            catch (ArgumentException)
+            {
+                // Midnight skipped by a change of offset: three hours earlier is safely before the month.
+                return new DateTimeOffset(start, local.Offset).AddHours(-3);
+            }
         }
 
         internal static string Format(decimal amount) => amount.ToString("0.00##", CultureInfo.InvariantCulture);
