@@ -57,21 +57,25 @@ namespace SoraPS.Bench
         public static int Child(string[] args)
         {
             var journal = new TaskJournal(args[1]);
+            var process = Process.GetCurrentProcess();
+            var cpu0 = process.TotalProcessorTime;
             var w = Stopwatch.StartNew();
+            string Cpu() { process.Refresh(); return string.Format(Inv, "{0:0.000} s CPU", (process.TotalProcessorTime - cpu0).TotalSeconds); }
             if (args[2] == "check")
             {
                 var profile = new SoraProfile { Name = "openai", Dialect = "OpenAI", MonthlyBudget = 1000000m };
                 var first = BudgetGuard.SpentBy(journal, profile, DateTimeOffset.UtcNow);
                 var t1 = w.Elapsed.TotalSeconds;
+                var c1 = Cpu();
                 journal.MarkUnknown("sub-bench", "openai", "OpenAI", "Unknown", "SubmissionOutcomeUnknown", "bench");
                 w.Restart();
                 BudgetGuard.SpentBy(journal, profile, DateTimeOffset.UtcNow);
                 var t2 = w.Elapsed.TotalSeconds;
-                Console.WriteLine(string.Format(Inv, "RESULT {0:0.000} s / {1:0.0000} s (month so far: {2:0.00} USD)", t1, t2, first.Month));
+                Console.WriteLine(string.Format(Inv, "RESULT {0:0.000} s ({3}) / {1:0.0000} s (month so far: {2:0.00} USD)", t1, t2, first.Month, c1));
                 return 0;
             }
             var groups = SpendReport.Read(journal, SpendGrouping.Day, since: DateTimeOffset.UtcNow.AddYears(-1));
-            Console.WriteLine(string.Format(Inv, "RESULT {0:0.000} s ({1} days, {2} tasks)", w.Elapsed.TotalSeconds, groups.Count, groups.Sum(g => g.Count)));
+            Console.WriteLine(string.Format(Inv, "RESULT {0:0.000} s ({3}; {1} days, {2} tasks)", w.Elapsed.TotalSeconds, groups.Count, groups.Sum(g => g.Count), Cpu()));
             return 0;
         }
     }

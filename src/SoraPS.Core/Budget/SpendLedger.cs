@@ -121,6 +121,110 @@ namespace SoraPS.Core.Budget
         public string Currency { get; set; }
 
         internal bool Links => SubmissionId != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
+
+        /// <summary>
+        /// Reads the fields the ledger needs from one JSON line and skips the rest unread (prompts, errors, links);
+        /// null when the line is not a JSON object with an id.
+        /// </summary>
+        internal static SpendLine Parse(ReadOnlySpan<byte> json, Dictionary<string, string> names)
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            var line = new SpendLine();
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.TokenType != JsonTokenType.PropertyName) return null;
+                var field = Field(ref reader);
+                if (!reader.Read()) return null;
+                if (field == 0 || reader.TokenType == JsonTokenType.Null)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                switch (field)
+                {
+                    case 1: line.Id = reader.GetString(); break;
+                    case 2: line.SubmissionId = reader.GetString(); break;
+                    case 3: line.Profile = Shared(reader.GetString(), names); break;
+                    case 4: line.Dialect = Shared(reader.GetString(), names); break;
+                    case 5: line.Model = Shared(reader.GetString(), names); break;
+                    case 6: line.Duration = reader.GetInt32(); break;
+                    case 7: line.Resolution = Shared(reader.GetString(), names); break;
+                    case 8:
+                        if (!ReadStatus(ref reader, out var status)) return null;
+                        line.Status = status;
+                        break;
+                    case 9: line.SubmittedAt = reader.GetDateTimeOffset(); break;
+                    case 10: line.Event = Shared(reader.GetString(), names); break;
+                    case 11: line.EstimatedCost = reader.GetDecimal(); break;
+                    case 12: line.Currency = Shared(reader.GetString(), names); break;
+                }
+            }
+            return string.IsNullOrWhiteSpace(line.Id) ? null : line;
+        }
+
+        private static int Field(ref Utf8JsonReader r)
+        {
+            if (r.ValueIsEscaped || r.HasValueSequence) return FieldSlow(ref r);
+            var n = r.ValueSpan;
+            switch (n.Length)
+            {
+                case 2: return n.SequenceEqual("id"u8) ? 1 : 0;
+                case 5: return n.SequenceEqual("model"u8) ? 5 : n.SequenceEqual("event"u8) ? 10 : 0;
+                case 6: return n.SequenceEqual("status"u8) ? 8 : 0;
+                case 7: return n.SequenceEqual("profile"u8) ? 3 : n.SequenceEqual("dialect"u8) ? 4 : 0;
+                case 8: return n.SequenceEqual("duration"u8) ? 6 : n.SequenceEqual("currency"u8) ? 12 : 0;
+                case 10: return n.SequenceEqual("resolution"u8) ? 7 : 0;
+                case 11: return n.SequenceEqual("submittedAt"u8) ? 9 : 0;
+                case 12: return n.SequenceEqual("submissionId"u8) ? 2 : 0;
+                case 13: return n.SequenceEqual("estimatedCost"u8) ? 11 : 0;
+                default: return 0;
+            }
+        }
+
+        private static int FieldSlow(ref Utf8JsonReader r)
+        {
+            if (r.ValueTextEquals("id")) return 1;
+            if (r.ValueTextEquals("submissionId")) return 2;
+            if (r.ValueTextEquals("profile")) return 3;
+            if (r.ValueTextEquals("dialect")) return 4;
+            if (r.ValueTextEquals("model")) return 5;
+            if (r.ValueTextEquals("duration")) return 6;
+            if (r.ValueTextEquals("resolution")) return 7;
+            if (r.ValueTextEquals("status")) return 8;
+            if (r.ValueTextEquals("submittedAt")) return 9;
+            if (r.ValueTextEquals("event")) return 10;
+            if (r.ValueTextEquals("estimatedCost")) return 11;
+            if (r.ValueTextEquals("currency")) return 12;
+            return 0;
+        }
+
+        private static readonly (byte[] Name, SoraTaskStatus Value)[] StatusNames =
+            ((SoraTaskStatus[])Enum.GetValues(typeof(SoraTaskStatus))).Select(v => (System.Text.Encoding.UTF8.GetBytes(v.ToString()), v)).ToArray();
+
+        /// <summary>A status as the journal writes it (its enum name); false for anything else.</summary>
+        private static bool ReadStatus(ref Utf8JsonReader r, out SoraTaskStatus status)
+        {
+            status = SoraTaskStatus.Unknown;
+            if (r.TokenType != JsonTokenType.String) return false;
+            if (!r.ValueIsEscaped && !r.HasValueSequence)
+            {
+                var v = r.ValueSpan;
+                foreach (var (name, value) in StatusNames)
+                    if (v.SequenceEqual(name)) { status = value; return true; }
+            }
+            return Enum.TryParse(r.GetString(), true, out status) && Enum.IsDefined(typeof(SoraTaskStatus), status);
+        }
+
+        /// <summary>One string object per distinct profile, dialect, model...: a year of lines repeats a handful of them.</summary>
+        private static string Shared(string value, Dictionary<string, string> names)
+        {
+            if (value == null) return null;
+            if (names.TryGetValue(value, out var known)) return known;
+            if (names.Count < 4096) names[value] = value;
+            return value;
+        }
     }
 
     /// <summary>
@@ -130,15 +234,9 @@ namespace SoraPS.Core.Budget
     /// </summary>
     public sealed class SpendLedger
     {
-        private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            PropertyNameCaseInsensitive = false,
-        };
-
         private readonly string _directory;
         private readonly string _firstFile;
-        private readonly Dictionary<string, SpendRecord> _byKey = new Dictionary<string, SpendRecord>(StringComparer.Ordinal);
+        private readonly Dictionary<(string, string), SpendRecord> _byKey = new Dictionary<(string, string), SpendRecord>();
         private readonly List<SpendRecord> _records = new List<SpendRecord>();
         private readonly Dictionary<string, long> _positions = new Dictionary<string, long>(StringComparer.Ordinal);
 
@@ -161,6 +259,7 @@ namespace SoraPS.Core.Budget
             var files = Directory.GetFiles(_directory, "tasks-*.jsonl").Select(Path.GetFileName)
                 .Where(f => _firstFile == null || string.CompareOrdinal(f, _firstFile) >= 0)
                 .OrderBy(f => f, StringComparer.Ordinal).ToList();
+            var work = new List<(string, long)>();
             foreach (var f in files)
             {
                 _positions.TryGetValue(f, out var from);
@@ -169,14 +268,42 @@ namespace SoraPS.Core.Budget
                 try { length = new FileInfo(path).Length; }
                 catch (FileNotFoundException) { continue; }
                 if (length < from) return false;
-                if (length == from) continue;
-                _positions[f] = Replay(path, from);
+                if (length > from) work.Add((f, from));
             }
+            if (work.Count == 1) // the usual check: one file, a few new lines
+            {
+                var (lines, end) = ParseFile(Path.Combine(_directory, work[0].Item1), work[0].Item2);
+                foreach (var line in lines) Add(line);
+                _positions[work[0].Item1] = end;
+            }
+            else if (work.Count > 1) ReplayAll(work);
             return true;
         }
 
-        private long Replay(string path, long from)
+        /// <summary>Reads the lines of several files: each file is parsed ahead on the thread pool (one per core), and merged in order.</summary>
+        private void ReplayAll(List<(string Name, long From)> work)
         {
+            var parsed = new System.Threading.Tasks.Task<(List<SpendLine> Lines, long End)>[work.Count];
+            var ahead = Math.Max(1, Environment.ProcessorCount);
+            for (var i = 0; i < work.Count; i++)
+            {
+                for (var j = i; j < Math.Min(work.Count, i + ahead); j++)
+                {
+                    if (parsed[j] != null) continue;
+                    var (name, from) = work[j];
+                    parsed[j] = System.Threading.Tasks.Task.Run(() => ParseFile(Path.Combine(_directory, name), from));
+                }
+                var (lines, end) = parsed[i].GetAwaiter().GetResult();
+                parsed[i] = null;
+                foreach (var line in lines) Add(line);
+                _positions[work[i].Name] = end;
+            }
+        }
+
+        private static (List<SpendLine> Lines, long End) ParseFile(string path, long from)
+        {
+            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            var lines = new List<SpendLine>();
             var end = from;
             foreach (var raw in JournalLines.Forward(path, from))
             {
@@ -184,18 +311,17 @@ namespace SoraPS.Core.Budget
                 end = raw.Offset + raw.Length + 1;
                 if (raw.IsBlank) continue;
                 SpendLine line;
-                try { line = JsonSerializer.Deserialize<SpendLine>(raw.Span, Json); }
-                catch (Exception e) when (e is JsonException || e is NotSupportedException || e is InvalidOperationException || e is FormatException || e is OverflowException || e is ArgumentException)
+                try { line = SpendLine.Parse(raw.Span, names); }
+                catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is FormatException || e is OverflowException || e is ArgumentException)
                 {
                     continue; // the journal's own readers name malformed lines
                 }
-                if (line?.Id == null) continue;
-                Add(line);
+                if (line != null) lines.Add(line);
             }
-            return end;
+            return (lines, end);
         }
 
-        private static string Key(string profile, string id) => (profile ?? "") + "\u0001" + id;
+        private static (string, string) Key(string profile, string id) => (profile ?? "", id);
 
         private void Add(SpendLine line)
         {
