@@ -289,6 +289,26 @@ namespace SoraPS.Core.Tests
             Assert.Equal(entries.Count(e => e.SubmittedAt >= since && e.SubmittedAt < until), window.Sum(g => g.Count));
         }
 
+        [Fact]
+        public async Task Malformed_and_unfinished_lines_are_skipped_and_escaped_names_still_read()
+        {
+            var client = Client(daily: 3 * Price);
+            await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "before the damage" }), Testing.Timeout());
+            var file = Directory.GetFiles(_journal.Directory, "tasks-*.jsonl").Single();
+            File.AppendAllText(file, "not json\n{\"id\":\"x\",\"status\":\"Nonsense\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}\n[1,2]\n\n");
+            // A line written by hand with escaped property names and values still counts.
+            var at = DateTimeOffset.UtcNow.ToString("o");
+            File.AppendAllText(file, "{\"\\u0069d\":\"sub-hand\",\"submissionId\":\"sub-hand\",\"profile\":\"openai\",\"dialect\":\"Open\\u0041I\",\"model\":\"sora-2\",\"duration\":4,\"status\":\"Unkn\\u006fwn\",\"submittedAt\":\"" + at + "\",\"estimatedCost\":0.40,\"currency\":\"USD\",\"event\":\"submitting\"}\n");
+            Assert.Equal(2 * Price, Spent(client.Profile.Name));
+            await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "the third fits" }), Testing.Timeout());
+            // A line cut mid-write by a crash: not counted until it is ended, and the next line stands on its own.
+            File.AppendAllText(file, "{\"id\":\"sub-cut\",\"profile\":\"openai\",\"estimatedCost\":9");
+            Assert.Equal(3 * Price, Spent(client.Profile.Name));
+            var e = await Assert.ThrowsAsync<SoraException>(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "over" }), Testing.Timeout()));
+            Assert.Equal("BudgetExceeded", e.ErrorId);
+            Assert.Equal(2, _emu.State.Count("POST", "/videos"));
+        }
+
         /// <summary>Reads the month's spend the way the budget check does.</summary>
         private sealed class SpendLedgerProbe
         {

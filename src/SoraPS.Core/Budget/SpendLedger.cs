@@ -126,7 +126,7 @@ namespace SoraPS.Core.Budget
         /// Reads the fields the ledger needs from one JSON line and skips the rest unread (prompts, errors, links);
         /// null when the line is not a JSON object with an id.
         /// </summary>
-        internal static SpendLine Parse(ReadOnlySpan<byte> json, Dictionary<string, string> names)
+        internal static SpendLine Parse(ReadOnlySpan<byte> json, List<(byte[] Bytes, string Text)> names)
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
@@ -146,19 +146,19 @@ namespace SoraPS.Core.Budget
                 {
                     case 1: line.Id = reader.GetString(); break;
                     case 2: line.SubmissionId = reader.GetString(); break;
-                    case 3: line.Profile = Shared(reader.GetString(), names); break;
-                    case 4: line.Dialect = Shared(reader.GetString(), names); break;
-                    case 5: line.Model = Shared(reader.GetString(), names); break;
+                    case 3: line.Profile = Shared(ref reader, names); break;
+                    case 4: line.Dialect = Shared(ref reader, names); break;
+                    case 5: line.Model = Shared(ref reader, names); break;
                     case 6: line.Duration = reader.GetInt32(); break;
-                    case 7: line.Resolution = Shared(reader.GetString(), names); break;
+                    case 7: line.Resolution = Shared(ref reader, names); break;
                     case 8:
                         if (!ReadStatus(ref reader, out var status)) return null;
                         line.Status = status;
                         break;
                     case 9: line.SubmittedAt = reader.GetDateTimeOffset(); break;
-                    case 10: line.Event = Shared(reader.GetString(), names); break;
+                    case 10: line.Event = Shared(ref reader, names); break;
                     case 11: line.EstimatedCost = reader.GetDecimal(); break;
-                    case 12: line.Currency = Shared(reader.GetString(), names); break;
+                    case 12: line.Currency = Shared(ref reader, names); break;
                 }
             }
             return string.IsNullOrWhiteSpace(line.Id) ? null : line;
@@ -217,12 +217,18 @@ namespace SoraPS.Core.Budget
             return Enum.TryParse(r.GetString(), true, out status) && Enum.IsDefined(typeof(SoraTaskStatus), status);
         }
 
-        /// <summary>One string object per distinct profile, dialect, model...: a year of lines repeats a handful of them.</summary>
-        private static string Shared(string value, Dictionary<string, string> names)
+        /// <summary>
+        /// One string object per distinct profile, dialect, model...: a year of lines repeats a handful of them, so
+        /// they are matched as bytes and not decoded again.
+        /// </summary>
+        private static string Shared(ref Utf8JsonReader r, List<(byte[] Bytes, string Text)> names)
         {
-            if (value == null) return null;
-            if (names.TryGetValue(value, out var known)) return known;
-            if (names.Count < 4096) names[value] = value;
+            if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || r.HasValueSequence) return r.GetString();
+            var v = r.ValueSpan;
+            foreach (var (bytes, text) in names)
+                if (v.SequenceEqual(bytes)) return text;
+            var value = r.GetString();
+            if (names.Count < 64) names.Add((v.ToArray(), value));
             return value;
         }
     }
@@ -302,7 +308,7 @@ namespace SoraPS.Core.Budget
 
         private static (List<SpendLine> Lines, long End) ParseFile(string path, long from)
         {
-            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            var names = new List<(byte[] Bytes, string Text)>();
             var lines = new List<SpendLine>();
             var end = from;
             foreach (var raw in JournalLines.Forward(path, from))
