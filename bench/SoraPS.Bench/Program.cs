@@ -356,7 +356,7 @@ Register-SoraProfile -Name bench -Dialect UnifiedTask -BaseUri '{emu.BaseUri}/un
             sb.AppendLine();
             sb.AppendLine("| What | Time / count | Rate | Ratio | Resources |");
             sb.AppendLine("| --- | --- | --- | --- | --- |");
-            foreach (var r in Rows) sb.AppendLine("| " + string.Join(" | ", r) + " |");
+            foreach (var r in Rows) sb.AppendLine("| " + string.Join(" | ", r.Select(c => c.Replace("|", "\\|"))) + " |");
             Console.Write(sb.ToString());
             var file = Path.Combine(Root, "bench", "results-latest.md");
             File.WriteAllText(file, $"SoraPS benchmarks, {DateTime.UtcNow:u}, {Environment.ProcessorCount} cores, downloads written to {DownloadRoot}\n" + sb);
