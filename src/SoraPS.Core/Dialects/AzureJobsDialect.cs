@@ -55,6 +55,7 @@ namespace SoraPS.Core.Dialects
         private static Uri Api(SoraProfile profile, string path)
         {
             var uri = Endpoint(profile.BaseUri, path);
+            // ApiVersion is declared with a default, so it always has a value.
             return new Uri(uri.AbsoluteUri + "?api-version=" + Uri.EscapeDataString(SettingValue(profile, ApiVersion)!));
         }
 
