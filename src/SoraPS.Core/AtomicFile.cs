@@ -25,11 +25,11 @@ namespace SoraPS.Core
         }
 
         /// <summary>Raised with the temporary file's path once it is created and before anything is written to it (tests check its mode).</summary>
-        internal static event Action<string> TempOpened;
+        internal static event Action<string>? TempOpened;
 
         public static void WriteAllText(string path, string text)
         {
-            var dir = Path.GetDirectoryName(path);
+            var dir = Path.GetDirectoryName(path) ?? throw new ArgumentException($"'{path}' is not a file path.", nameof(path));
             var temp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             try
             {

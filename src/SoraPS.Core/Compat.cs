@@ -11,7 +11,7 @@ namespace SoraPS.Core
     {
         private static readonly ThreadLocal<Random> Rng = new ThreadLocal<Random>(() => new Random(Guid.NewGuid().GetHashCode()));
 
-        public static Random Random => Rng.Value;
+        public static Random Random => Rng.Value!; // the factory always makes one
 
         /// <summary>Moves a file into place, replacing the target when asked.</summary>
         public static void MoveFile(string source, string target, bool overwrite)

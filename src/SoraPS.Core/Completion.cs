@@ -30,7 +30,7 @@ namespace SoraPS.Core
         private readonly ProfileStore _store;
         private readonly TaskJournal _journal;
 
-        public Completion(ProfileStore store = null, TaskJournal journal = null)
+        public Completion(ProfileStore? store = null, TaskJournal? journal = null)
         {
             _store = store ?? new ProfileStore();
             _journal = journal ?? new TaskJournal();
@@ -46,13 +46,13 @@ namespace SoraPS.Core
         }
 
         public IEnumerable<CompletionItem> Profiles(string word) =>
-            Match(SafeProfiles().Select(p => new CompletionItem(p.Name, $"{p.Dialect} {p.BaseUri}{(p.IsDefault ? " (default)" : "")}")), word);
+            Match(SafeProfiles().Select(p => new CompletionItem(p.Name ?? "", $"{p.Dialect} {p.BaseUri}{(p.IsDefault ? " (default)" : "")}")), word);
 
         public IEnumerable<CompletionItem> Dialects(string word) =>
             Match(DialectRegistry.Dialects.Select(d => new CompletionItem(d.Name, d.Description)), word);
 
         /// <summary>The dialect a command line points at: -Dialect, else -Profile's, else the default profile's.</summary>
-        private SoraDialect DialectFor(string profile, string dialect)
+        private SoraDialect? DialectFor(string? profile, string? dialect)
         {
             if (!string.IsNullOrEmpty(dialect))
                 return DialectRegistry.Dialects.FirstOrDefault(d => d.Name.Equals(dialect, StringComparison.OrdinalIgnoreCase));
@@ -60,13 +60,13 @@ namespace SoraPS.Core
             return p == null ? null : DialectRegistry.Dialects.FirstOrDefault(d => d.Name.Equals(p.Dialect, StringComparison.OrdinalIgnoreCase));
         }
 
-        private SoraProfile ProfileFor(string profile)
+        private SoraProfile? ProfileFor(string? profile)
         {
             try { return _store.Resolve(string.IsNullOrEmpty(profile) ? null : profile); }
             catch (SoraException) { return null; }
         }
 
-        private IEnumerable<(SoraDialect Dialect, ModelSpec Spec)> Specs(string profile, string dialect, string model)
+        private IEnumerable<(SoraDialect Dialect, ModelSpec Spec)> Specs(string? profile, string? dialect, string? model)
         {
             var d = DialectFor(profile, dialect);
             var dialects = d == null ? DialectRegistry.Dialects : (IEnumerable<SoraDialect>)new[] { d };
@@ -78,7 +78,7 @@ namespace SoraPS.Core
                     if (string.IsNullOrEmpty(chosen) || spec.Accepts(chosen)) yield return (x, spec);
         }
 
-        public IEnumerable<CompletionItem> Models(string word, string profile, string dialect)
+        public IEnumerable<CompletionItem> Models(string word, string? profile, string? dialect)
         {
             var aliases = (string.IsNullOrEmpty(dialect) ? ProfileFor(profile)?.ModelAlias : null) ?? new Dictionary<string, string>();
             return Match(aliases.Select(a => new CompletionItem(a.Key, $"{a.Key}: follows {a.Value}"))
@@ -86,25 +86,25 @@ namespace SoraPS.Core
         }
 
         /// <summary>The settings the dialect on the line (or the profile's) declares, with type, default and help.</summary>
-        public IEnumerable<CompletionItem> Settings(string word, string profile, string dialect)
+        public IEnumerable<CompletionItem> Settings(string word, string? profile, string? dialect)
         {
             var d = DialectFor(profile, dialect);
             var declared = d != null ? d.Settings : DialectRegistry.Dialects.SelectMany(x => x.Settings).GroupBy(s => s.Name).Select(g => g.First());
             return Match(declared.Select(s => new CompletionItem(s.Name, s.ToString())), word.TrimStart('@', '{', ' '));
         }
 
-        public IEnumerable<CompletionItem> Durations(string word, string profile, string dialect, string model) =>
+        public IEnumerable<CompletionItem> Durations(string word, string? profile, string? dialect, string? model) =>
             Match(Specs(profile, dialect, model).SelectMany(s => s.Spec.Durations.Select(v => new CompletionItem(v.ToString(CultureInfo.InvariantCulture), $"{v} s ({s.Spec.Name})")))
                 .GroupBy(i => i.Value).Select(g => g.First()).OrderBy(i => int.Parse(i.Value, CultureInfo.InvariantCulture)), word);
 
-        public IEnumerable<CompletionItem> AspectRatios(string word, string profile, string dialect, string model) =>
+        public IEnumerable<CompletionItem> AspectRatios(string word, string? profile, string? dialect, string? model) =>
             Match(Specs(profile, dialect, model).SelectMany(s => s.Spec.AspectRatios.Select(v => new CompletionItem(v, $"{v} ({s.Spec.Name})"))).GroupBy(i => i.Value).Select(g => g.First()), word);
 
-        public IEnumerable<CompletionItem> Resolutions(string word, string profile, string dialect, string model) =>
+        public IEnumerable<CompletionItem> Resolutions(string word, string? profile, string? dialect, string? model) =>
             Match(Specs(profile, dialect, model).SelectMany(s => s.Spec.Resolutions.Select(v => new CompletionItem(v, $"{v} ({s.Spec.Name})"))).GroupBy(i => i.Value).Select(g => g.First()), word);
 
         /// <summary>Task ids from the journal, newest first (optionally one profile's).</summary>
-        public IEnumerable<CompletionItem> TaskIds(string word, string profile)
+        public IEnumerable<CompletionItem> TaskIds(string word, string? profile)
         {
             IReadOnlyList<JournalEntry> entries;
             try { entries = _journal.Read(new JournalFilter { Profile = string.IsNullOrEmpty(profile) ? null : profile, First = 400 }); }

@@ -22,7 +22,7 @@ namespace SoraPS.Core
         private readonly Lazy<SoraHttp> _http;
         private readonly AdaptiveLimiter _submitGate;
 
-        public SoraClient(SoraProfile profile, ISoraLog log = null, RetryPolicy retry = null, Func<SoraProfile, ApiCredential> credentials = null)
+        public SoraClient(SoraProfile profile, ISoraLog? log = null, RetryPolicy? retry = null, Func<SoraProfile, ApiCredential>? credentials = null)
         {
             Profile = profile ?? throw new ArgumentNullException(nameof(profile));
             ProfileStore.CheckBaseUri(profile.BaseUri);
@@ -39,7 +39,7 @@ namespace SoraPS.Core
         }
 
         /// <summary>The retry policy, with the profile's MaxRetries setting (when given) deciding the number of attempts.</summary>
-        private static RetryPolicy RetryFor(SoraProfile profile, RetryPolicy given)
+        private static RetryPolicy? RetryFor(SoraProfile profile, RetryPolicy? given)
         {
             var retries = NetworkSettings.Count(profile, NetworkSettings.MaxRetries);
             if (!retries.HasValue) return given;
@@ -56,10 +56,10 @@ namespace SoraPS.Core
         public AdaptiveLimiter SubmitLimiter => _submitGate;
 
         /// <summary>Where submitted tasks are recorded (null: not recorded).</summary>
-        public TaskJournal Journal { get; set; }
+        public TaskJournal? Journal { get; set; }
 
         /// <summary>The clock budgets count local days and months by (null: the system's).</summary>
-        public BudgetClock BudgetClock { get; set; }
+        public BudgetClock? BudgetClock { get; set; }
 
         /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise.</summary>
         public void EnsureCredential() => _ = _http.Value;
@@ -75,7 +75,7 @@ namespace SoraPS.Core
         public async Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel)
         {
             ProviderResponse response;
-            string local = null;
+            string? local = null;
             // The profile's concurrency limit counts requests in flight at the provider; parsing and
             // journaling the answer happen outside it, so the next submission starts at once.
             await _submitGate.WaitAsync(cancel).ConfigureAwait(false);
@@ -83,7 +83,7 @@ namespace SoraPS.Core
             {
                 cancel.ThrowIfCancellationRequested();
                 // With a budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent).
-                string Begin() => BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
+                string? Begin() => BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
                 local = BudgetGuard.HasBudget(Profile) ? Begin() : TryJournal(Begin);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
@@ -133,26 +133,26 @@ namespace SoraPS.Core
                 throw new SoraProtocolException(e.Message + Where(local) + " Check the provider before resubmitting.", e.RawBody, e);
             }
             // Recorded before anyone sees the task: a crash from here on never loses its id.
-            if (local != null) TryJournal(() => { Journal.CompleteSubmission(local, task); return task.Id; });
+            if (local != null) TryJournal(() => { Journal?.CompleteSubmission(local, task); return task.Id; });
             else TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
             Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
             return task;
         }
 
-        private static string Where(string local) =>
+        private static string Where(string? local) =>
             local == null ? "" : $" It is journaled as {local} with status Unknown (Get-SoraTask -Status Unknown; Resolve-SoraTask looks for it at the provider).";
 
-        private void MarkUnknown(string local, SoraErrorKind kind, string errorId, string reason)
+        private void MarkUnknown(string? local, SoraErrorKind kind, string errorId, string reason)
         {
-            if (local != null) TryJournal(() => { Journal.MarkUnknown(local, Profile.Name, Dialect.Name, kind.ToString(), errorId, reason); return local; });
+            if (local != null) TryJournal(() => { Journal?.MarkUnknown(local, Profile.Name, Dialect.Name, kind.ToString(), errorId, reason); return local; });
         }
 
-        private void MarkRefused(string local, SoraException e)
+        private void MarkRefused(string? local, SoraException e)
         {
-            if (local != null) TryJournal(() => { Journal.MarkRefused(local, Profile.Name, Dialect.Name, e.Kind.ToString(), e.ErrorId, e.Message); return local; });
+            if (local != null) TryJournal(() => { Journal?.MarkRefused(local, Profile.Name, Dialect.Name, e.Kind.ToString(), e.ErrorId, e.Message); return local; });
         }
 
-        private string TryJournal(Func<string> write)
+        private string? TryJournal(Func<string?> write)
         {
             try
             {
@@ -182,13 +182,13 @@ namespace SoraPS.Core
         {
             Dialect.Require(DialectOperation.List, "List");
             var all = new List<SoraTask>();
-            string after = null;
+            string? after = null;
             while (all.Count < max)
             {
                 var cursor = after;
                 var response = await Http.SendAsync(() => Dialect.BuildList(Profile, cursor, Math.Min(ListPageSize, max - all.Count)), RequestKind.Read, cancel).ConfigureAwait(false);
                 if (!response.IsSuccess) throw Dialect.ParseError(response);
-                string next = null;
+                string? next = null;
                 var page = Parse(() => Dialect.ParseList(response, Profile, out next), response, "task list");
                 all.AddRange(page);
                 if (string.IsNullOrEmpty(next) || page.Count == 0) break;
@@ -216,14 +216,14 @@ namespace SoraPS.Core
                 foreach (var e in Journal.Read(new JournalFilter { Profile = Profile.Name, Since = since }))
                     known.Add(e.Id);
             var matches = new List<SoraTask>();
-            string after = null;
+            string? after = null;
             var listed = 0;
             while (listed < maxListed)
             {
                 var cursor = after;
                 var response = await Http.SendAsync(() => Dialect.BuildList(Profile, cursor, ListPageSize), RequestKind.Read, cancel).ConfigureAwait(false);
                 if (!response.IsSuccess) throw Dialect.ParseError(response);
-                string next = null;
+                string? next = null;
                 var page = Parse(() => Dialect.ParseList(response, Profile, out next), response, "task list");
                 listed += page.Count;
                 var older = false;
@@ -240,7 +240,7 @@ namespace SoraPS.Core
 
         private static bool SameRequest(JournalEntry e, SoraTask t)
         {
-            bool Same(string a, string b) => string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b) || string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+            bool Same(string? a, string? b) => a == null || a.Length == 0 || b == null || b.Length == 0 || string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
             return t.Prompt != null && string.Equals((e.Prompt ?? "").Trim(), t.Prompt.Trim(), StringComparison.Ordinal) &&
                    Same(e.Model, t.Model) && Same(e.AspectRatio, t.AspectRatio) && Same(e.Resolution, t.Resolution) &&
                    (!e.Duration.HasValue || !t.Duration.HasValue || e.Duration == t.Duration);
@@ -329,7 +329,7 @@ namespace SoraPS.Core
         private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
             var result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(options.Variant) || options.Variant.Equals("video", StringComparison.OrdinalIgnoreCase))
+            if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
             {
                 task.SavedTo = result.Path;
                 TryJournal(() => { Journal?.Record(task, "saved"); return null; });

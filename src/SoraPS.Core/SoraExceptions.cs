@@ -9,7 +9,7 @@ namespace SoraPS.Core
     /// </summary>
     public class SoraException : Exception
     {
-        public SoraException(string errorId, SoraErrorKind kind, string message, Exception inner = null)
+        public SoraException(string errorId, SoraErrorKind kind, string message, Exception? inner = null)
             : base(Http.Redactor.Redact(message), inner)
         {
             ErrorId = errorId;
@@ -19,7 +19,7 @@ namespace SoraPS.Core
         public string ErrorId { get; }
         public SoraErrorKind Kind { get; }
         /// <summary>What the error is about (a task, a profile name, a parameter value).</summary>
-        public object Target { get; set; }
+        public object? Target { get; set; }
     }
 
     /// <summary>Bad input refused before any request is sent.</summary>
@@ -37,7 +37,7 @@ namespace SoraPS.Core
     /// <summary>A profile, dialect or secret that cannot be used as configured.</summary>
     public sealed class SoraConfigurationException : SoraException
     {
-        public SoraConfigurationException(string errorId, string message, Exception inner = null)
+        public SoraConfigurationException(string errorId, string message, Exception? inner = null)
             : base(errorId, SoraErrorKind.Configuration, message, inner)
         {
         }
@@ -46,7 +46,7 @@ namespace SoraPS.Core
     /// <summary>The provider answered with an error status.</summary>
     public sealed class SoraApiException : SoraException
     {
-        public SoraApiException(SoraErrorKind kind, int statusCode, string providerCode, string message, string rawBody)
+        public SoraApiException(SoraErrorKind kind, int statusCode, string? providerCode, string message, string? rawBody)
             : base(ErrorIds.For(kind, statusCode), kind, message)
         {
             StatusCode = statusCode;
@@ -55,8 +55,8 @@ namespace SoraPS.Core
         }
 
         public int StatusCode { get; }
-        public string ProviderCode { get; }
-        public string RawBody { get; }
+        public string? ProviderCode { get; }
+        public string? RawBody { get; }
         /// <summary>How long the provider asked us to wait before trying again, if it said.</summary>
         public TimeSpan? RetryAfter { get; internal set; }
     }
@@ -64,13 +64,13 @@ namespace SoraPS.Core
     /// <summary>The provider answered something SoraPS cannot read; the raw body is kept.</summary>
     public sealed class SoraProtocolException : SoraException
     {
-        public SoraProtocolException(string message, string rawBody, Exception inner = null)
+        public SoraProtocolException(string message, string? rawBody, Exception? inner = null)
             : base("UnexpectedResponse", SoraErrorKind.UnexpectedResponse, message, inner)
         {
             RawBody = Http.Redactor.Redact(rawBody);
         }
 
-        public string RawBody { get; }
+        public string? RawBody { get; }
     }
 
     /// <summary>A task ended without a video (failed, cancelled, expired).</summary>
@@ -101,7 +101,7 @@ namespace SoraPS.Core
     /// <summary>A network failure or time-out talking to the provider.</summary>
     public sealed class SoraNetworkException : SoraException
     {
-        public SoraNetworkException(string errorId, SoraErrorKind kind, string message, Exception inner = null)
+        public SoraNetworkException(string errorId, SoraErrorKind kind, string message, Exception? inner = null)
             : base(errorId, kind, message, inner)
         {
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Journal;
@@ -16,7 +17,7 @@ namespace SoraPS.Core.Budget
     /// </summary>
     public static class BudgetGuard
     {
-        public static bool HasBudget(SoraProfile profile) => profile != null && (profile.DailyBudget.HasValue || profile.MonthlyBudget.HasValue);
+        public static bool HasBudget([NotNullWhen(true)] SoraProfile? profile) => profile != null && (profile.DailyBudget.HasValue || profile.MonthlyBudget.HasValue);
 
         /// <summary>Refuses a negative budget.</summary>
         public static void ValidateProfile(SoraProfile profile)
@@ -32,7 +33,7 @@ namespace SoraPS.Core.Budget
         /// check and the line are one step under the journal lock; a submission that would pass a limit is
         /// refused (BudgetExceeded) and nothing is written or sent. Returns the local submission id.
         /// </summary>
-        public static string BeginSubmission(TaskJournal journal, SoraProfile profile, SoraDialect dialect, ValidatedRequest request, BudgetClock clock = null)
+        public static string? BeginSubmission(TaskJournal? journal, SoraProfile profile, SoraDialect dialect, ValidatedRequest request, BudgetClock? clock = null)
         {
             clock = clock ?? BudgetClock.System;
             var quote = Pricing.For(dialect, request);
@@ -54,7 +55,7 @@ namespace SoraPS.Core.Budget
             }
         }
 
-        private static void Check(TaskJournal journal, SoraProfile profile, ValidatedRequest request, PriceQuote quote, DateTimeOffset at, BudgetClock clock)
+        private static void Check(TaskJournal journal, SoraProfile profile, ValidatedRequest request, PriceQuote? quote, DateTimeOffset at, BudgetClock clock)
         {
             var estimate = quote?.Amount ?? 0m;
             var (day, month) = SpentBy(journal, profile, at, clock);
@@ -70,14 +71,14 @@ namespace SoraPS.Core.Budget
         }
 
         /// <summary>What the profile spent (estimated) today and this month, as of <paramref name="at"/>.</summary>
-        public static (decimal Day, decimal Month) SpentBy(TaskJournal journal, SoraProfile profile, DateTimeOffset at, BudgetClock clock = null)
+        public static (decimal Day, decimal Month) SpentBy(TaskJournal journal, SoraProfile profile, DateTimeOffset at, BudgetClock? clock = null)
         {
             clock = clock ?? BudgetClock.System;
             return SpendLedger.WithCurrent(journal, SpendLedger.MonthStart(at, clock), l => l.SpentBy(profile.Name, at, clock));
         }
 
         /// <summary>For -WhatIf: the estimate and the budget left today and this month; null on a profile without a budget.</summary>
-        public static string Describe(TaskJournal journal, SoraProfile profile, SoraDialect dialect, ValidatedRequest request, BudgetClock clock = null)
+        public static string? Describe(TaskJournal? journal, SoraProfile? profile, SoraDialect dialect, ValidatedRequest request, BudgetClock? clock = null)
         {
             if (!HasBudget(profile) || journal == null) return null;
             clock = clock ?? BudgetClock.System;

@@ -36,21 +36,22 @@ namespace SoraPS.Core.Budget
         public const string ListCurrency = "USD";
 
         /// <summary>The price of one request as validated; null when the catalog has no price for its model and resolution.</summary>
-        public static PriceQuote For(SoraDialect dialect, ValidatedRequest request) =>
+        public static PriceQuote? For(SoraDialect? dialect, ValidatedRequest? request) =>
             request == null ? null : For(dialect, request.Model, request.Duration, request.Resolution);
 
         /// <summary>The price of a generation of this model, length and resolution; null when the catalog has none.</summary>
-        public static PriceQuote For(SoraDialect dialect, string model, int? duration, string resolution)
+        public static PriceQuote? For(SoraDialect? dialect, string? model, int? duration, string? resolution)
         {
-            if (dialect == null || string.IsNullOrEmpty(model)) return null;
-            var spec = dialect.Models.FirstOrDefault(m => m.Accepts(model));
+            if (dialect == null || model == null || model.Length == 0) return null;
+            string name = model;
+            var spec = dialect.Models.FirstOrDefault(m => m.Accepts(name));
             if (spec?.UsdPerSecond == null) return null;
-            if (!spec.UsdPerSecond.TryGetValue(string.IsNullOrEmpty(resolution) ? spec.DefaultResolution : resolution, out var rate)) return null;
+            if (!spec.UsdPerSecond.TryGetValue(resolution == null || resolution.Length == 0 ? spec.DefaultResolution : resolution, out var rate)) return null;
             return new PriceQuote((decimal)rate, duration ?? spec.DefaultDuration, ListCurrency);
         }
 
         /// <summary>The price of a generation journaled under a dialect name (an unknown dialect has no price).</summary>
-        public static PriceQuote For(string dialect, string model, int? duration, string resolution)
+        public static PriceQuote? For(string? dialect, string? model, int? duration, string? resolution)
         {
             var d = DialectRegistry.Dialects.FirstOrDefault(x => string.Equals(x.Name, dialect, StringComparison.OrdinalIgnoreCase));
             return d == null ? null : For(d, model, duration, resolution);
@@ -60,7 +61,7 @@ namespace SoraPS.Core.Budget
         /// Whether the provider bills a task that failed (moderation, a generation error). No built-in dialect
         /// is known not to, so failed tasks count; a catalog entry can say otherwise.
         /// </summary>
-        public static bool BillsFailedTasks(string dialect) => !NotBillingFailures.Contains(dialect ?? "");
+        public static bool BillsFailedTasks(string? dialect) => !NotBillingFailures.Contains(dialect ?? "");
 
         private static readonly HashSet<string> NotBillingFailures = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 

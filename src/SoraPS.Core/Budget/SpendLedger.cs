@@ -15,11 +15,11 @@ namespace SoraPS.Core.Budget
     {
         /// <summary>The estimate (null: the model has no price).</summary>
         public decimal? Cost { get; set; }
-        public string Currency { get; set; }
+        public string? Currency { get; set; }
         /// <summary>The submission's time (null: now).</summary>
         public DateTimeOffset? At { get; set; }
         /// <summary>Runs under the journal's lock, with the submission's time, before its line is written; throws to refuse.</summary>
-        public Action<DateTimeOffset> Check { get; set; }
+        public Action<DateTimeOffset>? Check { get; set; }
     }
 
     /// <summary>The clock budgets count days and months by: the local calendar unless told otherwise.</summary>
@@ -37,18 +37,18 @@ namespace SoraPS.Core.Budget
     /// <summary>What the journal says one submission cost: the merge of its lines.</summary>
     public sealed class SpendRecord
     {
-        public string Id { get; internal set; }
-        public string Profile { get; internal set; }
-        public string Dialect { get; internal set; }
-        public string Model { get; internal set; }
+        public string Id { get; internal set; } = "";
+        public string? Profile { get; internal set; }
+        public string? Dialect { get; internal set; }
+        public string? Model { get; internal set; }
         public int? Duration { get; internal set; }
-        public string Resolution { get; internal set; }
+        public string? Resolution { get; internal set; }
         public DateTimeOffset SubmittedAt { get; internal set; }
         internal SoraTaskStatus? RawStatus { get; set; }
-        internal string SubmissionId { get; set; }
-        internal string Event { get; set; }
+        internal string? SubmissionId { get; set; }
+        internal string? Event { get; set; }
         internal decimal? Reserved { get; set; }
-        internal string ReservedCurrency { get; set; }
+        internal string? ReservedCurrency { get; set; }
 
         /// <summary>The provider certainly did not accept it (an error answer): not a task, nothing spent.</summary>
         public bool Refused => Event == "refused";
@@ -75,12 +75,12 @@ namespace SoraPS.Core.Budget
             }
         }
 
-        public string Currency => Reserved.HasValue ? ReservedCurrency ?? Pricing.ListCurrency : Price()?.Currency;
+        public string? Currency => Reserved.HasValue ? ReservedCurrency ?? Pricing.ListCurrency : Price()?.Currency;
 
-        private PriceQuote _price;
+        private PriceQuote? _price;
         private bool _priced;
 
-        private PriceQuote Price()
+        private PriceQuote? Price()
         {
             if (!_priced) { _price = Pricing.For(Dialect, Model, Duration, Resolution); _priced = true; }
             return _price;
@@ -106,19 +106,19 @@ namespace SoraPS.Core.Budget
     /// <summary>The fields of a journal line the ledger needs (the rest, prompts included, is skipped unread).</summary>
     internal sealed class SpendLine
     {
-        public string Id { get; set; }
-        public string SubmissionId { get; set; }
-        public string Profile { get; set; }
-        public string Dialect { get; set; }
-        public string Model { get; set; }
+        public string Id { get; set; } = "";
+        public string? SubmissionId { get; set; }
+        public string? Profile { get; set; }
+        public string? Dialect { get; set; }
+        public string? Model { get; set; }
         public int? Duration { get; set; }
-        public string Resolution { get; set; }
+        public string? Resolution { get; set; }
         [JsonConverter(typeof(JsonStringEnumConverter))]
         public SoraTaskStatus? Status { get; set; }
         public DateTimeOffset? SubmittedAt { get; set; }
-        public string Event { get; set; }
+        public string? Event { get; set; }
         public decimal? EstimatedCost { get; set; }
-        public string Currency { get; set; }
+        public string? Currency { get; set; }
 
         internal bool Links => SubmissionId != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
 
@@ -126,7 +126,7 @@ namespace SoraPS.Core.Budget
         /// Reads the fields the ledger needs from one JSON line and skips the rest unread (prompts, errors, links);
         /// null when the line is not a JSON object with an id.
         /// </summary>
-        internal static SpendLine Parse(ReadOnlySpan<byte> json, List<(byte[] Bytes, string Text)> names)
+        internal static SpendLine? Parse(ReadOnlySpan<byte> json, List<(byte[] Bytes, string Text)> names)
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
@@ -144,7 +144,7 @@ namespace SoraPS.Core.Budget
                 }
                 switch (field)
                 {
-                    case 1: line.Id = reader.GetString(); break;
+                    case 1: line.Id = reader.GetString() ?? ""; break;
                     case 2: line.SubmissionId = reader.GetString(); break;
                     case 3: line.Profile = Shared(ref reader, names); break;
                     case 4: line.Dialect = Shared(ref reader, names); break;
@@ -221,13 +221,13 @@ namespace SoraPS.Core.Budget
         /// One string object per distinct profile, dialect, model...: a year of lines repeats a handful of them, so
         /// they are matched as bytes and not decoded again.
         /// </summary>
-        private static string Shared(ref Utf8JsonReader r, List<(byte[] Bytes, string Text)> names)
+        private static string? Shared(ref Utf8JsonReader r, List<(byte[] Bytes, string Text)> names)
         {
             if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || r.HasValueSequence) return r.GetString();
             var v = r.ValueSpan;
             foreach (var (bytes, text) in names)
                 if (v.SequenceEqual(bytes)) return text;
-            var value = r.GetString();
+            var value = r.GetString()!; // a String token (checked above) never reads as null
             if (names.Count < 64) names.Add((v.ToArray(), value));
             return value;
         }
@@ -241,7 +241,7 @@ namespace SoraPS.Core.Budget
     public sealed class SpendLedger
     {
         private readonly string _directory;
-        private readonly string _firstFile;
+        private readonly string? _firstFile;
         private readonly Dictionary<(string, string), SpendRecord> _byKey = new Dictionary<(string, string), SpendRecord>();
         private readonly List<SpendRecord> _records = new List<SpendRecord>();
         private readonly Dictionary<string, long> _positions = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -253,7 +253,7 @@ namespace SoraPS.Core.Budget
             _firstFile = since.HasValue ? Path.GetFileName(journal.FileFor(since.Value)) : null;
         }
 
-        internal string FirstFile => _firstFile;
+        internal string? FirstFile => _firstFile;
 
         /// <summary>Every submission read so far, oldest first (refused ones included; see <see cref="SpendRecord.Refused"/>).</summary>
         public IReadOnlyList<SpendRecord> Records => _records;
@@ -262,7 +262,7 @@ namespace SoraPS.Core.Budget
         public bool Refresh()
         {
             if (!Directory.Exists(_directory)) return true;
-            var files = Directory.GetFiles(_directory, "tasks-*.jsonl").Select(Path.GetFileName)
+            var files = Directory.GetFiles(_directory, "tasks-*.jsonl").Select(p => Path.GetFileName(p))
                 .Where(f => _firstFile == null || string.CompareOrdinal(f, _firstFile) >= 0)
                 .OrderBy(f => f, StringComparer.Ordinal).ToList();
             var work = new List<(string, long)>();
@@ -289,7 +289,7 @@ namespace SoraPS.Core.Budget
         /// <summary>Reads the lines of several files: each file is parsed ahead on the thread pool (one per core), and merged in order.</summary>
         private void ReplayAll(List<(string Name, long From)> work)
         {
-            var parsed = new System.Threading.Tasks.Task<(List<SpendLine> Lines, long End)>[work.Count];
+            var parsed = new System.Threading.Tasks.Task<(List<SpendLine> Lines, long End)>?[work.Count];
             var ahead = Math.Max(1, Environment.ProcessorCount);
             for (var i = 0; i < work.Count; i++)
             {
@@ -299,7 +299,7 @@ namespace SoraPS.Core.Budget
                     var (name, from) = work[j];
                     parsed[j] = System.Threading.Tasks.Task.Run(() => ParseFile(Path.Combine(_directory, name), from));
                 }
-                var (lines, end) = parsed[i].GetAwaiter().GetResult();
+                var (lines, end) = parsed[i]!.GetAwaiter().GetResult(); // started by the loop above (j == i)
                 parsed[i] = null;
                 foreach (var line in lines) Add(line);
                 _positions[work[i].Name] = end;
@@ -316,7 +316,7 @@ namespace SoraPS.Core.Budget
                 if (!raw.Terminated) break; // being written, or cut by a crash
                 end = raw.Offset + raw.Length + 1;
                 if (raw.IsBlank) continue;
-                SpendLine line;
+                SpendLine? line;
                 try { line = SpendLine.Parse(raw.Span, names); }
                 catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is FormatException || e is OverflowException || e is ArgumentException)
                 {
@@ -327,11 +327,11 @@ namespace SoraPS.Core.Budget
             return (lines, end);
         }
 
-        private static (string, string) Key(string profile, string id) => (profile ?? "", id);
+        private static (string, string) Key(string? profile, string id) => (profile ?? "", id);
 
         private void Add(SpendLine line)
         {
-            SpendRecord record;
+            SpendRecord? record;
             if (line.SubmissionId != null && _byKey.TryGetValue(Key(line.Profile, line.SubmissionId), out record))
             {
                 if (line.Links)
@@ -364,7 +364,7 @@ namespace SoraPS.Core.Budget
         {
             var first = Path.GetFileName(journal.FileFor(since));
             var key = Path.GetFullPath(journal.Directory);
-            SpendLedger ledger;
+            SpendLedger? ledger;
             lock (Cache)
             {
                 if (!Cache.TryGetValue(key, out ledger) || ledger._firstFile != first)
@@ -384,7 +384,7 @@ namespace SoraPS.Core.Budget
         }
 
         /// <summary>What <paramref name="profile"/> spent (estimated) on the local day and in the local month of <paramref name="at"/>.</summary>
-        internal (decimal Day, decimal Month) SpentBy(string profile, DateTimeOffset at, BudgetClock clock)
+        internal (decimal Day, decimal Month) SpentBy(string? profile, DateTimeOffset at, BudgetClock clock)
         {
             var today = clock.LocalDate(at);
             decimal day = 0, month = 0;

@@ -21,14 +21,14 @@ namespace SoraPS.Core.Budget
     {
         public SpendGrouping By { get; internal set; }
         /// <summary>The group: a local date (yyyy-MM-dd), a month (yyyy-MM), a model, a profile or a status.</summary>
-        public string Name { get; internal set; }
+        public string Name { get; internal set; } = "";
         /// <summary>Submitted tasks (refused submissions are not tasks and are not counted).</summary>
         public int Count { get; internal set; }
         public long Seconds { get; internal set; }
         /// <summary>The estimated cost of the tasks that have a price.</summary>
         public decimal EstimatedCost { get; internal set; }
         /// <summary>The unit of <see cref="EstimatedCost"/> (empty when no task of the group has a price).</summary>
-        public string Currency { get; internal set; }
+        public string Currency { get; internal set; } = "";
         /// <summary>Tasks of the group whose model has no price (not in <see cref="EstimatedCost"/>).</summary>
         public int Unpriced { get; internal set; }
 
@@ -42,8 +42,8 @@ namespace SoraPS.Core.Budget
         /// <param name="profiles">Profile names to keep (null or empty: all); compared without case.</param>
         /// <param name="since">Submitted at or after (inclusive).</param>
         /// <param name="until">Submitted before (exclusive).</param>
-        public static IReadOnlyList<SoraSpend> Read(TaskJournal journal, SpendGrouping by, Func<string, bool> profiles = null,
-            DateTimeOffset? since = null, DateTimeOffset? until = null, BudgetClock clock = null)
+        public static IReadOnlyList<SoraSpend> Read(TaskJournal journal, SpendGrouping by, Func<string, bool>? profiles = null,
+            DateTimeOffset? since = null, DateTimeOffset? until = null, BudgetClock? clock = null)
         {
             clock = clock ?? BudgetClock.System;
             var ledger = new SpendLedger(journal, since);

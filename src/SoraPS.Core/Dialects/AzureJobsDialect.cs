@@ -55,13 +55,14 @@ namespace SoraPS.Core.Dialects
         private static Uri Api(SoraProfile profile, string path)
         {
             var uri = Endpoint(profile.BaseUri, path);
-            return new Uri(uri.AbsoluteUri + "?api-version=" + Uri.EscapeDataString(SettingValue(profile, ApiVersion)));
+            // ApiVersion is declared with a default, so it always has a value.
+            return new Uri(uri.AbsoluteUri + "?api-version=" + Uri.EscapeDataString(SettingValue(profile, ApiVersion)!));
         }
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
             var (w, h) = SizeFor(r.AspectRatio, r.Resolution);
-            var body = new Dictionary<string, object>
+            var body = new Dictionary<string, object?>
             {
                 ["model"] = r.Model,
                 ["prompt"] = r.Prompt,
@@ -114,20 +115,20 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>GET …/jobs?api-version=…&amp;limit=&amp;after=: the account's jobs, newest first.</summary>
-        public override HttpRequestMessage BuildList(SoraProfile profile, string after, int limit)
+        public override HttpRequestMessage BuildList(SoraProfile profile, string? after, int limit)
         {
             var uri = Api(profile, "openai/v1/video/generations/jobs").AbsoluteUri + "&limit=" + limit.ToString(CultureInfo.InvariantCulture) +
                       (string.IsNullOrEmpty(after) ? "" : "&after=" + Uri.EscapeDataString(after));
             return new HttpRequestMessage(HttpMethod.Get, new Uri(uri));
         }
 
-        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) =>
+        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string? next) =>
             ParseDataList(response, profile, "job list", out next);
 
         public override HttpRequestMessage BuildDelete(SoraProfile profile, string id) =>
             new HttpRequestMessage(HttpMethod.Delete, Api(profile, "openai/v1/video/generations/jobs/" + Uri.EscapeDataString(id)));
 
-        protected override Uri DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant) =>
+        protected override Uri? DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant) =>
             task.GenerationId == null ? null
                 : Api(profile, "openai/v1/video/generations/" + Uri.EscapeDataString(task.GenerationId) + "/content/" + variant.Name);
     }

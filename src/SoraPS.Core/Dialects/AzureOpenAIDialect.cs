@@ -18,7 +18,7 @@ namespace SoraPS.Core.Dialects
         /// <summary>The API lives below /openai: a BaseUri given without it (https://NAME.openai.azure.com) gets it added.</summary>
         protected override Uri Videos(SoraProfile profile, string rest = "")
         {
-            var path = profile.BaseUri.AbsolutePath.TrimEnd('/');
+            var path = (profile.BaseUri ?? throw new ArgumentNullException(nameof(profile), "The profile has no BaseUri.")).AbsolutePath.TrimEnd('/');
             var underOpenAI = path.EndsWith("/openai", StringComparison.OrdinalIgnoreCase) || path.EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase);
             return Endpoint(profile.BaseUri, (underOpenAI ? "" : "openai/") + "v1/videos" + rest);
         }

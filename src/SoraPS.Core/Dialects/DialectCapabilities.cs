@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 
 namespace SoraPS.Core.Dialects
@@ -45,7 +46,7 @@ namespace SoraPS.Core.Dialects
         public static readonly DownloadVariant Spritesheet = new DownloadVariant("spritesheet", ".jpg", false);
 
         /// <summary>True for an empty name or "video": the default variant.</summary>
-        public static bool IsDefault(string name) => string.IsNullOrEmpty(name) || name.Equals(Video.Name, StringComparison.OrdinalIgnoreCase);
+        public static bool IsDefault([NotNullWhen(false)] string? name) => name == null || name.Length == 0 || name.Equals(Video.Name, StringComparison.OrdinalIgnoreCase);
 
         public override string ToString() => Name;
     }
@@ -68,14 +69,14 @@ namespace SoraPS.Core.Dialects
         public bool Has(DialectOperation operation) => (Operations & operation) == operation;
 
         /// <summary>Refuses an operation the dialect does not have, with the error id scripts test for.</summary>
-        public void Require(DialectOperation operation, string dialect, string parameter, object target = null)
+        public void Require(DialectOperation operation, string dialect, string parameter, object? target = null)
         {
             if (Has(operation)) return;
             throw new SoraValidationException(operation + "NotSupported", parameter, $"The {dialect} dialect {Missing(operation)}.") { Target = target };
         }
 
         /// <summary>The variant by name (empty: the video), or VariantNotSupported naming those there are.</summary>
-        public DownloadVariant Variant(string name, string dialect)
+        public DownloadVariant Variant(string? name, string dialect)
         {
             if (DownloadVariant.IsDefault(name)) return Variants.First(v => v.IsVideo);
             var found = Variants.FirstOrDefault(v => v.Name.Equals(name, StringComparison.OrdinalIgnoreCase));

@@ -21,7 +21,7 @@ namespace SoraPS.Core.Dialects
         public static IReadOnlyList<SoraDialect> Dialects => All;
         public static IEnumerable<string> Names => All.Select(d => d.Name);
 
-        public static SoraDialect Get(string name)
+        public static SoraDialect Get(string? name)
         {
             var d = All.FirstOrDefault(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
             if (d != null) return d;

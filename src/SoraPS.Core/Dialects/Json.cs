@@ -25,7 +25,7 @@ namespace SoraPS.Core.Dialects
             return cur;
         }
 
-        public static string Str(this JsonElement? e)
+        public static string? Str(this JsonElement? e)
         {
             if (e == null) return null;
             var v = e.Value;
@@ -39,7 +39,7 @@ namespace SoraPS.Core.Dialects
             }
         }
 
-        public static string Str(this JsonElement e, string name) => e.Prop(name).Str();
+        public static string? Str(this JsonElement e, string name) => e.Prop(name).Str();
 
         public static double? Num(this JsonElement? e)
         {
@@ -48,7 +48,7 @@ namespace SoraPS.Core.Dialects
             if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d)) return d;
             if (v.ValueKind == JsonValueKind.String)
             {
-                var s = v.GetString().Trim().TrimEnd('%', 's').Trim();
+                var s = v.GetString()!.Trim().TrimEnd('%', 's').Trim();
                 if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var p)) return p;
             }
             return null;
@@ -91,7 +91,7 @@ namespace SoraPS.Core.Dialects
         public static int? Percent(this JsonElement? e, bool fraction = false)
         {
             if (e == null) return null;
-            var raw = e.Value.ValueKind == JsonValueKind.String ? e.Value.GetString() : e.Value.GetRawText();
+            var raw = e.Value.ValueKind == JsonValueKind.String ? e.Value.GetString()! : e.Value.GetRawText();
             var d = e.Num();
             if (d == null || double.IsNaN(d.Value) || double.IsInfinity(d.Value)) return null;
             var value = d.Value;
@@ -100,9 +100,9 @@ namespace SoraPS.Core.Dialects
             return (int)Math.Max(0, Math.Min(100, Math.Round(value)));
         }
 
-        public static JsonDocument TryParse(string body)
+        public static JsonDocument? TryParse(string? body)
         {
-            if (string.IsNullOrWhiteSpace(body)) return null;
+            if (body == null || string.IsNullOrWhiteSpace(body)) return null;
             try { return JsonDocument.Parse(body); }
             catch (JsonException) { return null; }
         }

@@ -43,14 +43,14 @@ namespace SoraPS.Core.Dialects
         /// <summary>The model only animates an input image: -Image is required.</summary>
         public bool RequiresImage { get; set; }
         /// <summary>Relative price factor per resolution (for -WhatIf estimates), when the provider publishes one.</summary>
-        public System.Collections.Generic.IReadOnlyDictionary<string, double> ResolutionPriceFactor { get; set; }
+        public System.Collections.Generic.IReadOnlyDictionary<string, double>? ResolutionPriceFactor { get; set; }
         /// <summary>List price in US dollars per second of video, per resolution, when published.</summary>
-        public System.Collections.Generic.IReadOnlyDictionary<string, double> UsdPerSecond { get; set; }
+        public System.Collections.Generic.IReadOnlyDictionary<string, double>? UsdPerSecond { get; set; }
         /// <summary>Other names that mean this model (for example dated snapshots).</summary>
-        public Func<string, bool> Matches { get; set; }
+        public Func<string, bool>? Matches { get; set; }
 
-        public bool Accepts(string model) =>
-            string.Equals(model, Name, StringComparison.OrdinalIgnoreCase) || (Matches?.Invoke(model) ?? false);
+        public bool Accepts(string? model) =>
+            model != null && (string.Equals(model, Name, StringComparison.OrdinalIgnoreCase) || (Matches?.Invoke(model) ?? false));
 
         public override string ToString() =>
             $"{Name}: {string.Join("/", Durations)} s; {string.Join(", ", AspectRatios)}; {string.Join(", ", Resolutions)}";

@@ -36,14 +36,14 @@ namespace SoraPS.Core.Dialects
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
-            var body = new Dictionary<string, object>
+            var body = new Dictionary<string, object?>
             {
                 ["model"] = r.Model,
                 ["prompt"] = r.Prompt,
                 ["resolution"] = r.Resolution,
                 ["aspect_ratio"] = r.AspectRatio,
                 ["duration"] = r.Duration.Value.ToString(CultureInfo.InvariantCulture),
-                ["image_url"] = r.ImageUri.AbsoluteUri,
+                ["image_url"] = (r.ImageUri ?? throw new InvalidOperationException("The request was not validated: the model needs an image URL.")).AbsoluteUri,
                 ["output_format"] = "url",
             };
             return JsonPost(Endpoint(profile.BaseUri, "v1/videos/generations"), body, r.Source.ProviderOptions);
@@ -69,7 +69,7 @@ namespace SoraPS.Core.Dialects
                 if (video == null)
                     throw new SoraProtocolException("The OneRouter answer has no video URL in data[0].url.", response.Body);
                 var id = first.Value.Str("video_id");
-                if (string.IsNullOrEmpty(id))
+                if (id == null || id.Length == 0)
                     id = "onerouter-" + (root.Prop("created").Int()?.ToString(CultureInfo.InvariantCulture) ?? "") + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
                 var task = NewTask(id, profile);
                 task.Raw = response.Body;
@@ -81,7 +81,7 @@ namespace SoraPS.Core.Dialects
                 task.RevisedPrompt = string.IsNullOrEmpty(revised) ? null : revised;
                 task.CreatedAt = root.Prop("created").Time() ?? task.RetrievedAt;
                 task.CompletedAt = task.RetrievedAt;
-                task.ExpiresAt = task.CompletedAt + LinkLifetime.Value;
+                task.ExpiresAt = task.CompletedAt + LinkLifetime;
                 return task;
             }
         }

@@ -61,15 +61,15 @@ namespace SoraPS.Core.Dialects
 
         private Uri Video(SoraProfile profile, string id, string rest = "") => Videos(profile, "/" + Uri.EscapeDataString(id) + rest);
 
-        public static string SizeFor(string aspect, string resolution) => Sizes.SizeText(aspect, resolution);
+        public static string? SizeFor(string aspect, string resolution) => Sizes.SizeText(aspect, resolution);
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
             if (!string.IsNullOrEmpty(r.Source.RemixOf))
             {
                 // Remix keeps the source's length and size; only the new prompt is sent.
-                var remix = new Dictionary<string, object> { ["prompt"] = r.Prompt };
-                return JsonPost(Video(profile, r.Source.RemixOf, "/remix"), remix, r.Source.ProviderOptions);
+                var remix = new Dictionary<string, object?> { ["prompt"] = r.Prompt };
+                return JsonPost(Video(profile, r.Source.RemixOf!, "/remix"), remix, r.Source.ProviderOptions);
             }
             var uri = Videos(profile);
             var seconds = r.Duration.Value.ToString(CultureInfo.InvariantCulture);
@@ -80,7 +80,7 @@ namespace SoraPS.Core.Dialects
                 AddPart(form, new StringContent(r.Model), "model");
                 AddPart(form, new StringContent(r.Prompt), "prompt");
                 AddPart(form, new StringContent(seconds), "seconds");
-                AddPart(form, new StringContent(size), "size");
+                AddPart(form, new StringContent(size ?? throw new InvalidOperationException($"No pixel size is known for {r.AspectRatio} at {r.Resolution}.")), "size");
                 var file = new ByteArrayContent(File.ReadAllBytes(r.ImagePath));
                 file.Headers.ContentType = new MediaTypeHeaderValue(ImageMediaType(r.ImagePath));
                 AddPart(form, file, "input_reference", Path.GetFileName(r.ImagePath));
@@ -89,14 +89,14 @@ namespace SoraPS.Core.Dialects
                         AddPart(form, new StringContent(Convert.ToString(Plain(kv.Value), CultureInfo.InvariantCulture) ?? ""), kv.Key);
                 return new HttpRequestMessage(HttpMethod.Post, uri) { Content = form };
             }
-            var body = new Dictionary<string, object>
+            var body = new Dictionary<string, object?>
             {
                 ["model"] = r.Model,
                 ["prompt"] = r.Prompt,
                 ["seconds"] = seconds,
                 ["size"] = size,
             };
-            if (r.ImageUri != null) body["input_reference"] = new Dictionary<string, object> { ["image_url"] = r.ImageUri.AbsoluteUri };
+            if (r.ImageUri != null) body["input_reference"] = new Dictionary<string, object?> { ["image_url"] = r.ImageUri.AbsoluteUri };
             return JsonPost(uri, body, r.Source.ProviderOptions);
         }
 
@@ -110,20 +110,20 @@ namespace SoraPS.Core.Dialects
         public override HttpRequestMessage BuildDelete(SoraProfile profile, string id) =>
             new HttpRequestMessage(HttpMethod.Delete, Video(profile, id));
 
-        public override HttpRequestMessage BuildList(SoraProfile profile, string after, int limit)
+        public override HttpRequestMessage BuildList(SoraProfile profile, string? after, int limit)
         {
             var query = "?limit=" + limit.ToString(CultureInfo.InvariantCulture) + "&order=desc" + (string.IsNullOrEmpty(after) ? "" : "&after=" + Uri.EscapeDataString(after));
             return new HttpRequestMessage(HttpMethod.Get, new Uri(Videos(profile).AbsoluteUri + query));
         }
 
-        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) =>
+        public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string? next) =>
             ParseDataList(response, profile, "video list", out next);
 
         /// <summary>
         /// A form part as RFC 7578 writes it: <c>name="…"</c> and <c>filename="…"</c> quoted, no <c>filename*</c>
         /// (.NET's own Add leaves both unquoted and adds filename*, which some servers' parsers refuse).
         /// </summary>
-        private static void AddPart(MultipartFormDataContent form, HttpContent content, string name, string fileName = null)
+        private static void AddPart(MultipartFormDataContent form, HttpContent content, string name, string? fileName = null)
         {
             var disposition = new ContentDispositionHeaderValue("form-data") { Name = "\"" + QuotablePart(name) + "\"" };
             if (fileName != null) disposition.FileName = "\"" + QuotablePart(fileName) + "\"";

@@ -20,7 +20,7 @@ namespace SoraPS.Core.Dialects
         /// "twelve", 7.5) is refused with InvalidDuration naming the value and the durations the model
         /// (<paramref name="model"/>, else the profile's, else the dialect's default) allows, never rounded or dropped.
         /// </summary>
-        public static int? ParseDuration(SoraDialect dialect, object value, string model, SoraProfile profile)
+        public static int? ParseDuration(SoraDialect dialect, object? value, string? model, SoraProfile? profile)
         {
             if (value == null) return null;
             int? seconds = null;
@@ -55,14 +55,14 @@ namespace SoraPS.Core.Dialects
         /// Checks every value against the model's table and fills defaults (request, then profile, then model).
         /// Throws <see cref="SoraValidationException"/> naming the allowed values; sends nothing.
         /// </summary>
-        public static ValidatedRequest Validate(SoraDialect dialect, VideoRequest request, SoraProfile profile)
+        public static ValidatedRequest Validate(SoraDialect dialect, VideoRequest request, SoraProfile? profile)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             var modelName = FirstNonEmpty(request.Model, profile?.Model, dialect.DefaultModel);
             var spec = dialect.GetModel(modelName, profile);
-            var v = new ValidatedRequest(request, modelName, spec);
+            var v = new ValidatedRequest(request, modelName ?? spec.Name, spec);
 
-            if (string.IsNullOrWhiteSpace(request.Prompt))
+            if (request.Prompt == null || string.IsNullOrWhiteSpace(request.Prompt))
                 throw new SoraValidationException("EmptyPrompt", "Prompt", "The prompt is empty. Describe the video to generate.");
             if (request.Prompt.Length > spec.MaxPromptLength)
                 throw new SoraValidationException("PromptTooLong", "Prompt",
@@ -111,7 +111,7 @@ namespace SoraPS.Core.Dialects
             return v;
         }
 
-        private static void ValidateImage(SoraDialect dialect, string image, ModelSpec spec, ValidatedRequest v)
+        private static void ValidateImage(SoraDialect dialect, string? image, ModelSpec spec, ValidatedRequest v)
         {
             if (string.IsNullOrWhiteSpace(image)) return;
             if (spec.Image == ImageInput.None)
@@ -155,6 +155,6 @@ namespace SoraPS.Core.Dialects
             return b[0] == 10 || b[0] == 0 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
         }
 
-        private static string FirstNonEmpty(params string[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+        private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
     }
 }

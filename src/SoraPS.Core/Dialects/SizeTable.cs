@@ -24,21 +24,21 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>WIDTHxHEIGHT for an aspect ratio and resolution, or null.</summary>
-        public string SizeText(string aspect, string resolution)
+        public string? SizeText(string aspect, string resolution)
         {
             var (w, h) = SizeFor(aspect, resolution);
             return w == 0 ? null : w.ToString(CultureInfo.InvariantCulture) + "x" + h.ToString(CultureInfo.InvariantCulture);
         }
 
         /// <summary>The aspect ratio and resolution of a size, or nulls when the table does not have it.</summary>
-        public (string Aspect, string Resolution) Describe(int? width, int? height)
+        public (string? Aspect, string? Resolution) Describe(int? width, int? height)
         {
             var row = _rows.FirstOrDefault(r => r.Width == width && r.Height == height);
             return (row.Aspect, row.Resolution);
         }
 
         /// <summary>As <see cref="Describe(int?, int?)"/>, for a WIDTHxHEIGHT text.</summary>
-        public (string Aspect, string Resolution) Describe(string size)
+        public (string? Aspect, string? Resolution) Describe(string? size)
         {
             var parts = (size ?? "").Split('x', 'X');
             if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var w) && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var h))

@@ -34,18 +34,18 @@ namespace SoraPS.Core.Dialects
         /// <summary>The settings this dialect's own requests read (the network settings are common to all).</summary>
         protected virtual IEnumerable<SettingDeclaration> OwnSettings => Array.Empty<SettingDeclaration>();
 
-        private IReadOnlyList<SettingDeclaration> _settings;
+        private IReadOnlyList<SettingDeclaration>? _settings;
         /// <summary>Every setting a profile of this dialect may carry: the common network limits, then the dialect's own.</summary>
         public IReadOnlyList<SettingDeclaration> Settings => _settings ?? (_settings = NetworkSettings.Declarations.Concat(OwnSettings).ToList());
 
         /// <summary>Refuses an operation the dialect lacks (the one place capabilities are checked).</summary>
-        public void Require(DialectOperation operation, string parameter, object target = null) =>
+        public void Require(DialectOperation operation, string parameter, object? target = null) =>
             Capabilities.Require(operation, Name, parameter, target);
 
         /// <summary>The catalog model for a name, through the profile's aliases.</summary>
-        public ModelSpec GetModel(string model, SoraProfile profile) => GetModel(profile?.CatalogModel(model) ?? model);
+        public ModelSpec GetModel(string? model, SoraProfile? profile) => GetModel(profile?.CatalogModel(model) ?? model);
 
-        public ModelSpec GetModel(string model)
+        public ModelSpec GetModel(string? model)
         {
             var spec = Models.FirstOrDefault(m => m.Accepts(model));
             if (spec != null) return spec;
@@ -57,13 +57,13 @@ namespace SoraPS.Core.Dialects
         /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are accepted;
         /// empty and 0 mean the default (null); anything else is InvalidDuration naming the model's durations.
         /// </summary>
-        public int? ParseDuration(object value, string model, SoraProfile profile) => RequestValidation.ParseDuration(this, value, model, profile);
+        public int? ParseDuration(object? value, string? model, SoraProfile? profile) => RequestValidation.ParseDuration(this, value, model, profile);
 
         /// <summary>
         /// Checks every value against the model's table and fills defaults (request, then profile, then model).
         /// Throws <see cref="SoraValidationException"/> naming the allowed values; sends nothing.
         /// </summary>
-        public ValidatedRequest Validate(VideoRequest request, SoraProfile profile) => RequestValidation.Validate(this, request, profile);
+        public ValidatedRequest Validate(VideoRequest request, SoraProfile? profile) => RequestValidation.Validate(this, request, profile);
 
         /// <summary>Dialect-specific rules beyond the table (for example field combinations).</summary>
         protected virtual void ValidateMore(ValidatedRequest request, ModelSpec spec) { }
@@ -89,10 +89,10 @@ namespace SoraPS.Core.Dialects
         public virtual HttpRequestMessage BuildDelete(SoraProfile profile, string id) => throw Undeclared(DialectOperation.Delete);
 
         /// <summary>Lists the provider's tasks, one page at a time (<paramref name="after"/>: the cursor).</summary>
-        public virtual HttpRequestMessage BuildList(SoraProfile profile, string after, int limit) => throw Undeclared(DialectOperation.List);
+        public virtual HttpRequestMessage BuildList(SoraProfile profile, string? after, int limit) => throw Undeclared(DialectOperation.List);
 
         /// <summary>Reads one page of the task list; <paramref name="next"/> is null on the last page.</summary>
-        public virtual IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string next) => throw Undeclared(DialectOperation.List);
+        public virtual IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string? next) => throw Undeclared(DialectOperation.List);
 
         /// <summary>A builder was called for an operation the dialect does not declare: callers check <see cref="Require"/> first.</summary>
         private InvalidOperationException Undeclared(DialectOperation operation) =>
@@ -101,7 +101,7 @@ namespace SoraPS.Core.Dialects
         /// <summary>
         /// What the request will cost, as far as the provider's published billing rule tells; null when unknown.
         /// </summary>
-        public virtual string EstimateCost(ValidatedRequest request)
+        public virtual string? EstimateCost(ValidatedRequest request)
         {
             var spec = request.Spec;
             var seconds = request.Duration ?? spec.DefaultDuration;
@@ -113,11 +113,11 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>Where a finished task's file can be downloaded from; the variant is checked against <see cref="Capabilities"/>.</summary>
-        public Uri GetDownloadUri(SoraProfile profile, SoraTask task, string variant) =>
+        public Uri? GetDownloadUri(SoraProfile profile, SoraTask task, string? variant) =>
             DownloadUri(profile, task, Capabilities.Variant(variant, Name));
 
         /// <summary>The link of one declared variant; by default the task's own video link.</summary>
-        protected virtual Uri DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant) => task.VideoUri;
+        protected virtual Uri? DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant) => task.VideoUri;
 
         /// <summary>
         /// Turns an error answer into an exception with a kind scripts can test. Reads the common
@@ -125,7 +125,7 @@ namespace SoraPS.Core.Dialects
         /// </summary>
         public virtual SoraApiException ParseError(ProviderResponse response)
         {
-            string message = null, code = null, type = null, param = null, suggestion = null;
+            string? message = null, code = null, type = null, param = null, suggestion = null;
             using (var doc = Json.TryParse(response.Body))
             {
                 if (doc != null && doc.RootElement.ValueKind == JsonValueKind.Object)
@@ -165,7 +165,7 @@ namespace SoraPS.Core.Dialects
         /// The kind of an error answer: the provider's code, then its type word, then the HTTP status.
         /// 401 is always authentication and 402 quota; 429 is a rate limit unless the code says quota.
         /// </summary>
-        internal static SoraErrorKind KindOf(int status, string code, string type)
+        internal static SoraErrorKind KindOf(int status, string? code, string? type)
         {
             var kind = ErrorIds.KindFromCode(code);
             if (kind == SoraErrorKind.Unknown) kind = ErrorIds.KindFromCode(type);
@@ -182,9 +182,9 @@ namespace SoraPS.Core.Dialects
         /// A result URL as the provider gave it: an absolute http(s) URL as is; a relative one resolved
         /// against the profile's BaseUri; anything else (file:, ftp:, ...) refused as UnexpectedResponse.
         /// </summary>
-        public static Uri ResultUri(SoraProfile profile, string text, string rawBody)
+        public static Uri? ResultUri(SoraProfile profile, string? text, string? rawBody)
         {
-            if (string.IsNullOrWhiteSpace(text)) return null;
+            if (text == null || string.IsNullOrWhiteSpace(text)) return null;
             text = text.Trim();
             // On Unix "/files/x.mp4" parses as an absolute file: URI; for a provider it is a path on its own host.
             if (!text.StartsWith("/", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out var absolute))
@@ -192,7 +192,7 @@ namespace SoraPS.Core.Dialects
                 if (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps) return absolute;
                 throw new SoraProtocolException($"The provider gave the result URL '{text}', which is not an http(s) address; SoraPS does not fetch it.", rawBody);
             }
-            var b = profile.BaseUri.AbsoluteUri;
+            var b = (profile.BaseUri ?? throw new ArgumentException("The profile has no BaseUri to resolve a relative result URL against.", nameof(profile))).AbsoluteUri;
             if (Uri.TryCreate(text, UriKind.Relative, out var relative) &&
                 Uri.TryCreate(new Uri(b.EndsWith("/", StringComparison.Ordinal) ? b : b + "/"), relative, out var resolved) &&
                 (resolved.Scheme == Uri.UriSchemeHttp || resolved.Scheme == Uri.UriSchemeHttps))
@@ -201,8 +201,9 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>Joins the profile base URI and an endpoint path, tolerating a base that already ends in /v1.</summary>
-        public static Uri Endpoint(Uri baseUri, string path)
+        public static Uri Endpoint(Uri? baseUri, string path)
         {
+            if (baseUri == null) throw new ArgumentNullException(nameof(baseUri), "The profile has no BaseUri.");
             var b = baseUri.AbsoluteUri.TrimEnd('/');
             var p = path.TrimStart('/');
             if (b.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) && p.StartsWith("v1/", StringComparison.OrdinalIgnoreCase)) p = p.Substring(3);
@@ -210,7 +211,7 @@ namespace SoraPS.Core.Dialects
             return new Uri(b + "/" + p);
         }
 
-        protected static HttpRequestMessage JsonPost(Uri uri, Dictionary<string, object> body, IDictionary<string, object> extra)
+        protected static HttpRequestMessage JsonPost(Uri uri, Dictionary<string, object?> body, IDictionary<string, object?>? extra)
         {
             MergeOptions(body, extra);
             var json = JsonSerializer.Serialize(body);
@@ -218,36 +219,36 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>-ProviderOption fields win over mapped ones: the user asked for them explicitly.</summary>
-        protected static void MergeOptions(Dictionary<string, object> body, IDictionary<string, object> extra)
+        protected static void MergeOptions(Dictionary<string, object?> body, IDictionary<string, object?>? extra)
         {
             if (extra == null) return;
             foreach (var kv in extra) body[kv.Key] = Plain(kv.Value);
         }
 
         /// <summary>Unwraps values that came from PowerShell into JSON-friendly shapes.</summary>
-        internal static object Plain(object value)
+        internal static object? Plain(object? value)
         {
             if (value == null) return null;
             if (value is string || value is bool || value is int || value is long || value is double || value is decimal || value is float) return value;
             if (value is System.Collections.IDictionary dict)
             {
-                var d = new Dictionary<string, object>();
-                foreach (System.Collections.DictionaryEntry e in dict) d[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)] = Plain(e.Value);
+                var d = new Dictionary<string, object?>();
+                foreach (System.Collections.DictionaryEntry e in dict) d[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = Plain(e.Value);
                 return d;
             }
             if (value is System.Collections.IEnumerable list)
             {
-                var l = new List<object>();
+                var l = new List<object?>();
                 foreach (var item in list) l.Add(Plain(item));
                 return l;
             }
             return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        protected SoraTask NewTask(string id, SoraProfile profile) => new SoraTask(id, profile?.Name, Name) { RetrievedAt = DateTimeOffset.UtcNow };
+        protected SoraTask NewTask(string id, SoraProfile? profile) => new SoraTask(id, profile?.Name, Name) { RetrievedAt = DateTimeOffset.UtcNow };
 
         /// <summary>A task read from an answer: its id (required), the raw body, and the provider's status word with its meaning.</summary>
-        protected SoraTask TaskFrom(ProviderResponse response, SoraProfile profile, string id, string what, string providerStatus)
+        protected SoraTask TaskFrom(ProviderResponse response, SoraProfile profile, string? id, string what, string? providerStatus)
         {
             var task = NewTask(RequireId(id, response, what), profile);
             task.Raw = response.Body;
@@ -257,7 +258,7 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>A task just accepted by a provider that answers a submission with its id only.</summary>
-        protected SoraTask AcceptedTask(string id, ProviderResponse response, ValidatedRequest request, SoraProfile profile, string providerStatus)
+        protected SoraTask AcceptedTask(string? id, ProviderResponse response, ValidatedRequest request, SoraProfile profile, string? providerStatus)
         {
             var task = NewTask(RequireId(id, response, "submission"), profile);
             task.Raw = response.Body;
@@ -279,7 +280,7 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>A profile's value of a declared setting, else the declared default.</summary>
-        protected static string SettingValue(SoraProfile profile, SettingDeclaration setting)
+        protected static string? SettingValue(SoraProfile profile, SettingDeclaration setting)
         {
             var value = profile.Setting(setting.Name);
             return string.IsNullOrEmpty(value) ? setting.Default : value;
@@ -287,10 +288,10 @@ namespace SoraPS.Core.Dialects
 
         /// <summary>A GET or POST to a path setting's value; {id} is replaced.</summary>
         protected static HttpRequestMessage SettingPath(HttpMethod method, SoraProfile profile, SettingDeclaration setting, string id) =>
-            new HttpRequestMessage(method, Endpoint(profile.BaseUri, SettingValue(profile, setting).Replace("{id}", Uri.EscapeDataString(id))));
+            new HttpRequestMessage(method, Endpoint(profile.BaseUri, (SettingValue(profile, setting) ?? throw new InvalidOperationException($"The {setting.Name} setting has no value and no default.")).Replace("{id}", Uri.EscapeDataString(id))));
 
         /// <summary>A succeeded task's end: completed now unless the provider said when, its link valid for <see cref="LinkLifetime"/>.</summary>
-        protected void MarkSucceeded(SoraTask task, string missingVideo, string rawBody)
+        protected void MarkSucceeded(SoraTask task, string? missingVideo, string? rawBody)
         {
             task.Progress = 100;
             task.CompletedAt = task.CompletedAt ?? task.RetrievedAt;
@@ -300,7 +301,7 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>A task's error from an <c>error</c> member: an object with code and message, or a text; null when absent.</summary>
-        protected static SoraTaskError ErrorMember(JsonElement? err)
+        protected static SoraTaskError? ErrorMember(JsonElement? err)
         {
             if (err?.ValueKind == JsonValueKind.String)
                 return new SoraTaskError(ErrorIds.KindFromCode(err.Value.GetString()), null, err.Value.GetString());
@@ -311,11 +312,11 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>A failed task's error from a free-text reason.</summary>
-        protected static SoraTaskError FailureFrom(string reason, string fallback) =>
+        protected static SoraTaskError FailureFrom(string? reason, string fallback) =>
             new SoraTaskError(ErrorIds.KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? fallback : reason);
 
         /// <summary>One page of a <c>{data:[…], has_more, last_id}</c> list, each item read by <see cref="ParseTask"/>.</summary>
-        protected IReadOnlyList<SoraTask> ParseDataList(ProviderResponse response, SoraProfile profile, string what, out string next)
+        protected IReadOnlyList<SoraTask> ParseDataList(ProviderResponse response, SoraProfile profile, string what, out string? next)
         {
             using (var doc = ParseBody(response, what))
             {
@@ -342,16 +343,16 @@ namespace SoraPS.Core.Dialects
             return doc;
         }
 
-        protected static string RequireId(string id, ProviderResponse response, string what)
+        protected static string RequireId(string? id, ProviderResponse response, string what)
         {
-            if (string.IsNullOrWhiteSpace(id))
+            if (id == null || string.IsNullOrWhiteSpace(id))
                 throw new SoraProtocolException($"The provider's {what} answer carries no task id: {Truncate(response.Body, 200)}", response.Body);
             return id;
         }
 
-        internal static string Truncate(string s, int max)
+        internal static string Truncate(string? s, int max)
         {
-            if (string.IsNullOrEmpty(s)) return "(empty body)";
+            if (s == null || s.Length == 0) return "(empty body)";
             s = Redactor.Redact(s);
             return s.Length <= max ? s : s.Substring(0, max) + "…";
         }

@@ -96,7 +96,7 @@ namespace SoraPS.Core.Dialects
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
             var (w, h) = SizeFor(r.AspectRatio, r.Resolution);
-            var body = new Dictionary<string, object>
+            var body = new Dictionary<string, object?>
             {
                 ["type"] = "video_gen",
                 ["prompt"] = r.Prompt,
@@ -111,14 +111,15 @@ namespace SoraPS.Core.Dialects
             var s = r.Source;
             var items = new List<object>();
             if (r.ImageUri != null)
-                items.Add(new Dictionary<string, object> { ["type"] = "image", ["url"] = r.ImageUri.AbsoluteUri, ["frame_index"] = s.ImageFrame ?? 0 });
+                items.Add(new Dictionary<string, object?> { ["type"] = "image", ["url"] = r.ImageUri.AbsoluteUri, ["frame_index"] = s.ImageFrame ?? 0 });
             switch (r.Operation)
             {
                 case "storyboard":
-                    body["actions"] = s.Storyboard.OrderBy(b => b.Time).Select(b => new Dictionary<string, object> { ["time"] = b.Time, ["description"] = b.Description }).ToList();
+                    // The storyboard operation is chosen for a request with beats.
+                    body["actions"] = s.Storyboard!.OrderBy(b => b.Time).Select(b => new Dictionary<string, object?> { ["time"] = b.Time, ["description"] = b.Description }).ToList();
                     break;
                 case "remix":
-                    body["sdedit"] = new Dictionary<string, object>
+                    body["sdedit"] = new Dictionary<string, object?>
                     {
                         ["amount"] = RemixAmount(s.RemixStrength),
                         ["source_generation_id"] = s.RemixOf,
@@ -128,8 +129,9 @@ namespace SoraPS.Core.Dialects
                 case "blend":
                     // The seed names the operation but not its inputs: the two sources travel as inpaint items by generation id.
                     var frames = r.Duration.Value * FramesPerSecond;
-                    items.Add(new Dictionary<string, object> { ["type"] = "image", ["generation_id"] = s.Blend[0], ["frame_index"] = 0, ["source_start_frame"] = 0, ["source_end_frame"] = frames - 1 });
-                    items.Add(new Dictionary<string, object> { ["type"] = "image", ["generation_id"] = s.Blend[1], ["frame_index"] = 0, ["source_start_frame"] = 0, ["source_end_frame"] = frames - 1 });
+                    var blend = s.Blend!; // the blend operation is chosen for a request with sources
+                    items.Add(new Dictionary<string, object?> { ["type"] = "image", ["generation_id"] = blend[0], ["frame_index"] = 0, ["source_start_frame"] = 0, ["source_end_frame"] = frames - 1 });
+                    items.Add(new Dictionary<string, object?> { ["type"] = "image", ["generation_id"] = blend[1], ["frame_index"] = 0, ["source_start_frame"] = 0, ["source_end_frame"] = frames - 1 });
                     break;
             }
             if (items.Count > 0) body["inpaint_items"] = items;
@@ -164,7 +166,7 @@ namespace SoraPS.Core.Dialects
             using (var doc = ParseBody(response, "task"))
             {
                 var root = doc.RootElement;
-                if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data").Value;
+                if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data")!.Value;
                 var detail = root.Prop("detail");
                 var d = detail?.ValueKind == JsonValueKind.Object ? detail.Value : root;
                 var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", d.Str("status") ?? root.Str("status"));

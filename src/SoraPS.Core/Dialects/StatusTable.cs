@@ -15,7 +15,7 @@ namespace SoraPS.Core.Dialects
             foreach (var w in words) _words[w] = status;
         }
 
-        public SoraTaskStatus Map(string word) =>
+        public SoraTaskStatus Map(string? word) =>
             word != null && _words.TryGetValue(word.Trim(), out var status) ? status : SoraTaskStatus.Unknown;
 
         public IEnumerator<KeyValuePair<string, SoraTaskStatus>> GetEnumerator() => _words.GetEnumerator();

@@ -65,7 +65,7 @@ namespace SoraPS.Core.Dialects
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
-            var body = new Dictionary<string, object>
+            var body = new Dictionary<string, object?>
             {
                 ["model"] = r.Model,
                 ["prompt"] = r.Prompt,
@@ -95,7 +95,7 @@ namespace SoraPS.Core.Dialects
             {
                 var root = doc.RootElement;
                 // Some relays wrap the task in {"data": {...}}.
-                if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data").Value;
+                if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data")!.Value;
                 var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.Model = root.Str("model");

@@ -48,7 +48,7 @@ namespace SoraPS.Core.Dialects
 
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
-            var body = new Dictionary<string, object>
+            var body = new Dictionary<string, object?>
             {
                 ["prompt"] = r.Prompt,
                 ["model"] = r.Model,
@@ -81,13 +81,13 @@ namespace SoraPS.Core.Dialects
                 var root = doc.RootElement;
                 // Some relays wrap the task: {"code":"success","data":{...task...}}.
                 if (root.Prop("task_id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object && root.Path("data", "task_id") != null)
-                    root = root.Prop("data").Value;
+                    root = root.Prop("data")!.Value;
                 var task = TaskFrom(response, profile, root.Str("task_id") ?? root.Str("id"), "task", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.CreatedAt = root.Prop("submit_time").Time();
                 task.CompletedAt = root.Prop("finish_time").Time();
                 var data = root.Prop("data");
-                string output = null;
+                string? output = null;
                 if (data?.ValueKind == JsonValueKind.Object)
                 {
                     output = data.Value.Str("output");

@@ -14,7 +14,7 @@ namespace SoraPS.Core.Downloads
     {
         public bool Overwrite { get; set; }
         /// <summary>video (default), thumbnail or spritesheet where the dialect offers them.</summary>
-        public string Variant { get; set; }
+        public string? Variant { get; set; }
         /// <summary>Check the MP4 signature (off for thumbnails and spritesheets).</summary>
         public bool VerifyMp4 { get; set; } = true;
         public int BufferSize { get; set; } = 1024 * 1024;
@@ -66,11 +66,11 @@ namespace SoraPS.Core.Downloads
     /// </summary>
     public sealed class PartialRecord
     {
-        public string TaskId { get; set; }
-        public string Profile { get; set; }
-        public string Url { get; set; }
-        public string ETag { get; set; }
-        public string LastModified { get; set; }
+        public string? TaskId { get; set; }
+        public string? Profile { get; set; }
+        public string? Url { get; set; }
+        public string? ETag { get; set; }
+        public string? LastModified { get; set; }
         public long? Length { get; set; }
     }
 
@@ -86,12 +86,12 @@ namespace SoraPS.Core.Downloads
         public const string PartialSuffix = ".partial";
         public const string RecordSuffix = ".partial.json";
 
-        public static async Task<DownloadResult> DownloadAsync(SoraHttp http, Uri uri, string path, SoraTask task, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
+        public static async Task<DownloadResult> DownloadAsync(SoraHttp http, Uri uri, string path, SoraTask? task, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
             var final = Path.GetFullPath(path);
             if (File.Exists(final) && !options.Overwrite)
                 throw new SoraException("FileExists", SoraErrorKind.InvalidParameter, $"'{final}' already exists.") { Target = final };
-            Directory.CreateDirectory(Path.GetDirectoryName(final));
+            Directory.CreateDirectory(Path.GetDirectoryName(final) ?? throw new ArgumentException($"'{final}' is not a file path.", nameof(path)));
             var temp = final + PartialSuffix;
             var recordPath = final + RecordSuffix;
             var watch = Stopwatch.StartNew();
@@ -113,7 +113,7 @@ namespace SoraPS.Core.Downloads
                 {
                     using (target)
                     {
-                        var state = new ResumeState { RecordPath = recordPath, Task = task, Uri = uri };
+                        var state = new ResumeState(recordPath, task, uri);
                         if (target.Length > 0)
                         {
                             var record = ReadRecord(recordPath);
@@ -188,19 +188,26 @@ namespace SoraPS.Core.Downloads
         }
 
         /// <summary>The media type a download asks for: the MP4 video, or an image for a thumbnail or spritesheet.</summary>
-        internal static string AcceptFor(string variant) =>
-            string.IsNullOrEmpty(variant) || variant.Equals("video", StringComparison.OrdinalIgnoreCase) ? "video/mp4" : "image/*";
+        internal static string AcceptFor(string? variant) =>
+            string.IsNullOrEmpty(variant) || string.Equals(variant, "video", StringComparison.OrdinalIgnoreCase) ? "video/mp4" : "image/*";
 
         private sealed class ResumeState
         {
-            public string RecordPath;
-            public SoraTask Task;
-            public Uri Uri;
+            public ResumeState(string recordPath, SoraTask? task, Uri uri)
+            {
+                RecordPath = recordPath;
+                Task = task;
+                Uri = uri;
+            }
+
+            public readonly string RecordPath;
+            public readonly SoraTask? Task;
+            public readonly Uri Uri;
             /// <summary>What the bytes already in the file are (null: nothing to resume).</summary>
-            public PartialRecord Known;
+            public PartialRecord? Known;
         }
 
-        private static PartialRecord ReadRecord(string path)
+        private static PartialRecord? ReadRecord(string path)
         {
             try
             {
@@ -212,11 +219,11 @@ namespace SoraPS.Core.Downloads
             }
         }
 
-        private static string ETagOf(HttpResponseMessage r) => r.Headers.ETag?.ToString();
-        private static string LastModifiedOf(HttpResponseMessage r) => r.Content.Headers.LastModified?.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+        private static string? ETagOf(HttpResponseMessage r) => r.Headers.ETag?.ToString();
+        private static string? LastModifiedOf(HttpResponseMessage r) => r.Content.Headers.LastModified?.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>One request: appends to <paramref name="target"/> from its current length when that is safe. Returns the full size when known.</summary>
-        private static async Task<long?> FetchAsync(SoraHttp http, Uri uri, SoraTask task, FileStream target, ResumeState state, DownloadOptions options, IProgress<DownloadProgress> progress, Stopwatch watch, CancellationToken cancel)
+        private static async Task<long?> FetchAsync(SoraHttp http, Uri uri, SoraTask? task, FileStream target, ResumeState state, DownloadOptions options, IProgress<DownloadProgress> progress, Stopwatch watch, CancellationToken cancel)
         {
             var known = state.Known;
             var offset = known == null ? 0 : target.Length;
@@ -225,7 +232,7 @@ namespace SoraPS.Core.Downloads
             {
                 var request = new HttpRequestMessage(HttpMethod.Get, uri);
                 request.Headers.Accept.ParseAdd(AcceptFor(options.Variant));
-                if (offset > 0)
+                if (offset > 0 && known != null) // offset > 0 only when resuming a known file
                 {
                     request.Headers.Range = new RangeHeaderValue(offset, null);
                     // If-Range: the server sends the rest only if it still serves the same version, else all of it.
@@ -258,7 +265,7 @@ namespace SoraPS.Core.Downloads
                     throw new SoraException("DownloadFailed", ErrorIds.KindFromStatus(status), $"Downloading task {task?.Id} failed: the server answered {status} {response.ReasonPhrase}.") { Target = task };
 
                 long? total;
-                if (status == 206 && offset > 0)
+                if (status == 206 && offset > 0 && known != null)
                 {
                     var range = response.Content.Headers.ContentRange;
                     var etag = ETagOf(response);
@@ -274,7 +281,7 @@ namespace SoraPS.Core.Downloads
                         state.Known = null;
                         throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server would not continue task {task?.Id}'s download at byte {offset:N0}: {mismatch}.");
                     }
-                    total = range.Length;
+                    total = range!.Length; // no mismatch: the range was given
                     target.Position = offset;
                     http.Log.Verbose($"Resuming the download of task {task?.Id} at byte {offset:N0}.");
                 }

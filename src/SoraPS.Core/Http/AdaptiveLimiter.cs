@@ -25,7 +25,7 @@ namespace SoraPS.Core.Http
         private DateTimeOffset _lastDecrease = DateTimeOffset.MinValue;
         private DateTimeOffset _holdUntil = DateTimeOffset.MinValue;
 
-        public AdaptiveLimiter(int ceiling, Func<DateTimeOffset> clock = null)
+        public AdaptiveLimiter(int ceiling, Func<DateTimeOffset>? clock = null)
         {
             Ceiling = Math.Max(1, ceiling);
             _limit = Ceiling;
@@ -60,7 +60,7 @@ namespace SoraPS.Core.Http
         /// <summary>Waits for a slot; every successful wait must be paired with one <see cref="Release"/>.</summary>
         public async Task WaitAsync(CancellationToken cancel)
         {
-            TaskCompletionSource<bool> waiter;
+            TaskCompletionSource<bool>? waiter;
             lock (_lock)
             {
                 if (_inFlight < _limit && _waiting.Count == 0)

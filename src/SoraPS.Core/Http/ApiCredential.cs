@@ -42,21 +42,21 @@ namespace SoraPS.Core.Http
         /// else the key stored with it, else the environment variable it names, else SORAPS_API_KEY.
         /// A missing key is a clear error before anything is sent.
         /// </summary>
-        public static ApiCredential Resolve(SoraProfile profile, Func<string, string, string> secrets = null, KeyStore keys = null)
+        public static ApiCredential Resolve(SoraProfile profile, Func<string, string?, string?>? secrets = null, KeyStore? keys = null)
         {
             if (!string.IsNullOrEmpty(profile.ApiKeySecret))
             {
                 if (secrets == null)
                     throw new SoraConfigurationException("SecretManagementUnavailable",
                         $"Profile '{profile.Name}' takes its key from the secret '{profile.ApiKeySecret}', which needs PowerShell's SecretManagement.") { Target = profile.Name };
-                var secret = secrets(profile.ApiKeySecret, profile.Vault);
-                if (string.IsNullOrEmpty(secret))
+                var secret = secrets(profile.ApiKeySecret!, profile.Vault);
+                if (secret == null || secret.Length == 0)
                     throw new SoraConfigurationException("ApiKeyMissing", $"The secret '{profile.ApiKeySecret}' for profile '{profile.Name}' is empty.") { Target = profile.Name };
                 return new ApiCredential(secret.Trim(), "secret " + profile.ApiKeySecret);
             }
             keys = keys ?? new KeyStore();
             var stored = keys.Get(profile.Name);
-            if (!string.IsNullOrEmpty(stored)) return new ApiCredential(stored, "the key stored with the profile");
+            if (stored != null && stored.Length > 0) return new ApiCredential(stored, "the key stored with the profile");
             var variable = string.IsNullOrEmpty(profile.ApiKeyEnvironmentVariable) ? ConfigPaths.ApiKeyVariable : profile.ApiKeyEnvironmentVariable;
             var value = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrEmpty(value))

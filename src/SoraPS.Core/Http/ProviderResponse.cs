@@ -8,7 +8,7 @@ namespace SoraPS.Core.Http
     /// <summary>A provider's answer, read whole: status, headers and body text.</summary>
     public sealed class ProviderResponse
     {
-        public ProviderResponse(int statusCode, string body, IReadOnlyDictionary<string, string> headers, Uri requestUri)
+        public ProviderResponse(int statusCode, string body, IReadOnlyDictionary<string, string>? headers, Uri? requestUri)
         {
             StatusCode = statusCode;
             Body = body ?? "";
@@ -19,10 +19,10 @@ namespace SoraPS.Core.Http
         public int StatusCode { get; }
         public string Body { get; }
         public IReadOnlyDictionary<string, string> Headers { get; }
-        public Uri RequestUri { get; }
+        public Uri? RequestUri { get; }
         public bool IsSuccess => StatusCode >= 200 && StatusCode < 300;
 
-        public string Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+        public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 
         internal static Dictionary<string, string> ReadHeaders(HttpResponseMessage response)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Text.RegularExpressions;
 
@@ -22,9 +23,10 @@ namespace SoraPS.Core.Http
             if (!string.IsNullOrEmpty(secret) && secret.Length >= 4) Known.TryAdd(secret, 0);
         }
 
-        public static string Redact(string text)
+        [return: NotNullIfNotNull("text")]
+        public static string? Redact(string? text)
         {
-            if (string.IsNullOrEmpty(text)) return text;
+            if (text == null || text.Length == 0) return text;
             foreach (var secret in Known.Keys.OrderByDescending(k => k.Length))
             {
                 if (text.IndexOf(secret, StringComparison.Ordinal) >= 0) text = text.Replace(secret, Mask);

@@ -46,7 +46,7 @@ namespace SoraPS.Core.Http
         }
 
         /// <summary>Reads retry-after-ms, then retry-after (seconds or an HTTP date).</summary>
-        public static TimeSpan? ParseRetryHint(Func<string, string> header, DateTimeOffset now)
+        public static TimeSpan? ParseRetryHint(Func<string, string?> header, DateTimeOffset now)
         {
             var ms = header("retry-after-ms");
             if (!string.IsNullOrEmpty(ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var msValue) && msValue >= 0)
@@ -64,7 +64,7 @@ namespace SoraPS.Core.Http
         }
 
         /// <summary>x-should-retry: true/false overrides the status-based decision.</summary>
-        public static bool? ParseShouldRetry(Func<string, string> header)
+        public static bool? ParseShouldRetry(Func<string, string?> header)
         {
             var v = header("x-should-retry");
             if (string.Equals(v, "true", StringComparison.OrdinalIgnoreCase)) return true;

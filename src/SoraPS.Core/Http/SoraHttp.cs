@@ -24,7 +24,7 @@ namespace SoraPS.Core.Http
         private readonly ISoraLog _log;
         private readonly Random _random = new Random();
 
-        public SoraHttp(Uri baseUri, ApiCredential credential, AuthScheme scheme, ISoraLog log = null, RetryPolicy retry = null, HttpClient client = null)
+        public SoraHttp(Uri baseUri, ApiCredential credential, AuthScheme scheme, ISoraLog? log = null, RetryPolicy? retry = null, HttpClient? client = null)
         {
             _baseUri = baseUri ?? throw new ArgumentNullException(nameof(baseUri));
             _credential = credential;
@@ -43,7 +43,7 @@ namespace SoraPS.Core.Http
         public ISoraLog Log => _log;
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
         /// <summary>Called when the provider pushes back (429 other than an exhausted quota, or 503), with its retry hint if any.</summary>
-        public Action<RequestKind, TimeSpan?> Throttled { get; set; }
+        public Action<RequestKind, TimeSpan?>? Throttled { get; set; }
 
         private static HttpClient CreateClient()
         {
@@ -54,7 +54,7 @@ namespace SoraPS.Core.Http
         }
 
         /// <summary>True when a request to <paramref name="uri"/> should carry the key.</summary>
-        internal bool IsOwnHost(Uri uri) =>
+        internal bool IsOwnHost(Uri? uri) =>
             Uri.Compare(uri, _baseUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
         /// <summary>
@@ -115,10 +115,10 @@ namespace SoraPS.Core.Http
 
         internal static bool IsRedirect(int status) => status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 
-        private static string Decode(byte[] bytes, string charset)
+        private static string Decode(byte[] bytes, string? charset)
         {
             var encoding = System.Text.Encoding.UTF8;
-            if (!string.IsNullOrEmpty(charset))
+            if (charset != null && charset.Length > 0)
             {
                 try { encoding = System.Text.Encoding.GetEncoding(charset.Trim('"')); }
                 catch (ArgumentException) { }
@@ -127,7 +127,7 @@ namespace SoraPS.Core.Http
         }
 
         /// <summary>Reads a body of at most <see cref="MaxResponseBytes"/>; a bigger one is refused without being held in memory.</summary>
-        private static async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, Uri uri, CancellationToken cancel)
+        private static async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, Uri? uri, CancellationToken cancel)
         {
             if (response.Content == null) return new byte[0];
             var declared = response.Content.Headers.ContentLength;
@@ -151,7 +151,7 @@ namespace SoraPS.Core.Http
             }
         }
 
-        private static SoraProtocolException TooBig(Uri uri, long? declared, MemoryStream head)
+        private static SoraProtocolException TooBig(Uri? uri, long? declared, MemoryStream? head)
         {
             var start = head == null ? null : Redactor.Redact(System.Text.Encoding.UTF8.GetString(head.GetBuffer(), 0, (int)Math.Min(head.Length, 2048)));
             return new SoraProtocolException(
@@ -166,7 +166,7 @@ namespace SoraPS.Core.Http
         /// </summary>
         public async Task<HttpResponseMessage> OpenStreamAsync(Func<HttpRequestMessage> build, CancellationToken cancel, TimeSpan? headerTimeout = null)
         {
-            Uri current = null;
+            Uri? current = null;
             for (var hop = 0; ; hop++)
             {
                 var at = current;
@@ -184,7 +184,9 @@ namespace SoraPS.Core.Http
                 response.Dispose();
                 if (location == null)
                     throw new SoraProtocolException($"GET {from} answered {status} without a Location to go to.", null);
-                var target = location.IsAbsoluteUri ? location : new Uri(from, location);
+                var target = location.IsAbsoluteUri ? location
+                    : from != null ? new Uri(from, location)
+                    : throw new SoraProtocolException($"A request answered {status} with the relative Location '{location}' and no request address to resolve it against; not followed.", null);
                 if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
                     throw new SoraProtocolException($"GET {from} redirected to '{target}', which is not an http(s) address; not followed.", null);
                 if (hop >= MaxRedirects)
@@ -204,8 +206,8 @@ namespace SoraPS.Core.Http
                 if (_credential != null && IsOwnHost(request.RequestUri)) _credential.Apply(request, _scheme);
                 var what = request.Method + " " + request.RequestUri;
                 var watch = Stopwatch.StartNew();
-                HttpResponseMessage response = null;
-                Exception failure = null;
+                HttpResponseMessage? response = null;
+                Exception? failure = null;
                 bool safeToRetry;
                 using (var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancel))
                 {
@@ -249,7 +251,7 @@ namespace SoraPS.Core.Http
                 {
                     var status = (int)response.StatusCode;
                     _log.Verbose(Redactor.Redact(string.Format(CultureInfo.InvariantCulture, "HTTP {0} -> {1} {2} ({3} ms)", what, status, response.ReasonPhrase, watch.ElapsedMilliseconds)));
-                    string Header(string n) => response.Headers.TryGetValues(n, out var v) ? string.Join(",", v) : null;
+                    string? Header(string n) => response.Headers.TryGetValues(n, out var v) ? string.Join(",", v) : null;
                     should = RetryPolicy.ParseShouldRetry(Header);
                     var retryable = kind == RequestKind.Submit ? RetryPolicy.IsSafeToResubmit(status) : RetryPolicy.IsRetryableStatus(status);
                     var quota = retryable && status == 429 && await IsQuotaRefusalAsync(response, cancel).ConfigureAwait(false);
@@ -274,7 +276,8 @@ namespace SoraPS.Core.Http
                 }
                 else
                 {
-                    _log.Verbose(Redactor.Redact($"HTTP {what} -> failed after {watch.ElapsedMilliseconds} ms: {failure.Message}"));
+                    // No response: one of the handlers above recorded why.
+                    _log.Verbose(Redactor.Redact($"HTTP {what} -> failed after {watch.ElapsedMilliseconds} ms: {failure!.Message}"));
                     var id = ((SoraException)failure).ErrorId;
                     safeToRetry = id != "SubmissionOutcomeUnknown";
                     if (!safeToRetry || attempt >= Retry.MaxAttempts)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SoraPS.Core.Tasks;
@@ -14,44 +15,45 @@ namespace SoraPS.Core.Journal
         /// <summary>Local submission ids: written before the request leaves, replaced by the provider's id when it answers.</summary>
         public const string LocalIdPrefix = "sub-";
 
-        public string Id { get; set; }
+        /// <summary>Always present: the journal skips a line without one.</summary>
+        public string Id { get; set; } = null!;
         /// <summary>The local submission id the task was journaled under before the provider answered.</summary>
-        public string SubmissionId { get; set; }
-        public string Profile { get; set; }
-        public string Dialect { get; set; }
-        public string Model { get; set; }
-        public string Prompt { get; set; }
+        public string? SubmissionId { get; set; }
+        public string? Profile { get; set; }
+        public string? Dialect { get; set; }
+        public string? Model { get; set; }
+        public string? Prompt { get; set; }
         public int? Duration { get; set; }
-        public string AspectRatio { get; set; }
-        public string Resolution { get; set; }
+        public string? AspectRatio { get; set; }
+        public string? Resolution { get; set; }
         /// <summary>The input image (URL or local file) of the request.</summary>
-        public string Image { get; set; }
-        public string RemixOf { get; set; }
-        public string Operation { get; set; }
+        public string? Image { get; set; }
+        public string? RemixOf { get; set; }
+        public string? Operation { get; set; }
         [JsonConverter(typeof(JsonStringEnumConverter))]
         public SoraTaskStatus? Status { get; set; }
-        public string ProviderStatus { get; set; }
+        public string? ProviderStatus { get; set; }
         public int? Progress { get; set; }
-        public string VideoUri { get; set; }
-        public string GenerationId { get; set; }
+        public string? VideoUri { get; set; }
+        public string? GenerationId { get; set; }
         public DateTimeOffset? CreatedAt { get; set; }
         public DateTimeOffset? CompletedAt { get; set; }
         public DateTimeOffset? ExpiresAt { get; set; }
         public DateTimeOffset? SubmittedAt { get; set; }
         public DateTimeOffset? UpdatedAt { get; set; }
-        public string SavedTo { get; set; }
-        public string ErrorKind { get; set; }
-        public string ErrorCode { get; set; }
-        public string ErrorMessage { get; set; }
+        public string? SavedTo { get; set; }
+        public string? ErrorKind { get; set; }
+        public string? ErrorCode { get; set; }
+        public string? ErrorMessage { get; set; }
         /// <summary>The estimated cost reserved for the submission (catalog price x seconds), written before it leaves.</summary>
         public decimal? EstimatedCost { get; set; }
         /// <summary>The unit of <see cref="EstimatedCost"/>.</summary>
-        public string Currency { get; set; }
+        public string? Currency { get; set; }
         /// <summary>submitting, submitted, unknown, refused, resolved, status, saved, deleted (older versions: unconfirmed).</summary>
-        public string Event { get; set; }
+        public string? Event { get; set; }
         /// <summary>Fields of the task's record that earlier versions did not write (see <see cref="TaskRecord"/>), kept in the same line.</summary>
         [JsonExtensionData]
-        public Dictionary<string, JsonElement> More { get; set; }
+        public Dictionary<string, JsonElement>? More { get; set; }
 
         /// <summary>
         /// A submission with no provider id yet: sent (or about to be) and never answered, or answered
@@ -88,6 +90,7 @@ namespace SoraPS.Core.Journal
 
         /// <summary>A line that gives a local submission its provider id.</summary>
         [JsonIgnore]
+        [MemberNotNullWhen(true, nameof(SubmissionId))]
         internal bool Links => SubmissionId != null && Id != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
 
         private bool _errorSettled;
@@ -149,11 +152,11 @@ namespace SoraPS.Core.Journal
 
     public sealed class JournalFilter
     {
-        public IReadOnlyCollection<SoraTaskStatus> Status { get; set; }
+        public IReadOnlyCollection<SoraTaskStatus>? Status { get; set; }
         public DateTimeOffset? Since { get; set; }
-        public string Profile { get; set; }
+        public string? Profile { get; set; }
         public bool PendingOnly { get; set; }
-        public string Id { get; set; }
+        public string? Id { get; set; }
         /// <summary>At most this many tasks (the newest); reading stops as soon as they are known.</summary>
         public int? First { get; set; }
     }

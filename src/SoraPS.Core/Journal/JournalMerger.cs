@@ -12,7 +12,7 @@ namespace SoraPS.Core.Journal
         private readonly HashSet<JournalEntry> _gone = new HashSet<JournalEntry>();
         private readonly bool _strict;
 
-        public JournalMerger(IEnumerable<JournalEntry> start = null, bool strict = false)
+        public JournalMerger(IEnumerable<JournalEntry>? start = null, bool strict = false)
         {
             _strict = strict;
             if (start == null) return;

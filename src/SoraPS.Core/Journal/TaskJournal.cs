@@ -38,7 +38,7 @@ namespace SoraPS.Core.Journal
         /// <summary>Lines replayed past the index before a reader brings the index up to date.</summary>
         internal const int CheckpointLines = 2000;
 
-        public TaskJournal(string directory = null)
+        public TaskJournal(string? directory = null)
         {
             Directory = directory ?? Path.Combine(ConfigPaths.ConfigDirectory, "journal");
         }
@@ -71,7 +71,7 @@ namespace SoraPS.Core.Journal
         /// Written before a submission's request leaves the machine: the profile, dialect, normalised request
         /// and time under a new local submission id, with status Unknown until the provider answers.
         /// </summary>
-        public string BeginSubmission(string profile, string dialect, ValidatedRequest request, SpendReservation reservation = null)
+        public string BeginSubmission(string? profile, string dialect, ValidatedRequest request, SpendReservation? reservation = null)
         {
             var now = reservation?.At ?? DateTimeOffset.UtcNow;
             var id = JournalEntry.LocalIdPrefix + now.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 12);
@@ -114,14 +114,14 @@ namespace SoraPS.Core.Journal
         }
 
         /// <summary>The submission ended without a readable answer: it stays Unknown, with the reason.</summary>
-        public void MarkUnknown(string submissionId, string profile, string dialect, string errorKind, string errorId, string reason) =>
+        public void MarkUnknown(string submissionId, string? profile, string dialect, string errorKind, string errorId, string reason) =>
             Close(submissionId, profile, dialect, "unknown", "submission outcome unknown", errorKind, errorId, reason);
 
         /// <summary>The provider certainly did not accept the submission (an error answer, a refused connection).</summary>
-        public void MarkRefused(string submissionId, string profile, string dialect, string errorKind, string errorId, string reason) =>
+        public void MarkRefused(string submissionId, string? profile, string dialect, string errorKind, string errorId, string reason) =>
             Close(submissionId, profile, dialect, "refused", "refused", errorKind, errorId, reason);
 
-        private void Close(string submissionId, string profile, string dialect, string evt, string providerStatus, string errorKind, string errorId, string reason)
+        private void Close(string submissionId, string? profile, string dialect, string evt, string providerStatus, string errorKind, string errorId, string reason)
         {
             var now = DateTimeOffset.UtcNow;
             Append(new JournalEntry
@@ -141,7 +141,7 @@ namespace SoraPS.Core.Journal
         }
 
         /// <param name="underLock">Runs while the lock is held, before the line is written; what it throws stops the write.</param>
-        private void Append(JournalEntry entry, DateTimeOffset now, Action<DateTimeOffset> underLock = null)
+        private void Append(JournalEntry entry, DateTimeOffset now, Action<DateTimeOffset>? underLock = null)
         {
             var line = Redactor.Redact(JsonSerializer.Serialize(entry, Json)) + "\n";
             var bytes = new UTF8Encoding(false).GetBytes(line);
@@ -184,7 +184,7 @@ namespace SoraPS.Core.Journal
         // ------------------------------------------------------------------ reading
 
         /// <summary>The tasks that match, newest first.</summary>
-        public IReadOnlyList<JournalEntry> Read(JournalFilter filter = null)
+        public IReadOnlyList<JournalEntry> Read(JournalFilter? filter = null)
         {
             filter = filter ?? new JournalFilter();
             if (!System.IO.Directory.Exists(Directory)) return Array.Empty<JournalEntry>();
@@ -212,7 +212,7 @@ namespace SoraPS.Core.Journal
         }
 
         private List<string> Files() =>
-            System.IO.Directory.GetFiles(Directory, "tasks-*.jsonl").Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToList();
+            System.IO.Directory.GetFiles(Directory, "tasks-*.jsonl").Select(p => Path.GetFileName(p)).OrderBy(f => f, StringComparer.Ordinal).ToList();
 
         /// <summary>Every task, newest first: all the files from the month of <paramref name="since"/> on, in one pass.</summary>
         private IEnumerable<JournalEntry> ReadAll(DateTimeOffset? since)
@@ -233,14 +233,14 @@ namespace SoraPS.Core.Journal
         /// <summary>The newest tasks that match, reading the files backwards and stopping as soon as they are known.</summary>
         private IReadOnlyList<JournalEntry> ReadNewest(JournalFilter filter)
         {
-            var max = filter.First.Value;
+            var max = filter.First ?? throw new ArgumentException("ReadNewest needs First.", nameof(filter));
             var results = new List<JournalEntry>();
             if (max <= 0) return results;
             var byKey = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
             var aliases = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
             var files = Files();
             files.Reverse();
-            string firstFile = filter.Since.HasValue ? Path.GetFileName(FileFor(filter.Since.Value)) : null;
+            string? firstFile = filter.Since.HasValue ? Path.GetFileName(FileFor(filter.Since.Value)) : null;
             foreach (var name in files)
             {
                 if (firstFile != null && string.CompareOrdinal(name, firstFile) < 0) break;
@@ -275,11 +275,11 @@ namespace SoraPS.Core.Journal
         {
             var files = Files();
             var index = LoadIndex();
-            JournalMerger merger = null;
+            JournalMerger? merger = null;
             var positions = new Dictionary<string, long>(StringComparer.Ordinal);
             long replayed = 0;
             var rebuild = index == null;
-            if (!rebuild)
+            if (index != null)
             {
                 merger = new JournalMerger(index.Entries, strict: true);
                 foreach (var f in files)
@@ -294,7 +294,7 @@ namespace SoraPS.Core.Journal
                     replayed += lines;
                 }
             }
-            if (rebuild)
+            if (rebuild || merger == null)
             {
                 merger = new JournalMerger();
                 positions.Clear();
@@ -309,11 +309,11 @@ namespace SoraPS.Core.Journal
         private sealed class JournalIndex
         {
             public int Version { get; set; }
-            public Dictionary<string, long> Files { get; set; }
-            public List<JournalEntry> Entries { get; set; }
+            public Dictionary<string, long>? Files { get; set; }
+            public List<JournalEntry>? Entries { get; set; }
         }
 
-        private JournalIndex LoadIndex()
+        private JournalIndex? LoadIndex()
         {
             if (!File.Exists(IndexPath)) return null;
             try
@@ -361,14 +361,14 @@ namespace SoraPS.Core.Journal
             return end;
         }
 
-        internal static string Key(string profile, string id) => (profile ?? "") + "\u0001" + id;
+        internal static string Key(string? profile, string id) => (profile ?? "") + "\u0001" + id;
 
         private static bool IsBadData(Exception e) =>
             e is JsonException || e is NotSupportedException || e is InvalidOperationException || e is ArgumentException ||
             e is FormatException || e is OverflowException || e is DecoderFallbackException;
 
         /// <summary>One line, or null (with one warning naming the file and line) when it is not a journal line.</summary>
-        private JournalEntry Parse(JournalLine raw, string path)
+        private JournalEntry? Parse(JournalLine raw, string path)
         {
             if (raw.IsBlank) return null;
             string problem;

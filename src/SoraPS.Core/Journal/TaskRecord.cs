@@ -34,19 +34,24 @@ namespace SoraPS.Core.Journal
 
         private sealed class Field
         {
-            public PropertyInfo Task;
-            public PropertyInfo Entry;
-            public string JsonName;
+            public Field(PropertyInfo task, PropertyInfo? entry, string jsonName)
+            {
+                Task = task;
+                Entry = entry;
+                JsonName = jsonName;
+            }
+
+            public readonly PropertyInfo Task;
+            public readonly PropertyInfo? Entry;
+            public readonly string JsonName;
         }
 
         private static readonly Field[] Fields = typeof(SoraTask).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetSetMethod(true) != null && !NotRecorded.Contains(p.Name))
-            .Select(p => new Field
-            {
-                Task = p,
-                Entry = typeof(JournalEntry).GetProperty(p.Name, BindingFlags.Public | BindingFlags.Instance),
-                JsonName = Json.PropertyNamingPolicy.ConvertName(p.Name),
-            })
+            .Select(p => new Field(
+                p,
+                typeof(JournalEntry).GetProperty(p.Name, BindingFlags.Public | BindingFlags.Instance),
+                Json.PropertyNamingPolicy!.ConvertName(p.Name))) // TaskJournal.Json always names fields in camelCase
             .ToArray();
 
         private static readonly PropertyInfo[] Merged = typeof(JournalEntry).GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -72,7 +77,7 @@ namespace SoraPS.Core.Journal
         }
 
         /// <summary>Merges the extra fields of two lines, by name.</summary>
-        internal static Dictionary<string, JsonElement> MergeMore(Dictionary<string, JsonElement> into, Dictionary<string, JsonElement> line, bool newer)
+        internal static Dictionary<string, JsonElement>? MergeMore(Dictionary<string, JsonElement>? into, Dictionary<string, JsonElement>? line, bool newer)
         {
             if (line == null || line.Count == 0) return into;
             if (into == null) return new Dictionary<string, JsonElement>(line, StringComparer.Ordinal);
@@ -107,7 +112,7 @@ namespace SoraPS.Core.Journal
             var task = new SoraTask(entry.Id, entry.Profile, entry.Dialect);
             foreach (var f in Fields)
             {
-                object value = null;
+                object? value = null;
                 if (f.Entry != null) value = f.Entry.GetValue(entry);
                 else if (entry.More != null && entry.More.TryGetValue(f.JsonName, out var element))
                 {

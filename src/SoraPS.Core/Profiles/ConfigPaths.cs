@@ -14,7 +14,7 @@ namespace SoraPS.Core.Profiles
         public static string ConfigDirectory => Resolve(Environment.GetEnvironmentVariable, RuntimeInformation.IsOSPlatform(OSPlatform.Windows));
 
         /// <summary>The config folder for a given environment (a pure function, so it is testable without changing the process).</summary>
-        internal static string Resolve(Func<string, string> environment, bool windows)
+        internal static string Resolve(Func<string, string?> environment, bool windows)
         {
             var overridden = environment(ConfigHomeVariable);
             if (!string.IsNullOrWhiteSpace(overridden)) return Path.GetFullPath(overridden);

@@ -16,7 +16,7 @@ namespace SoraPS.Core.Profiles
     {
         public const string FileName = "keys.json";
 
-        public KeyStore(string directory = null)
+        public KeyStore(string? directory = null)
         {
             Directory = directory ?? ConfigPaths.ConfigDirectory;
         }
@@ -57,9 +57,9 @@ namespace SoraPS.Core.Profiles
             }
         }
 
-        public string Get(string profile)
+        public string? Get(string? profile)
         {
-            if (!Load().TryGetValue(profile, out var e)) return null;
+            if (profile == null || !Load().TryGetValue(profile, out var e)) return null;
             if (e.Protection == "DPAPI")
             {
                 try { return Encoding.UTF8.GetString(Dpapi.Unprotect(Convert.FromBase64String(e.Data))); }
@@ -89,7 +89,7 @@ namespace SoraPS.Core.Profiles
                 throw new SoraConfigurationException("KeyStoreUnreadable", $"Cannot read the key file '{FilePath}': {e.Message}", e) { Target = FilePath };
             }
             if (string.IsNullOrWhiteSpace(text)) return all;
-            Dictionary<string, Entry> read;
+            Dictionary<string, Entry>? read;
             try
             {
                 read = JsonSerializer.Deserialize<Dictionary<string, Entry>>(text, new JsonSerializerOptions { PropertyNameCaseInsensitive = true });
@@ -110,7 +110,7 @@ namespace SoraPS.Core.Profiles
             return all;
         }
 
-        private SoraConfigurationException Corrupt(string fault, Exception inner = null) =>
+        private SoraConfigurationException Corrupt(string fault, Exception? inner = null) =>
             new SoraConfigurationException("KeyStoreCorrupt",
                 $"The key file '{FilePath}' is damaged: {fault}. Fix or remove it (then store the keys again with Set-SoraProfile -ApiKey); SoraPS changes nothing in it until then.", inner) { Target = FilePath };
 
@@ -119,8 +119,9 @@ namespace SoraPS.Core.Profiles
 
         public sealed class Entry
         {
-            public string Protection { get; set; }
-            public string Data { get; set; }
+            public string? Protection { get; set; }
+            /// <summary>Always present: <see cref="Load"/> refuses an entry without it.</summary>
+            public string Data { get; set; } = null!;
         }
 
         /// <summary>Windows DPAPI for the current user, through crypt32 (no extra package).</summary>

@@ -26,13 +26,13 @@ namespace SoraPS.Core.Profiles
                 "Seconds a download may receive nothing before it is resumed or abandoned."),
         };
 
-        public static TimeSpan? Seconds(SoraProfile profile, string name)
+        public static TimeSpan? Seconds(SoraProfile? profile, string name)
         {
             var v = SettingDeclaration.Number(profile?.Setting(name));
             return v > 0 ? TimeSpan.FromSeconds(v.Value) : (TimeSpan?)null;
         }
 
-        public static int? Count(SoraProfile profile, string name)
+        public static int? Count(SoraProfile? profile, string name)
         {
             var v = SettingDeclaration.Number(profile?.Setting(name));
             return v >= 0 ? (int)Math.Min(100, Math.Floor(v.Value)) : (int?)null;

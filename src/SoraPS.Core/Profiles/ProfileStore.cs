@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -26,7 +27,7 @@ namespace SoraPS.Core.Profiles
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
 
-        public ProfileStore(string directory = null)
+        public ProfileStore(string? directory = null)
         {
             Directory = directory ?? ConfigPaths.ConfigDirectory;
         }
@@ -76,7 +77,7 @@ namespace SoraPS.Core.Profiles
                         index++;
                         if (element.ValueKind != JsonValueKind.Object)
                             throw Corrupt($"profile #{index} is a JSON {Kind(element)}, not an object");
-                        SoraProfile p;
+                        SoraProfile? p;
                         try
                         {
                             p = JsonSerializer.Deserialize<SoraProfile>(element.GetRawText(), Json);
@@ -85,6 +86,7 @@ namespace SoraPS.Core.Profiles
                         {
                             throw Corrupt($"profile #{index}: {e.Message}", e);
                         }
+                        if (p == null) throw Corrupt($"profile #{index} is null");
                         if (string.IsNullOrWhiteSpace(p.Name)) throw Corrupt($"profile #{index} has no name");
                         if (string.IsNullOrWhiteSpace(p.Dialect)) throw Corrupt($"profile #{index} ('{p.Name}') has no dialect");
                         if (p.BaseUri == null || !p.BaseUri.IsAbsoluteUri) throw Corrupt($"profile #{index} ('{p.Name}') has no absolute baseUri");
@@ -100,11 +102,11 @@ namespace SoraPS.Core.Profiles
                 throw Corrupt("it is not valid JSON: " + e.Message, e);
             }
             var stored = new KeyStore(Directory).Profiles();
-            foreach (var p in list) p.HasStoredKey = stored.Contains(p.Name);
+            foreach (var p in list) p.HasStoredKey = p.Name != null && stored.Contains(p.Name);
             return list;
         }
 
-        private SoraConfigurationException Corrupt(string fault, Exception inner = null) =>
+        private SoraConfigurationException Corrupt(string fault, Exception? inner = null) =>
             new SoraConfigurationException("ProfileStoreCorrupt",
                 $"The profile file '{FilePath}' is damaged: {fault}. Fix or remove it; SoraPS changes nothing in it until then.", inner) { Target = FilePath };
 
@@ -130,13 +132,13 @@ namespace SoraPS.Core.Profiles
             }
         }
 
-        public SoraProfile Find(string name) =>
+        public SoraProfile? Find(string? name) =>
             Load().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>
         /// The profile to use: the named one, else SORAPS_PROFILE, else the default, else the only one.
         /// </summary>
-        public SoraProfile Resolve(string name)
+        public SoraProfile Resolve(string? name)
         {
             var all = Load();
             if (string.IsNullOrEmpty(name)) name = Environment.GetEnvironmentVariable(ConfigPaths.ProfileVariable);
@@ -159,12 +161,12 @@ namespace SoraPS.Core.Profiles
         public static void Validate(SoraProfile p)
         {
             if (p == null) throw new ArgumentNullException(nameof(p));
-            if (string.IsNullOrWhiteSpace(p.Name) || p.Name.IndexOfAny(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }) >= 0 || p.Name.Length > 64)
+            if (p.Name == null || string.IsNullOrWhiteSpace(p.Name) || p.Name.IndexOfAny(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }) >= 0 || p.Name.Length > 64)
                 throw new SoraValidationException("InvalidProfileName", "Name", $"'{p.Name}' is not a usable profile name: use 1-64 characters without / \\ : * ? \" < > |.");
             var dialect = DialectRegistry.Get(p.Dialect);
             p.Dialect = dialect.Name;
             CheckBaseUri(p.BaseUri);
-            if (!string.IsNullOrEmpty(p.ApiKeyEnvironmentVariable) && !IsEnvironmentVariableName(p.ApiKeyEnvironmentVariable))
+            if (p.ApiKeyEnvironmentVariable is string variable && variable.Length > 0 && !IsEnvironmentVariableName(variable))
                 throw new SoraValidationException("InvalidKeyReference", "ApiKeyEnvironmentVariable",
                     "ApiKeyEnvironmentVariable takes the NAME of an environment variable (letters, digits, underscore), not the key itself.");
             if (p.ModelAlias != null)
@@ -185,7 +187,7 @@ namespace SoraPS.Core.Profiles
                 throw new SoraValidationException("InvalidConcurrency", "MaxConcurrency", "MaxConcurrency must be between 1 and 64.");
         }
 
-        public static void CheckBaseUri(Uri uri)
+        public static void CheckBaseUri([NotNull] Uri? uri)
         {
             if (uri == null || !uri.IsAbsoluteUri)
                 throw new SoraValidationException("InvalidBaseUri", "BaseUri", "BaseUri must be an absolute http(s) URI, for example https://api.example.com.");
@@ -219,7 +221,7 @@ namespace SoraPS.Core.Profiles
         private sealed class ProfileDocument
         {
             public int Version { get; set; }
-            public List<SoraProfile> Profiles { get; set; }
+            public List<SoraProfile>? Profiles { get; set; }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Linq;
 
@@ -21,7 +22,7 @@ namespace SoraPS.Core.Profiles
     /// <summary>One setting a profile may carry (Register-SoraProfile -Setting @{ Name = value }): its type, default and help.</summary>
     public sealed class SettingDeclaration
     {
-        public SettingDeclaration(string name, SettingType type, string defaultValue, string help)
+        public SettingDeclaration(string name, SettingType type, string? defaultValue, string help)
         {
             Name = name;
             Type = type;
@@ -31,7 +32,7 @@ namespace SoraPS.Core.Profiles
 
         public string Name { get; }
         public SettingType Type { get; }
-        public string Default { get; }
+        public string? Default { get; }
         public string Help { get; }
 
         /// <summary>The query path of a task (UnifiedTask, V2Task, SoraWeb).</summary>
@@ -60,8 +61,8 @@ namespace SoraPS.Core.Profiles
             }
         }
 
-        internal static double? Number(string value) =>
-            !string.IsNullOrWhiteSpace(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !double.IsNaN(d) && !double.IsInfinity(d) ? d : (double?)null;
+        internal static double? Number(string? value) =>
+            value != null && !string.IsNullOrWhiteSpace(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !double.IsNaN(d) && !double.IsInfinity(d) ? d : (double?)null;
 
         private static SoraValidationException Invalid(string message) => new SoraValidationException("InvalidSetting", "Setting", message);
 
@@ -69,7 +70,8 @@ namespace SoraPS.Core.Profiles
         /// Checks every setting against <paramref name="declared"/> and returns them under the declared spelling,
         /// case-insensitive; an unknown name is InvalidSetting listing the allowed ones.
         /// </summary>
-        public static Dictionary<string, string> Normalize(IDictionary<string, string> settings, IReadOnlyList<SettingDeclaration> declared, string dialect)
+        [return: NotNullIfNotNull("settings")]
+        public static Dictionary<string, string>? Normalize(IDictionary<string, string>? settings, IReadOnlyList<SettingDeclaration> declared, string dialect)
         {
             if (settings == null) return null;
             var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 
 namespace SoraPS.Core.Profiles
@@ -7,15 +8,15 @@ namespace SoraPS.Core.Profiles
     /// <summary>A stored provider profile: where to send requests, in which dialect, with which key.</summary>
     public sealed class SoraProfile
     {
-        public string Name { get; set; }
-        public string Dialect { get; set; }
-        public Uri BaseUri { get; set; }
+        public string? Name { get; set; }
+        public string? Dialect { get; set; }
+        public Uri? BaseUri { get; set; }
         /// <summary>Name of the environment variable that holds the API key (never the key itself).</summary>
-        public string ApiKeyEnvironmentVariable { get; set; }
+        public string? ApiKeyEnvironmentVariable { get; set; }
         /// <summary>A SecretManagement secret that holds the key (the key itself is never stored here).</summary>
-        public string ApiKeySecret { get; set; }
+        public string? ApiKeySecret { get; set; }
         /// <summary>The SecretManagement vault of <see cref="ApiKeySecret"/> (default vault when empty).</summary>
-        public string Vault { get; set; }
+        public string? Vault { get; set; }
         /// <summary>Set when a key is stored for this profile in the key file (see KeyStore).</summary>
         [JsonIgnore]
         public bool HasStoredKey { get; set; }
@@ -26,19 +27,19 @@ namespace SoraPS.Core.Profiles
             : HasStoredKey ? (KeyStore.Encrypts ? "stored (DPAPI)" : "stored (file, mode 0600)")
             : "$env:" + (string.IsNullOrEmpty(ApiKeyEnvironmentVariable) ? ConfigPaths.ApiKeyVariable : ApiKeyEnvironmentVariable);
         /// <summary>Default model for this profile.</summary>
-        public string Model { get; set; }
+        public string? Model { get; set; }
         public int? Duration { get; set; }
-        public string AspectRatio { get; set; }
-        public string Resolution { get; set; }
+        public string? AspectRatio { get; set; }
+        public string? Resolution { get; set; }
         /// <summary>The most requests in flight at once for this profile (the ceiling of its adaptive limit).</summary>
         public int? MaxConcurrency { get; set; }
         /// <summary>Settings the dialect declares (for example a query path, or a network limit); names are case-insensitive.</summary>
-        public Dictionary<string, string> Settings { get; set; }
+        public Dictionary<string, string>? Settings { get; set; }
         /// <summary>
         /// Names the provider gives models, mapped to the catalog model whose rules and prices they follow
         /// (a relay's renamed model, an Azure deployment name). The name is sent as given.
         /// </summary>
-        public Dictionary<string, string> ModelAlias { get; set; }
+        public Dictionary<string, string>? ModelAlias { get; set; }
         public bool IsDefault { get; set; }
         /// <summary>The most this profile may spend in one local calendar day, in the unit of the catalog's prices (null: no limit).</summary>
         public decimal? DailyBudget { get; set; }
@@ -52,16 +53,17 @@ namespace SoraPS.Core.Profiles
         public int EffectiveConcurrency => MaxConcurrency.HasValue && MaxConcurrency.Value > 0 ? MaxConcurrency.Value : Http.AdaptiveLimiter.DefaultCeiling;
 
         /// <summary>A setting's value by name, whatever its case; null when not set.</summary>
-        public string Setting(string name) => Lookup(Settings, name);
+        public string? Setting(string name) => Lookup(Settings, name);
 
         /// <summary>The catalog model a model name stands for: its alias target, else the name itself.</summary>
-        public string CatalogModel(string model)
+        [return: NotNullIfNotNull("model")]
+        public string? CatalogModel(string? model)
         {
             var target = Lookup(ModelAlias, model);
-            return string.IsNullOrEmpty(target) ? model : target;
+            return target == null || target.Length == 0 ? model : target;
         }
 
-        private static string Lookup(Dictionary<string, string> map, string name)
+        private static string? Lookup(Dictionary<string, string>? map, string? name)
         {
             if (map == null || name == null) return null;
             if (map.TryGetValue(name, out var v)) return v;

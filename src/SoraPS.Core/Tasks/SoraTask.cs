@@ -22,7 +22,7 @@ namespace SoraPS.Core.Tasks
     /// <summary>One video generation task, whichever provider dialect produced it.</summary>
     public sealed class SoraTask
     {
-        internal SoraTask(string id, string profile, string dialect)
+        internal SoraTask(string id, string? profile, string? dialect)
         {
             if (string.IsNullOrEmpty(id)) throw new ArgumentException("A task needs an id.", nameof(id));
             Id = id;
@@ -31,30 +31,30 @@ namespace SoraPS.Core.Tasks
         }
 
         public string Id { get; internal set; }
-        public string Profile { get; internal set; }
-        public string Dialect { get; internal set; }
-        public string Model { get; internal set; }
-        public string Prompt { get; internal set; }
+        public string? Profile { get; internal set; }
+        public string? Dialect { get; internal set; }
+        public string? Model { get; internal set; }
+        public string? Prompt { get; internal set; }
         public SoraTaskStatus Status { get; internal set; }
         /// <summary>The provider's own status word, as sent.</summary>
-        public string ProviderStatus { get; internal set; }
+        public string? ProviderStatus { get; internal set; }
         public int Progress { get; internal set; }
-        public Uri VideoUri { get; internal set; }
+        public Uri? VideoUri { get; internal set; }
         public DateTimeOffset? ExpiresAt { get; internal set; }
         public DateTimeOffset? CreatedAt { get; internal set; }
         public DateTimeOffset? CompletedAt { get; internal set; }
         public int? Duration { get; internal set; }
-        public string AspectRatio { get; internal set; }
-        public string Resolution { get; internal set; }
-        public SoraTaskError Error { get; internal set; }
+        public string? AspectRatio { get; internal set; }
+        public string? Resolution { get; internal set; }
+        public SoraTaskError? Error { get; internal set; }
         /// <summary>The prompt as the provider rewrote it, where it says.</summary>
-        public string RevisedPrompt { get; internal set; }
+        public string? RevisedPrompt { get; internal set; }
         /// <summary>Provider-specific ids worth keeping (for example generation ids for remix and download).</summary>
-        public string GenerationId { get; internal set; }
+        public string? GenerationId { get; internal set; }
         /// <summary>The provider's last JSON answer for this task, unchanged.</summary>
-        public string Raw { get; internal set; }
+        public string? Raw { get; internal set; }
         /// <summary>Where Save-SoraVideo last saved this task's video.</summary>
-        public string SavedTo { get; internal set; }
+        public string? SavedTo { get; internal set; }
         /// <summary>When SoraPS last read this task's state from the provider.</summary>
         public DateTimeOffset? RetrievedAt { get; internal set; }
 

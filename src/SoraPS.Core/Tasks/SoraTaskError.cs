@@ -25,7 +25,7 @@ namespace SoraPS.Core.Tasks
     /// <summary>A failed task's reason: normalised kind, the provider's code and message.</summary>
     public sealed class SoraTaskError
     {
-        public SoraTaskError(SoraErrorKind kind, string code, string message)
+        public SoraTaskError(SoraErrorKind kind, string? code, string? message)
         {
             Kind = kind;
             Code = code;
@@ -33,8 +33,8 @@ namespace SoraPS.Core.Tasks
         }
 
         public SoraErrorKind Kind { get; }
-        public string Code { get; }
-        public string Message { get; }
+        public string? Code { get; }
+        public string? Message { get; }
 
         /// <summary>The ErrorId SoraPS uses for this kind of failure.</summary>
         public string ErrorId => ErrorIds.For(Kind);
@@ -81,18 +81,18 @@ namespace SoraPS.Core.Tasks
 
         /// <summary>Maps a provider's error code or type word to a kind.</summary>
         /// <summary>A free-text failure reason: the kind read from its words.</summary>
-        public static SoraErrorKind KindFromReason(string reason)
+        public static SoraErrorKind KindFromReason(string? reason)
         {
-            if (string.IsNullOrEmpty(reason)) return SoraErrorKind.Unknown;
+            if (reason == null || reason.Length == 0) return SoraErrorKind.Unknown;
             var r = reason.ToLowerInvariant();
             if (r.Contains("moderation") || r.Contains("policy") || r.Contains("violat") || r.Contains("real person") || r.Contains("celebrit") || r.Contains("sensitive") || r.Contains("review"))
                 return SoraErrorKind.ContentModeration;
             return KindFromCode(r.Replace(' ', '_'));
         }
 
-        public static SoraErrorKind KindFromCode(string code)
+        public static SoraErrorKind KindFromCode(string? code)
         {
-            if (string.IsNullOrEmpty(code)) return SoraErrorKind.Unknown;
+            if (code == null || code.Length == 0) return SoraErrorKind.Unknown;
             var c = code.ToLowerInvariant();
             if (c.Contains("moderation") || c.Contains("content_policy") || c.Contains("safety") || c.Contains("policy_violation") || c.Contains("sensitive"))
                 return SoraErrorKind.ContentModeration;

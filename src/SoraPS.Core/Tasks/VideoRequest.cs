@@ -1,31 +1,32 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 
 namespace SoraPS.Core.Tasks
 {
     /// <summary>What the user asked for, before a dialect validates and maps it.</summary>
     public sealed class VideoRequest
     {
-        public string Prompt { get; set; }
-        public string Model { get; set; }
+        public string? Prompt { get; set; }
+        public string? Model { get; set; }
         public int? Duration { get; set; }
-        public string AspectRatio { get; set; }
-        public string Resolution { get; set; }
+        public string? AspectRatio { get; set; }
+        public string? Resolution { get; set; }
         /// <summary>An http(s) URL or a local file path.</summary>
-        public string Image { get; set; }
-        public Uri CallbackUri { get; set; }
+        public string? Image { get; set; }
+        public Uri? CallbackUri { get; set; }
         /// <summary>Extra body fields merged into the provider request as they are.</summary>
-        public IDictionary<string, object> ProviderOptions { get; set; }
+        public IDictionary<string, object?>? ProviderOptions { get; set; }
         /// <summary>Remix: the id of the task (or generation) whose video is the source.</summary>
-        public string RemixOf { get; set; }
+        public string? RemixOf { get; set; }
         /// <summary>Remix strength 0..1: how far the result may move from the source.</summary>
         public double? RemixStrength { get; set; }
         /// <summary>Storyboard beats: what happens at which second.</summary>
-        public IList<StoryboardBeat> Storyboard { get; set; }
+        public IList<StoryboardBeat>? Storyboard { get; set; }
         /// <summary>The frame at which the input image appears (dialects that place images in time).</summary>
         public int? ImageFrame { get; set; }
         /// <summary>Blend: the generations to blend.</summary>
-        public IList<string> Blend { get; set; }
+        public IList<string>? Blend { get; set; }
     }
 
     /// <summary>One storyboard beat: at <see cref="Time"/> seconds, <see cref="Description"/> happens.</summary>
@@ -53,20 +54,22 @@ namespace SoraPS.Core.Tasks
         }
 
         public VideoRequest Source { get; }
-        public string Prompt => Source.Prompt;
+        public string Prompt => Source.Prompt ?? ""; // validated: never empty
         /// <summary>The model name as it is sent (an alias stays as the user gave it).</summary>
         public string Model { get; }
         /// <summary>The catalog model whose rules and prices the request follows.</summary>
         public Dialects.ModelSpec Spec { get; }
+        /// <summary>Always set by validation (the request's, else the profile's, else the model's default).</summary>
+        [NotNull]
         public int? Duration { get; internal set; }
-        public string AspectRatio { get; internal set; }
-        public string Resolution { get; internal set; }
+        public string AspectRatio { get; internal set; } = ""; // set by validation
+        public string Resolution { get; internal set; } = ""; // set by validation
         /// <summary>Set when the image is a remote URL.</summary>
-        public Uri ImageUri { get; internal set; }
+        public Uri? ImageUri { get; internal set; }
         /// <summary>Set when the image is a local file (full path).</summary>
-        public string ImagePath { get; internal set; }
+        public string? ImagePath { get; internal set; }
         /// <summary>The dialect's operation name where it has several (for example storyboard).</summary>
-        public string Operation { get; internal set; }
+        public string? Operation { get; internal set; }
         /// <summary>A short human description: what would be sent.</summary>
         public string Describe()
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 using SoraPS.Core.Tasks;
@@ -30,7 +31,7 @@ namespace SoraPS.Core.Waiting
 
     public sealed class WaitEvent
     {
-        public WaitEvent(WaitEventKind kind, SoraTask task, Exception error = null)
+        public WaitEvent(WaitEventKind kind, SoraTask task, Exception? error = null)
         {
             Kind = kind;
             Task = task;
@@ -39,7 +40,7 @@ namespace SoraPS.Core.Waiting
 
         public WaitEventKind Kind { get; }
         public SoraTask Task { get; }
-        public Exception Error { get; }
+        public Exception? Error { get; }
     }
 
     /// <summary>
@@ -49,17 +50,17 @@ namespace SoraPS.Core.Waiting
     /// </summary>
     public sealed class TaskWaiter : IDisposable
     {
-        private readonly Func<string, SoraClient> _clients;
+        private readonly Func<string?, SoraClient> _clients;
         private readonly WaitOptions _options;
         private readonly CancellationToken _cancel;
         private readonly BlockingCollection<WaitEvent> _events = new BlockingCollection<WaitEvent>();
-        private readonly Action<WaitEvent> _sink;
+        private readonly Action<WaitEvent>? _sink;
         private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.OrdinalIgnoreCase);
         private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
         private int _outstanding;
 
         /// <param name="sink">When given, every event is handed to it (from a background thread) instead of being queued for <see cref="TryTake"/>.</param>
-        public TaskWaiter(Func<string, SoraClient> clients, WaitOptions options, CancellationToken cancel, Action<WaitEvent> sink = null)
+        public TaskWaiter(Func<string?, SoraClient> clients, WaitOptions options, CancellationToken cancel, Action<WaitEvent>? sink = null)
         {
             _sink = sink;
             _clients = clients ?? throw new ArgumentNullException(nameof(clients));
@@ -90,7 +91,7 @@ namespace SoraPS.Core.Waiting
         }
 
         /// <summary>Takes the next event, waiting up to <paramref name="wait"/>. Final events lower <see cref="Outstanding"/>.</summary>
-        public bool TryTake(TimeSpan wait, out WaitEvent e)
+        public bool TryTake(TimeSpan wait, [MaybeNullWhen(false)] out WaitEvent e)
         {
             e = null;
             try
