@@ -15,6 +15,8 @@
     CmdletsToExport      = @(
         'New-SoraVideo'
         'Get-SoraTask'
+        'New-SoraCharacter'
+        'Get-SoraCharacter'
         'Wait-SoraTask'
         'Save-SoraVideo'
         'Register-SoraProfile'
