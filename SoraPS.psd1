@@ -16,6 +16,8 @@
         'New-SoraVideo'
         'Get-SoraTask'
         'Get-SoraSpend'
+        'New-SoraCharacter'
+        'Get-SoraCharacter'
         'Wait-SoraTask'
         'Save-SoraVideo'
         'Register-SoraProfile'

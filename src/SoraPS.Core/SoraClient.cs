@@ -178,15 +178,19 @@ namespace SoraPS.Core
         public int ListPageSize { get; set; } = 100;
 
         /// <summary>Every task the provider lists for this account, newest first, following its paging.</summary>
-        public async Task<IReadOnlyList<SoraTask>> ListAsync(int max, CancellationToken cancel)
+        public Task<IReadOnlyList<SoraTask>> ListAsync(int max, CancellationToken cancel) => ListAsync(max, false, cancel);
+
+        /// <summary>Every task the provider lists for this account, oldest first when <paramref name="ascending"/>, following its paging.</summary>
+        public async Task<IReadOnlyList<SoraTask>> ListAsync(int max, bool ascending, CancellationToken cancel)
         {
             Dialect.Require(DialectOperation.List, "List");
+            if (ascending) Dialect.Require(DialectOperation.ListOrder, "Order");
             var all = new List<SoraTask>();
             string? after = null;
             while (all.Count < max)
             {
                 var cursor = after;
-                var response = await Http.SendAsync(() => Dialect.BuildList(Profile, cursor, Math.Min(ListPageSize, max - all.Count)), RequestKind.Read, cancel).ConfigureAwait(false);
+                var response = await Http.SendAsync(() => Dialect.BuildList(Profile, cursor, Math.Min(ListPageSize, max - all.Count), ascending), RequestKind.Read, cancel).ConfigureAwait(false);
                 if (!response.IsSuccess) throw Dialect.ParseError(response);
                 string? next = null;
                 var page = Parse(() => Dialect.ParseList(response, Profile, out next), response, "task list");
@@ -253,6 +257,51 @@ namespace SoraPS.Core
             Journal?.CompleteSubmission(entry.Id, task, "resolved");
             Log.Verbose($"Submission {entry.Id} is {task.Id} at the provider.");
             return task;
+        }
+
+        /// <summary>
+        /// Makes a character from a video file (mp4, mov or webm): checked before anything is sent (the dialect has
+        /// characters, the name has 1-80 characters, the file exists). Sent once: a character is not re-created on a retry.
+        /// </summary>
+        public async Task<SoraCharacter> CreateCharacterAsync(string videoPath, string name, CancellationToken cancel)
+        {
+            CheckCharacter(videoPath, name);
+            var response = await Http.SendAsync(() => Dialect.BuildCreateCharacter(Profile, videoPath, name), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
+            if (!response.IsSuccess)
+            {
+                var error = Dialect.ParseError(response);
+                error.Target = name;
+                throw error;
+            }
+            return Parse(() => Dialect.ParseCharacter(response, Profile), response, "character");
+        }
+
+        /// <summary>The checks <see cref="CreateCharacterAsync"/> makes before sending (also for -WhatIf).</summary>
+        public void CheckCharacter(string videoPath, string name)
+        {
+            Dialect.Require(DialectOperation.Characters, "Video", name);
+            if (string.IsNullOrWhiteSpace(name) || name.Length > SoraCharacter.MaxNameLength)
+                throw new SoraValidationException("InvalidCharacterName", "Name",
+                    $"A character's name has 1 to {SoraCharacter.MaxNameLength} characters; '{name}' has {name?.Length ?? 0}.") { Target = name };
+            if (string.IsNullOrEmpty(videoPath) || !System.IO.File.Exists(videoPath))
+                throw new SoraValidationException("VideoNotFound", "Video", $"The video file '{videoPath}' does not exist.") { Target = videoPath };
+            var ext = System.IO.Path.GetExtension(videoPath).ToLowerInvariant();
+            if (ext != ".mp4" && ext != ".mov" && ext != ".webm")
+                throw new SoraValidationException("InvalidVideoType", "Video", $"The video '{videoPath}' must be .mp4, .mov or .webm.") { Target = videoPath };
+        }
+
+        public async Task<SoraCharacter> GetCharacterAsync(string id, CancellationToken cancel)
+        {
+            if (string.IsNullOrWhiteSpace(id)) throw new SoraValidationException("InvalidCharacterId", "Id", "A character id is required.");
+            Dialect.Require(DialectOperation.Characters, "Id", id);
+            var response = await Http.SendAsync(() => Dialect.BuildGetCharacter(Profile, id), RequestKind.Read, cancel).ConfigureAwait(false);
+            if (!response.IsSuccess)
+            {
+                var error = Dialect.ParseError(response);
+                error.Target = id;
+                throw error;
+            }
+            return Parse(() => Dialect.ParseCharacter(response, Profile), response, "character");
         }
 
         public async Task<SoraTask> GetAsync(string id, CancellationToken cancel)

@@ -165,6 +165,22 @@ namespace SoraPS.Conformance.Tests
             return task;
         }
 
+        /// <summary>
+        /// The OpenAI shape's edit, extension, character (create with a video upload, then get), file-id input and
+        /// oldest-first list, on a finished <paramref name="source"/>.
+        /// </summary>
+        protected static async Task DriveEditsAsync(CapturedTraffic t, SoraClient client, SoraTask source, string model, string folder, CancellationToken cancel)
+        {
+            await t.Do("edit", () => SubmitAsync(client, new VideoRequest { Prompt = "Make it snow", Model = model, EditOf = source.Id, SourceDuration = source.Duration }, cancel));
+            await t.Do("extension", () => SubmitAsync(client, new VideoRequest { Prompt = "The camera rises over the trees", Model = model, ExtendOf = source.Id, Duration = 8 }, cancel));
+            var clip = Path.Combine(folder, "character clip.mp4");
+            await t.Do("content video", () => client.DownloadAsync(source, clip, new DownloadOptions { Overwrite = true }, null, cancel));
+            var character = await t.Do("character create (multipart)", () => client.CreateCharacterAsync(clip, "Mia the fox", cancel));
+            await t.Do("character get", () => client.GetCharacterAsync(character.Id, cancel));
+            await t.Do("create (JSON, image file id)", () => SubmitAsync(client, new VideoRequest { Prompt = "Animate the uploaded frame", Model = model, Duration = 4, ImageFileId = "file-abc123" }, cancel));
+            await t.Do("list (ascending)", () => client.ListAsync(2, true, cancel));
+        }
+
         protected static Task<SoraTask> SubmitAsync(SoraClient client, VideoRequest request, CancellationToken cancel) =>
             client.SubmitAsync(client.Validate(request), cancel);
 
@@ -188,6 +204,7 @@ namespace SoraPS.Conformance.Tests
             await Do("create (JSON, image URL)", () => SubmitAsync(client, new VideoRequest { Prompt = "Animate the linked frame", Duration = 12, AspectRatio = "9:16", Image = ImageUrl }, cancel));
             first = await Do("get (poll)", () => FinishAsync(client, first, cancel));
             var remix = await Do("remix", () => SubmitAsync(client, new VideoRequest { Prompt = "The fox in autumn leaves", RemixOf = first.Id }, cancel));
+            await DriveEditsAsync(this, client, first, null, folder, cancel);
             client.ListPageSize = 2;
             var listed = await Do("list (paged)", () => client.ListAsync(4, cancel));
             Assert.True(listed.Count >= 3, $"The list returned {listed.Count} tasks; paging needs at least 3.");
@@ -249,6 +266,7 @@ namespace SoraPS.Conformance.Tests
             await Do("create (JSON)", () => SubmitAsync(client, new VideoRequest { Prompt = "Rain on a tin roof", Model = "my-sora", Duration = 4 }, cancel));
             first = await Do("get (poll)", () => FinishAsync(client, first, cancel));
             var remix = await Do("remix", () => SubmitAsync(client, new VideoRequest { Prompt = "The heron at dusk", RemixOf = first.Id }, cancel));
+            await DriveEditsAsync(this, client, first, "my-sora", folder, cancel);
             client.ListPageSize = 2;
             var listed = await Do("list (paged)", () => client.ListAsync(3, cancel));
             Assert.True(listed.Count >= 3, $"The list returned {listed.Count} tasks; paging needs at least 3.");

@@ -30,6 +30,21 @@ namespace SoraPS.Conformance.Tests
             Assert.True(traffic.DriveError == null, "SoraPS's run against the emulator stopped early, so not every operation was checked: " + traffic.DriveError);
         }
 
+        /// <summary>Edit, extension, character create and get, file-id input and the oldest-first list (OpenAI shape).</summary>
+        public static void RequireEditOperations(CapturedTraffic traffic)
+        {
+            RequireOperations(traffic,
+                ("edit", "POST", "/v1/videos/edits"),
+                ("extension", "POST", "/v1/videos/extensions"),
+                ("character create (multipart)", "POST", "/v1/videos/characters"),
+                ("character get", "GET", "/v1/videos/characters/[^/]+"),
+                ("create (JSON, image file id)", "POST", "/v1/videos"),
+                ("list (ascending)", "GET", "/v1/videos"));
+            Assert.Contains(traffic.Exchanges, x => x.Purpose == "create (JSON, image file id)" && Encoding.UTF8.GetString(x.Request.Body).Contains("\"file_id\":\"file-abc123\""));
+            Assert.Contains(traffic.Exchanges, x => x.Purpose == "list (ascending)" && (x.Request.Query ?? "").Contains("order=asc"));
+            RequireQuotedMultipartNames(traffic, "character create (multipart)", "video");
+        }
+
         public static void RequireOperations(CapturedTraffic traffic, params (string Purpose, string Method, string PathPattern)[] expected)
         {
             foreach (var (purpose, method, pattern) in expected)
@@ -110,6 +125,7 @@ namespace SoraPS.Conformance.Tests
                 ("content thumbnail", "GET", "/v1/videos/[^/]+/content"),
                 ("content spritesheet", "GET", "/v1/videos/[^/]+/content"),
                 ("delete", "DELETE", "/v1/videos/[^/]+"));
+            Conformance.RequireEditOperations(_traffic);
             Assert.Contains(_traffic.Exchanges, x => x.Purpose == "list (paged)" && (x.Request.Query ?? "").Contains("after="));
             Assert.Contains(_traffic.Exchanges, x => x.Purpose == "create (JSON, image URL)" && Encoding.UTF8.GetString(x.Request.Body).Contains("\"image_url\""));
             Assert.Contains(_traffic.Exchanges, x => x.Purpose == "content thumbnail" && x.Request.Query == "?variant=thumbnail");
@@ -189,6 +205,7 @@ namespace SoraPS.Conformance.Tests
                 ("content video", "GET", "/v1/videos/[^/]+/content"),
                 ("content thumbnail", "GET", "/v1/videos/[^/]+/content"),
                 ("delete", "DELETE", "/v1/videos/[^/]+"));
+            Conformance.RequireEditOperations(_traffic);
             Assert.Contains(_traffic.Exchanges, x => x.Purpose == "list (paged)" && (x.Request.Query ?? "").Contains("after="));
             Assert.Contains(_traffic.Exchanges, x => x.Purpose == "create (JSON)" && Encoding.UTF8.GetString(x.Request.Body).Contains("\"model\":\"my-sora\""));
             Assert.Contains(_traffic.Exchanges, x => x.Purpose == "content thumbnail" && x.Request.Query == "?variant=thumbnail");

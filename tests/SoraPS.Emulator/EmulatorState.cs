@@ -30,6 +30,15 @@ namespace SoraPS.Emulator
         public DateTimeOffset At { get; set; }
     }
 
+    /// <summary>A character made from an uploaded video: its id, name, the host it belongs to and when it was made.</summary>
+    public sealed class EmuCharacter
+    {
+        public string Id { get; set; }
+        public string Name { get; set; }
+        public string Host { get; set; }
+        public DateTimeOffset Created { get; set; }
+    }
+
     /// <summary>A generation the emulator is "running": its state is computed from elapsed time.</summary>
     public sealed class EmuTask
     {
@@ -115,6 +124,9 @@ namespace SoraPS.Emulator
         });
 
         public void Record(RequestRecord r) => _requests.Enqueue(r);
+
+        /// <summary>Characters made from uploaded videos (OpenAI shape), by id.</summary>
+        public ConcurrentDictionary<string, EmuCharacter> Characters { get; } = new ConcurrentDictionary<string, EmuCharacter>(StringComparer.Ordinal);
 
         private readonly Random _random = new Random(20261121);
 

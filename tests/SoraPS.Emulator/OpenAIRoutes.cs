@@ -43,6 +43,10 @@ namespace SoraPS.Emulator
             var g = app.MapGroup(path);
             g.MapPost("", ctx => Create(ctx, emu, host, null));
             g.MapPost("/{id}/remix", ctx => Create(ctx, emu, host, (string)ctx.Request.RouteValues["id"]));
+            g.MapPost("/edits", ctx => Derive(ctx, emu, host, extend: false));
+            g.MapPost("/extensions", ctx => Derive(ctx, emu, host, extend: true));
+            g.MapPost("/characters", ctx => CreateCharacter(ctx, emu, host));
+            g.MapGet("/characters/{id}", ctx => GetCharacter(ctx, emu, host));
             g.MapGet("", ctx => List(ctx, emu, host));
             g.MapGet("/{id}", ctx => Get(ctx, emu, host));
             g.MapDelete("/{id}", ctx => Delete(ctx, emu, host));
@@ -63,6 +67,7 @@ namespace SoraPS.Emulator
             if (!host.Authorized(ctx.Request)) { await Unauthorized().ExecuteAsync(ctx); return; }
             string model, prompt, seconds = null, size = null;
             var hasImage = false;
+            JsonElement? characters = null;
             if (ctx.Request.HasFormContentType)
             {
                 var form = await ctx.Request.ReadFormAsync();
@@ -70,6 +75,11 @@ namespace SoraPS.Emulator
                 prompt = form["prompt"].ToString();
                 seconds = form.ContainsKey("seconds") ? form["seconds"].ToString() : null;
                 size = form.ContainsKey("size") ? form["size"].ToString() : null;
+                if (form.ContainsKey("characters"))
+                {
+                    try { characters = JsonDocument.Parse(form["characters"].ToString()).RootElement; }
+                    catch (JsonException) { characters = default(JsonElement); }
+                }
                 var file = form.Files.GetFile("input_reference");
                 if (form.ContainsKey("input_reference") && file == null)
                 {
@@ -100,7 +110,7 @@ namespace SoraPS.Emulator
                 }
                 foreach (var p in root.EnumerateObject())
                 {
-                    if (!new[] { "model", "prompt", "seconds", "size", "input_reference" }.Contains(p.Name))
+                    if (!new[] { "model", "prompt", "seconds", "size", "input_reference", "characters" }.Contains(p.Name))
                     {
                         await Error(400, $"Unrecognized request argument supplied: {p.Name}", "invalid_request_error", "unknown_parameter", p.Name).ExecuteAsync(ctx);
                         return;
@@ -117,6 +127,7 @@ namespace SoraPS.Emulator
                     }
                     seconds = s.GetString();
                 }
+                if (root.TryGetProperty("characters", out var ch)) characters = ch;
                 if (root.TryGetProperty("size", out var z)) size = z.ValueKind == JsonValueKind.String ? z.GetString() : "?";
                 if (root.TryGetProperty("input_reference", out var ir))
                 {
@@ -126,6 +137,24 @@ namespace SoraPS.Emulator
                         return;
                     }
                     hasImage = true;
+                }
+            }
+            if (characters.HasValue)
+            {
+                var c = characters.Value;
+                var ids = c.ValueKind == JsonValueKind.Array
+                    ? c.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("id", out var cid) && cid.ValueKind == JsonValueKind.String ? cid.GetString() : null).ToList()
+                    : null;
+                if (ids == null || ids.Count == 0 || ids.Count > 2 || ids.Any(x => x == null))
+                {
+                    await Error(400, "'characters' must be an array of one or two objects with a string 'id'.", "invalid_request_error", "invalid_type", "characters").ExecuteAsync(ctx);
+                    return;
+                }
+                var unknown = ids.FirstOrDefault(x => !emu.State.Characters.TryGetValue(x, out var known) || known.Host != host.Tag);
+                if (unknown != null)
+                {
+                    await Error(404, $"Character '{unknown}' not found.", "invalid_request_error", "not_found", "characters").ExecuteAsync(ctx);
+                    return;
                 }
             }
             if (remixOf != null)
@@ -190,6 +219,131 @@ namespace SoraPS.Emulator
             emu.State.Tasks[task.Id] = task;
             await Respond(ctx, emu, task);
         }
+
+        /// <summary>POST /edits and /extensions: JSON <c>{video: {id}, prompt}</c> (an extension adds <c>seconds</c>) on a finished video of this host.</summary>
+        private static async Task Derive(HttpContext ctx, SoraEmulator emu, Host host, bool extend)
+        {
+            if (!host.Authorized(ctx.Request)) { await Unauthorized().ExecuteAsync(ctx); return; }
+            JsonElement root;
+            try
+            {
+                root = JsonDocument.Parse(ctx.Request.Body).RootElement;
+            }
+            catch (JsonException)
+            {
+                await Error(400, "We could not parse the JSON body of your request.", "invalid_request_error", "invalid_json").ExecuteAsync(ctx);
+                return;
+            }
+            var allowed = extend ? new[] { "video", "prompt", "seconds" } : new[] { "video", "prompt" };
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                await Error(400, "The body must be a JSON object.", "invalid_request_error", "invalid_type").ExecuteAsync(ctx);
+                return;
+            }
+            foreach (var p in root.EnumerateObject())
+            {
+                if (!allowed.Contains(p.Name))
+                {
+                    await Error(400, $"Unrecognized request argument supplied: {p.Name}", "invalid_request_error", "unknown_parameter", p.Name).ExecuteAsync(ctx);
+                    return;
+                }
+            }
+            if (!root.TryGetProperty("video", out var video) || video.ValueKind != JsonValueKind.Object || !video.TryGetProperty("id", out var vid) || vid.ValueKind != JsonValueKind.String)
+            {
+                await Error(400, "'video' is required and must be an object with a string 'id'.", "invalid_request_error", "invalid_type", "video").ExecuteAsync(ctx);
+                return;
+            }
+            var prompt = root.TryGetProperty("prompt", out var pr) && pr.ValueKind == JsonValueKind.String ? pr.GetString() : null;
+            if (string.IsNullOrEmpty(prompt) || prompt.Length > 32000)
+            {
+                await Error(400, "'prompt' is required and must be 1 to 32000 characters.", "invalid_request_error", "invalid_value", "prompt").ExecuteAsync(ctx);
+                return;
+            }
+            var added = 0;
+            if (extend)
+            {
+                if (!root.TryGetProperty("seconds", out var s) || s.ValueKind != JsonValueKind.String)
+                {
+                    await Error(400, "'seconds' is required and must be one of '4', '8', '12', '16', '20' as a string.", "invalid_request_error", "invalid_type", "seconds").ExecuteAsync(ctx);
+                    return;
+                }
+                if (!new[] { "4", "8", "12", "16", "20" }.Contains(s.GetString()))
+                {
+                    await Error(400, $"Invalid value for 'seconds': '{s.GetString()}'. Supported values are: '4', '8', '12', '16', and '20'.", "invalid_request_error", "invalid_value", "seconds").ExecuteAsync(ctx);
+                    return;
+                }
+                added = int.Parse(s.GetString());
+            }
+            var sourceId = vid.GetString();
+            if (!emu.State.Tasks.TryGetValue(sourceId, out var source) || source.Dialect != host.Tag || source.Deleted)
+            {
+                await Error(404, $"Video '{sourceId}' not found.", "invalid_request_error", "not_found", "video").ExecuteAsync(ctx);
+                return;
+            }
+            if (source.StateAt(DateTimeOffset.UtcNow).Phase != "completed")
+            {
+                await Error(400, $"Video '{sourceId}' is not completed; only a completed video can be {(extend ? "extended" : "edited")}.", "invalid_request_error", "video_not_ready", "video").ExecuteAsync(ctx);
+                return;
+            }
+            var task = new EmuTask
+            {
+                Id = "video_" + Guid.NewGuid().ToString("N"),
+                Dialect = host.Tag,
+                Model = source.Model,
+                Prompt = prompt,
+                Seconds = source.Seconds + added,
+                Size = source.Size,
+                Created = DateTimeOffset.UtcNow,
+                Duration = RouteHelpers.DurationFor(emu, prompt),
+                Failure = prompt.Contains("[fail:moderation]") ? "moderation" : null,
+            };
+            task.Extra[extend ? "extended_from" : "edited_from"] = sourceId;
+            emu.State.Tasks[task.Id] = task;
+            await Respond(ctx, emu, task);
+        }
+
+        /// <summary>POST /characters: multipart with a non-empty video file part <c>video</c> and a <c>name</c> of 1-80 characters.</summary>
+        private static async Task CreateCharacter(HttpContext ctx, SoraEmulator emu, Host host)
+        {
+            if (!host.Authorized(ctx.Request)) { await Unauthorized().ExecuteAsync(ctx); return; }
+            if (!ctx.Request.HasFormContentType)
+            {
+                await Error(400, "Creating a character takes a multipart/form-data body with 'video' and 'name'.", "invalid_request_error", "invalid_content_type").ExecuteAsync(ctx);
+                return;
+            }
+            var form = await ctx.Request.ReadFormAsync();
+            var file = form.Files.GetFile("video");
+            if (file == null || file.Length == 0 || !file.ContentType.StartsWith("video/", StringComparison.Ordinal))
+            {
+                await Error(400, "'video' is required: a non-empty video file part (video/mp4, video/quicktime or video/webm).", "invalid_request_error", "invalid_value", "video").ExecuteAsync(ctx);
+                return;
+            }
+            var name = form["name"].ToString();
+            if (string.IsNullOrEmpty(name) || name.Length > 80)
+            {
+                await Error(400, "'name' is required and must be 1 to 80 characters.", "invalid_request_error", "invalid_value", "name").ExecuteAsync(ctx);
+                return;
+            }
+            var character = new EmuCharacter { Id = "char_" + Guid.NewGuid().ToString("N"), Name = name, Host = host.Tag, Created = DateTimeOffset.UtcNow };
+            emu.State.Characters[character.Id] = character;
+            await SoraEmulator.Json(CharacterObject(character)).ExecuteAsync(ctx);
+        }
+
+        private static Task GetCharacter(HttpContext ctx, SoraEmulator emu, Host host)
+        {
+            if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
+            var id = (string)ctx.Request.RouteValues["id"];
+            if (!emu.State.Characters.TryGetValue(id, out var c) || c.Host != host.Tag)
+                return Error(404, $"Character '{id}' not found.", "invalid_request_error", "not_found", "character_id").ExecuteAsync(ctx);
+            return SoraEmulator.Json(CharacterObject(c)).ExecuteAsync(ctx);
+        }
+
+        private static Dictionary<string, object> CharacterObject(EmuCharacter c) => new Dictionary<string, object>
+        {
+            ["id"] = c.Id,
+            ["name"] = c.Name,
+            ["created_at"] = c.Created.ToUnixTimeSeconds(),
+        };
 
         private static Task Respond(HttpContext ctx, SoraEmulator emu, EmuTask t)
         {

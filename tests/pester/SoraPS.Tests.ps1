@@ -28,7 +28,7 @@ AfterAll {
 
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
-        $expected = 'Get-SoraProfile', 'Get-SoraSpend', 'Get-SoraTask', 'New-SoraVideo', 'Register-SoraProfile', 'Remove-SoraTask', 'Resolve-SoraTask', 'Save-SoraVideo',
+        $expected = 'Get-SoraCharacter', 'Get-SoraProfile', 'Get-SoraSpend', 'Get-SoraTask', 'New-SoraCharacter', 'New-SoraVideo', 'Register-SoraProfile', 'Remove-SoraTask', 'Resolve-SoraTask', 'Save-SoraVideo',
             'Set-SoraProfile', 'Stop-SoraTask', 'Unregister-SoraProfile', 'Wait-SoraTask'
         (Get-Command -Module SoraPS).Name | Sort-Object | Should -Be $expected
         (Get-Command -Module SoraPS).CommandType | Select-Object -Unique | Should -Be 'Cmdlet'

@@ -23,6 +23,12 @@ namespace SoraPS.Core.Dialects
         Callback = 1024,
         /// <summary>The submission answers only when the video is ready (no task to poll).</summary>
         Synchronous = 2048,
+        /// <summary>Reusable characters made from an uploaded video, and generations that feature them.</summary>
+        Characters = 4096,
+        /// <summary>An input image given as the id of a file already uploaded to the provider.</summary>
+        ImageFileId = 8192,
+        /// <summary>The task list can be read oldest first.</summary>
+        ListOrder = 16384,
     }
 
     /// <summary>One file a finished task offers: its name, file extension and how its bytes are checked.</summary>
@@ -100,6 +106,9 @@ namespace SoraPS.Core.Dialects
                 case DialectOperation.Storyboard: return "has no storyboard; describe the beats in the prompt instead";
                 case DialectOperation.Blend: return "cannot blend videos";
                 case DialectOperation.Callback: return "has no completion callback";
+                case DialectOperation.Characters: return "has no characters";
+                case DialectOperation.ImageFileId: return "cannot take an image by file id; give -Image a URL or a file";
+                case DialectOperation.ListOrder: return "lists its tasks only in its own order";
                 default: return "cannot " + operation.ToString().ToLowerInvariant();
             }
         }

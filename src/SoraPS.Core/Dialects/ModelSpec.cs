@@ -46,6 +46,8 @@ namespace SoraPS.Core.Dialects
         public System.Collections.Generic.IReadOnlyDictionary<string, double>? ResolutionPriceFactor { get; set; }
         /// <summary>List price in US dollars per second of video, per resolution, when published.</summary>
         public System.Collections.Generic.IReadOnlyDictionary<string, double>? UsdPerSecond { get; set; }
+        /// <summary>The lengths (seconds) an extension of one of this model's videos may add; null where the model cannot extend.</summary>
+        public IReadOnlyList<int>? ExtendDurations { get; set; }
         /// <summary>Other names that mean this model (for example dated snapshots).</summary>
         public Func<string, bool>? Matches { get; set; }
 

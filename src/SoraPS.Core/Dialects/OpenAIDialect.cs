@@ -23,13 +23,16 @@ namespace SoraPS.Core.Dialects
         private static readonly Regex Dated = new Regex(@"^sora-2-\d{4}-\d{2}-\d{2}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private static readonly Regex DatedPro = new Regex(@"^sora-2-pro-\d{4}-\d{2}-\d{2}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
+        /// <summary>The lengths an extension may add: 4, 8, 12, 16 or 20 s, as the API's description of extension <c>seconds</c> says.</summary>
+        private static readonly int[] ExtensionSeconds = { 4, 8, 12, 16, 20 };
+
         /// <summary>The catalog of OpenAI's own models.</summary>
         private static readonly ModelSpec[] OpenAIModels =
         {
             new ModelSpec("sora-2", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p" }, "720p", 32000, ImageInput.UrlOrFile)
-                { Matches = m => Dated.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.10 } },
+                { Matches = m => Dated.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.10 }, ExtendDurations = ExtensionSeconds },
             new ModelSpec("sora-2-pro", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p", "1024p" }, "720p", 32000, ImageInput.UrlOrFile)
-                { Matches = m => DatedPro.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.30, ["1024p"] = 0.50 } },
+                { Matches = m => DatedPro.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.30, ["1024p"] = 0.50 }, ExtendDurations = ExtensionSeconds },
         };
 
         private static readonly StatusTable Words = new StatusTable
@@ -43,7 +46,8 @@ namespace SoraPS.Core.Dialects
         };
 
         private static readonly DialectCapabilities Can = new DialectCapabilities(
-            DialectOperation.Query | DialectOperation.List | DialectOperation.Delete | DialectOperation.Remix,
+            DialectOperation.Query | DialectOperation.List | DialectOperation.ListOrder | DialectOperation.Delete | DialectOperation.Remix |
+            DialectOperation.Edit | DialectOperation.Extend | DialectOperation.Characters | DialectOperation.ImageFileId,
             DownloadVariant.Video, DownloadVariant.Thumbnail, DownloadVariant.Spritesheet);
 
         private static readonly SizeTable Sizes = new SizeTable()
@@ -71,6 +75,22 @@ namespace SoraPS.Core.Dialects
                 var remix = new Dictionary<string, object?> { ["prompt"] = r.Prompt };
                 return JsonPost(Video(profile, r.Source.RemixOf!, "/remix"), remix, r.Source.ProviderOptions);
             }
+            if (!string.IsNullOrEmpty(r.Source.EditOf))
+            {
+                // An edit keeps the source's length and size: the source and the prompt are all it takes.
+                var edit = new Dictionary<string, object?> { ["video"] = VideoReference(r.Source.EditOf!), ["prompt"] = r.Prompt };
+                return JsonPost(Videos(profile, "/edits"), edit, r.Source.ProviderOptions);
+            }
+            if (!string.IsNullOrEmpty(r.Source.ExtendOf))
+            {
+                var extension = new Dictionary<string, object?>
+                {
+                    ["video"] = VideoReference(r.Source.ExtendOf!),
+                    ["prompt"] = r.Prompt,
+                    ["seconds"] = r.Duration.Value.ToString(CultureInfo.InvariantCulture),
+                };
+                return JsonPost(Videos(profile, "/extensions"), extension, r.Source.ProviderOptions);
+            }
             var uri = Videos(profile);
             var seconds = r.Duration.Value.ToString(CultureInfo.InvariantCulture);
             var size = SizeFor(r.AspectRatio, r.Resolution);
@@ -84,6 +104,8 @@ namespace SoraPS.Core.Dialects
                 var file = new ByteArrayContent(File.ReadAllBytes(r.ImagePath));
                 file.Headers.ContentType = new MediaTypeHeaderValue(ImageMediaType(r.ImagePath));
                 AddPart(form, file, "input_reference", Path.GetFileName(r.ImagePath));
+                if (r.Source.Characters != null && r.Source.Characters.Count > 0)
+                    AddPart(form, new StringContent(JsonSerializer.Serialize(CharacterReferences(r.Source.Characters))), "characters");
                 if (r.Source.ProviderOptions != null)
                     foreach (var kv in r.Source.ProviderOptions)
                         AddPart(form, new StringContent(Convert.ToString(Plain(kv.Value), CultureInfo.InvariantCulture) ?? ""), kv.Key);
@@ -97,12 +119,20 @@ namespace SoraPS.Core.Dialects
                 ["size"] = size,
             };
             if (r.ImageUri != null) body["input_reference"] = new Dictionary<string, object?> { ["image_url"] = r.ImageUri.AbsoluteUri };
+            if (!string.IsNullOrEmpty(r.Source.ImageFileId)) body["input_reference"] = new Dictionary<string, object?> { ["file_id"] = r.Source.ImageFileId };
+            if (r.Source.Characters != null && r.Source.Characters.Count > 0) body["characters"] = CharacterReferences(r.Source.Characters);
             return JsonPost(uri, body, r.Source.ProviderOptions);
         }
 
+        private static Dictionary<string, object?> VideoReference(string id) => new Dictionary<string, object?> { ["id"] = id };
+
+        /// <summary><c>[{id}]</c>, each character once.</summary>
+        private static List<object> CharacterReferences(IEnumerable<string> ids) =>
+            ids.Distinct(StringComparer.Ordinal).Select(id => (object)new Dictionary<string, object> { ["id"] = id }).ToList();
+
         protected override void ValidateMore(ValidatedRequest request, ModelSpec spec)
         {
-            if (!string.IsNullOrEmpty(request.Source.RemixOf) && (request.ImageUri != null || request.ImagePath != null))
+            if (!string.IsNullOrEmpty(request.Source.RemixOf) && (request.ImageUri != null || request.ImagePath != null || !string.IsNullOrEmpty(request.Source.ImageFileId)))
                 throw new SoraValidationException("RemixWithImage", "Image", "A remix starts from the source video; leave -Image out.");
             if (!string.IsNullOrEmpty(request.Source.RemixOf)) request.Operation = "remix";
         }
@@ -110,10 +140,45 @@ namespace SoraPS.Core.Dialects
         public override HttpRequestMessage BuildDelete(SoraProfile profile, string id) =>
             new HttpRequestMessage(HttpMethod.Delete, Video(profile, id));
 
-        public override HttpRequestMessage BuildList(SoraProfile profile, string? after, int limit)
+        public override HttpRequestMessage BuildList(SoraProfile profile, string? after, int limit) => BuildList(profile, after, limit, false);
+
+        public override HttpRequestMessage BuildList(SoraProfile profile, string? after, int limit, bool ascending)
         {
-            var query = "?limit=" + limit.ToString(CultureInfo.InvariantCulture) + "&order=desc" + (string.IsNullOrEmpty(after) ? "" : "&after=" + Uri.EscapeDataString(after));
+            var query = "?limit=" + limit.ToString(CultureInfo.InvariantCulture) + (ascending ? "&order=asc" : "&order=desc") + (string.IsNullOrEmpty(after) ? "" : "&after=" + Uri.EscapeDataString(after));
             return new HttpRequestMessage(HttpMethod.Get, new Uri(Videos(profile).AbsoluteUri + query));
+        }
+
+        /// <summary>Multipart <c>POST /v1/videos/characters</c>: the video file and the character's name.</summary>
+        public override HttpRequestMessage BuildCreateCharacter(SoraProfile profile, string videoPath, string name)
+        {
+            var form = new MultipartFormDataContent();
+            var file = new ByteArrayContent(File.ReadAllBytes(videoPath));
+            file.Headers.ContentType = new MediaTypeHeaderValue(VideoMediaType(videoPath));
+            AddPart(form, file, "video", Path.GetFileName(videoPath));
+            AddPart(form, new StringContent(name), "name");
+            return new HttpRequestMessage(HttpMethod.Post, Videos(profile, "/characters")) { Content = form };
+        }
+
+        public override HttpRequestMessage BuildGetCharacter(SoraProfile profile, string id) =>
+            new HttpRequestMessage(HttpMethod.Get, Videos(profile, "/characters/" + Uri.EscapeDataString(id)));
+
+        public override SoraCharacter ParseCharacter(ProviderResponse response, SoraProfile? profile)
+        {
+            using (var doc = ParseBody(response, "character"))
+            {
+                var root = doc.RootElement;
+                return new SoraCharacter(RequireId(root.Str("id"), response, "character"), root.Str("name"), root.Prop("created_at").Time(), profile?.Name) { Raw = response.Body };
+            }
+        }
+
+        internal static string VideoMediaType(string path)
+        {
+            switch (Path.GetExtension(path).ToLowerInvariant())
+            {
+                case ".mov": return "video/quicktime";
+                case ".webm": return "video/webm";
+                default: return "video/mp4";
+            }
         }
 
         public override IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string? next) =>

@@ -68,11 +68,33 @@ namespace SoraPS.Core.Dialects
                 throw new SoraValidationException("PromptTooLong", "Prompt",
                     $"The prompt has {request.Prompt.Length} characters; {dialect.Name} model {spec.Name} accepts at most {spec.MaxPromptLength}.");
 
-            var duration = request.Duration ?? profile?.Duration ?? spec.DefaultDuration;
-            if (!spec.Durations.Contains(duration))
-                throw new SoraValidationException("InvalidDuration", "Duration",
-                    $"{dialect.Name} model {spec.Name} cannot make a {duration} s video. Allowed durations: {ModelSpec.List(spec.Durations)} s.");
-            v.Duration = duration;
+            ValidateSource(dialect, request, v);
+            if (!string.IsNullOrEmpty(request.EditOf))
+            {
+                // An edit keeps its source's length: nothing to choose, and the source's length (when known) prices it.
+                if (request.Duration.HasValue)
+                    throw new SoraValidationException("DurationWithEdit", "Duration", "An edit keeps the length of the video it edits; leave -Duration out (use -ExtendOf to add seconds).");
+                v.Duration = request.SourceDuration > 0 ? request.SourceDuration : null;
+            }
+            else if (!string.IsNullOrEmpty(request.ExtendOf))
+            {
+                var lengths = spec.ExtendDurations;
+                if (lengths == null || lengths.Count == 0)
+                    throw new SoraValidationException("ExtendNotSupported", "ExtendOf", $"{dialect.Name} model {spec.Name} cannot extend a video.");
+                var added = request.Duration ?? profile?.Duration ?? spec.DefaultDuration;
+                if (!lengths.Contains(added))
+                    throw new SoraValidationException("InvalidDuration", "Duration",
+                        $"{dialect.Name} model {spec.Name} cannot extend a video by {added} s. Allowed extensions: {ModelSpec.List(lengths)} s.");
+                v.Duration = added;
+            }
+            else
+            {
+                var duration = request.Duration ?? profile?.Duration ?? spec.DefaultDuration;
+                if (!spec.Durations.Contains(duration))
+                    throw new SoraValidationException("InvalidDuration", "Duration",
+                        $"{dialect.Name} model {spec.Name} cannot make a {duration} s video. Allowed durations: {ModelSpec.List(spec.Durations)} s.");
+                v.Duration = duration;
+            }
 
             var aspect = FirstNonEmpty(request.AspectRatio, profile?.AspectRatio, spec.DefaultAspectRatio);
             var aspectMatch = spec.AspectRatios.FirstOrDefault(a => string.Equals(a, aspect, StringComparison.OrdinalIgnoreCase));
@@ -109,6 +131,50 @@ namespace SoraPS.Core.Dialects
             }
             dialect.CheckMore(v, spec);
             return v;
+        }
+
+        /// <summary>
+        /// The video a request starts from (remix, edit, extension: at most one), the image given by file id and the
+        /// characters: each refused before anything is sent when the dialect cannot do it or the combination means nothing.
+        /// </summary>
+        private static void ValidateSource(SoraDialect dialect, VideoRequest request, ValidatedRequest v)
+        {
+            var sources = new[] { ("RemixOf", request.RemixOf), ("EditOf", request.EditOf), ("ExtendOf", request.ExtendOf) }
+                .Where(s => !string.IsNullOrEmpty(s.Item2)).Select(s => s.Item1).ToList();
+            if (sources.Count > 1)
+                throw new SoraValidationException("ConflictingSources", sources[1],
+                    $"-{string.Join(" and -", sources)} each name the video to start from; give one of them.");
+            var hasImage = !string.IsNullOrWhiteSpace(request.Image) || !string.IsNullOrEmpty(request.ImageFileId);
+            if (!string.IsNullOrEmpty(request.EditOf))
+            {
+                dialect.Require(DialectOperation.Edit, "EditOf");
+                v.Operation = "edit";
+            }
+            if (!string.IsNullOrEmpty(request.ExtendOf))
+            {
+                dialect.Require(DialectOperation.Extend, "ExtendOf");
+                v.Operation = "extend";
+            }
+            if (sources.Count == 1 && sources[0] != "RemixOf" && hasImage)
+                throw new SoraValidationException(sources[0] == "EditOf" ? "EditWithImage" : "ExtendWithImage", "Image",
+                    $"An {(sources[0] == "EditOf" ? "edit" : "extension")} starts from the source video; leave -Image and -ImageFileId out.");
+            if (!string.IsNullOrEmpty(request.ImageFileId))
+            {
+                dialect.Require(DialectOperation.ImageFileId, "ImageFileId");
+                if (!string.IsNullOrWhiteSpace(request.Image))
+                    throw new SoraValidationException("ConflictingImages", "ImageFileId", "Give the input image once: -Image (a URL or a file) or -ImageFileId (a file already uploaded).");
+            }
+            if (request.Characters != null && request.Characters.Count > 0)
+            {
+                dialect.Require(DialectOperation.Characters, "Character");
+                if (sources.Count > 0)
+                    throw new SoraValidationException("CharacterWithSource", "Character", $"Characters are cast in a new generation; -{sources[0]} starts from a finished video.");
+                if (request.Characters.Any(string.IsNullOrWhiteSpace))
+                    throw new SoraValidationException("InvalidCharacter", "Character", "A character id is empty.");
+                if (request.Characters.Distinct(StringComparer.Ordinal).Count() > 2)
+                    throw new SoraValidationException("TooManyCharacters", "Character",
+                        $"A video features at most two characters; {request.Characters.Count} were given ({string.Join(", ", request.Characters)}).");
+            }
         }
 
         private static void ValidateImage(SoraDialect dialect, string? image, ModelSpec spec, ValidatedRequest v)

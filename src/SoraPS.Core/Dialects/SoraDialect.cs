@@ -94,6 +94,18 @@ namespace SoraPS.Core.Dialects
         /// <summary>Reads one page of the task list; <paramref name="next"/> is null on the last page.</summary>
         public virtual IReadOnlyList<SoraTask> ParseList(ProviderResponse response, SoraProfile profile, out string? next) => throw Undeclared(DialectOperation.List);
 
+        /// <summary>A character made from a video file (dialects with <see cref="DialectOperation.Characters"/>).</summary>
+        public virtual HttpRequestMessage BuildCreateCharacter(SoraProfile profile, string videoPath, string name) => throw Undeclared(DialectOperation.Characters);
+
+        /// <summary>Reads one character (dialects with <see cref="DialectOperation.Characters"/>).</summary>
+        public virtual HttpRequestMessage BuildGetCharacter(SoraProfile profile, string id) => throw Undeclared(DialectOperation.Characters);
+
+        public virtual SoraCharacter ParseCharacter(ProviderResponse response, SoraProfile profile) => throw Undeclared(DialectOperation.Characters);
+
+        /// <summary>A list request that names its order (dialects with <see cref="DialectOperation.ListOrder"/>).</summary>
+        public virtual HttpRequestMessage BuildList(SoraProfile profile, string? after, int limit, bool ascending) =>
+            ascending ? throw Undeclared(DialectOperation.ListOrder) : BuildList(profile, after, limit);
+
         /// <summary>A builder was called for an operation the dialect does not declare: callers check <see cref="Require"/> first.</summary>
         private InvalidOperationException Undeclared(DialectOperation operation) =>
             new InvalidOperationException($"The {Name} dialect does not declare {operation}; check Capabilities before building the request.");
@@ -104,6 +116,13 @@ namespace SoraPS.Core.Dialects
         public virtual string? EstimateCost(ValidatedRequest request)
         {
             var spec = request.Spec;
+            if (request.Operation == "edit" && !request.Duration.HasValue)
+            {
+                // An edit is priced like a generation of its source's length, which is not known here.
+                if (spec.UsdPerSecond != null && spec.UsdPerSecond.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var perSecond))
+                    return string.Format(System.Globalization.CultureInfo.InvariantCulture, "the source video's length x ${0:0.00}/s at list price (its length is not known here: pass the task instead of its id)", perSecond);
+                return null;
+            }
             var seconds = request.Duration ?? spec.DefaultDuration;
             if (spec.UsdPerSecond != null && spec.UsdPerSecond.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var rate))
                 return string.Format(System.Globalization.CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({1} s x ${2:0.00}/s)", seconds * rate, seconds, rate);

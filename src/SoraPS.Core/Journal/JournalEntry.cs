@@ -30,6 +30,8 @@ namespace SoraPS.Core.Journal
         public string? Image { get; set; }
         public string? RemixOf { get; set; }
         public string? Operation { get; set; }
+        /// <summary>The video a remix, edit or extension started from.</summary>
+        public string? SourceId { get; set; }
         [JsonConverter(typeof(JsonStringEnumConverter))]
         public SoraTaskStatus? Status { get; set; }
         public string? ProviderStatus { get; set; }

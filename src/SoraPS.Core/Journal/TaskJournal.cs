@@ -89,6 +89,7 @@ namespace SoraPS.Core.Journal
                 Image = request.ImageUri?.AbsoluteUri ?? request.ImagePath,
                 RemixOf = request.Source.RemixOf,
                 Operation = request.Operation,
+                SourceId = request.SourceId,
                 Status = SoraTaskStatus.Unknown,
                 ProviderStatus = "submitting",
                 SubmittedAt = now,

@@ -19,6 +19,16 @@ namespace SoraPS.Core.Tasks
         public IDictionary<string, object?>? ProviderOptions { get; set; }
         /// <summary>Remix: the id of the task (or generation) whose video is the source.</summary>
         public string? RemixOf { get; set; }
+        /// <summary>Edit: the id of the finished video to edit with the prompt (it keeps its length).</summary>
+        public string? EditOf { get; set; }
+        /// <summary>Extension: the id of the finished video to continue; <see cref="Duration"/> is the length added.</summary>
+        public string? ExtendOf { get; set; }
+        /// <summary>The length in seconds of the source video of an edit, when known (it prices the edit).</summary>
+        public int? SourceDuration { get; set; }
+        /// <summary>The id of an image file already uploaded to the provider, used as the input image.</summary>
+        public string? ImageFileId { get; set; }
+        /// <summary>Ids of characters (at most two) the video features.</summary>
+        public IList<string>? Characters { get; set; }
         /// <summary>Remix strength 0..1: how far the result may move from the source.</summary>
         public double? RemixStrength { get; set; }
         /// <summary>Storyboard beats: what happens at which second.</summary>
@@ -68,8 +78,10 @@ namespace SoraPS.Core.Tasks
         public Uri? ImageUri { get; internal set; }
         /// <summary>Set when the image is a local file (full path).</summary>
         public string? ImagePath { get; internal set; }
-        /// <summary>The dialect's operation name where it has several (for example storyboard).</summary>
+        /// <summary>The dialect's operation name where it has several (for example storyboard, remix, edit, extend).</summary>
         public string? Operation { get; internal set; }
+        /// <summary>The video a remix, edit or extension starts from.</summary>
+        public string? SourceId => Source.RemixOf ?? Source.EditOf ?? Source.ExtendOf;
         /// <summary>A short human description: what would be sent.</summary>
         public string Describe()
         {
@@ -79,7 +91,11 @@ namespace SoraPS.Core.Tasks
             if (!string.IsNullOrEmpty(Resolution)) parts.Add(Resolution);
             if (ImageUri != null) parts.Add("image " + ImageUri);
             if (ImagePath != null) parts.Add("image file " + ImagePath);
+            if (!string.IsNullOrEmpty(Source.ImageFileId)) parts.Add("image file id " + Source.ImageFileId);
             if (!string.IsNullOrEmpty(Source.RemixOf)) parts.Add("remix of " + Source.RemixOf);
+            if (!string.IsNullOrEmpty(Source.EditOf)) parts.Add("edit of " + Source.EditOf);
+            if (!string.IsNullOrEmpty(Source.ExtendOf)) parts.Add("extension of " + Source.ExtendOf);
+            if (Source.Characters != null && Source.Characters.Count > 0) parts.Add("characters " + string.Join(", ", Source.Characters));
             if (Source.Storyboard != null && Source.Storyboard.Count > 0) parts.Add(Source.Storyboard.Count + " storyboard beats");
             if (Source.Blend != null && Source.Blend.Count > 0) parts.Add("blend of " + string.Join(" + ", Source.Blend));
             if (!string.IsNullOrEmpty(Operation)) parts.Add("operation " + Operation);

@@ -31,6 +31,11 @@ namespace SoraPS.Commands
         [Parameter(Mandatory = true, ParameterSetName = ListSet)]
         public SwitchParameter List { get; set; }
 
+        /// <summary>With -List: Descending (newest first, the default) or Ascending (oldest first).</summary>
+        [Parameter(ParameterSetName = ListSet)]
+        [ValidateSet("Ascending", "Descending", IgnoreCase = true)]
+        public string Order { get; set; } = "Descending";
+
         /// <summary>At most this many tasks.</summary>
         [Parameter(ParameterSetName = ListSet)]
         [Parameter(ParameterSetName = JournalSet)]
@@ -87,7 +92,8 @@ namespace SoraPS.Commands
                 client.Dialect.Require(DialectOperation.List, "List");
                 client.EnsureCredential();
                 var max = First == int.MaxValue ? 100 : First;
-                WriteObject(RunAsync(ct => client.ListAsync(max, ct)), true);
+                var ascending = string.Equals(Order, "Ascending", StringComparison.OrdinalIgnoreCase);
+                WriteObject(RunAsync(ct => client.ListAsync(max, ascending, ct)), true);
             }
             catch (SoraException e)
             {

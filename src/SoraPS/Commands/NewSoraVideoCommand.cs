@@ -66,6 +66,28 @@ namespace SoraPS.Commands
         [Alias("remix_of", "SourceId")]
         public object RemixOf { get; set; }
 
+        /// <summary>Edit a finished video with the prompt (OpenAI, AzureOpenAI): a task object or a task id. The edit keeps the source's length.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("edit_of")]
+        [ArgumentCompleter(typeof(TaskIdCompleter))]
+        public object EditOf { get; set; }
+
+        /// <summary>Extend a finished video by -Duration seconds, directed by the prompt (OpenAI, AzureOpenAI): a task object or a task id.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("extend_of")]
+        [ArgumentCompleter(typeof(TaskIdCompleter))]
+        public object ExtendOf { get; set; }
+
+        /// <summary>Characters the video features (at most two): SoraCharacter objects or character ids.</summary>
+        [Parameter]
+        [Alias("Characters")]
+        public object[] Character { get; set; }
+
+        /// <summary>The input image as the id of a file already uploaded to the provider (OpenAI, AzureOpenAI).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("file_id")]
+        public string ImageFileId { get; set; }
+
         /// <summary>How far a remix may move from its source: 0 (close) to 1 (free). Default 0.5.</summary>
         [Parameter]
         [ValidateRange(0.0, 1.0)]
@@ -135,6 +157,11 @@ namespace SoraPS.Commands
                     CallbackUri = CallbackUriOf(Empty(CallbackUri)),
                     ProviderOptions = ToDictionary(ProviderOption),
                     RemixOf = RemixId(RemixOf),
+                    EditOf = SourceId(EditOf),
+                    ExtendOf = SourceId(ExtendOf),
+                    SourceDuration = SourceLength(EditOf),
+                    ImageFileId = Empty(ImageFileId),
+                    Characters = CharacterIds(Character),
                     RemixStrength = RemixStrength,
                     Storyboard = StoryboardInput.ToBeats(Storyboard),
                     Blend = Blend,
@@ -150,7 +177,8 @@ namespace SoraPS.Commands
 
             var shortPrompt = prompt.Length > 60 ? prompt.Substring(0, 57) + "..." : prompt;
             var cost = client.Dialect.EstimateCost(validated);
-            var action = $"Submit a paid {client.Dialect.Name} video generation on profile '{client.Profile.Name}' ({validated.Describe()})" +
+            var what = validated.Operation == "edit" ? "video edit" : validated.Operation == "extend" ? "video extension" : validated.Operation == "remix" ? "video remix" : "video generation";
+            var action = $"Submit a paid {client.Dialect.Name} {what} on profile '{client.Profile.Name}' ({validated.Describe()})" +
                          (cost == null ? "" : "; cost: " + cost) + BudgetText(client, validated);
             if (!ShouldProcess(shortPrompt, action)) return;
 
@@ -260,6 +288,33 @@ namespace SoraPS.Commands
             if (value is SoraTask t) return t.GenerationId ?? t.Id;
             var s = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
             return string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+        }
+
+        /// <summary>The id of the video an edit or extension starts from: a task's id, or the id given.</summary>
+        private static string SourceId(object value)
+        {
+            if (value is PSObject pso) value = pso.BaseObject;
+            if (value == null) return null;
+            if (value is SoraTask t) return t.Id;
+            var s = Convert.ToString(value, CultureInfo.InvariantCulture);
+            return string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+        }
+
+        /// <summary>The source's length when a task object was given (it prices an edit).</summary>
+        private static int? SourceLength(object value) => (value is PSObject pso ? pso.BaseObject : value) is SoraTask t ? t.Duration : null;
+
+        /// <summary>Character ids from SoraCharacter objects or ids.</summary>
+        private static IList<string> CharacterIds(object[] values)
+        {
+            if (values == null) return null;
+            var ids = new List<string>();
+            foreach (var item in values)
+            {
+                var value = item is PSObject pso ? pso.BaseObject : item;
+                if (value is SoraCharacter c) ids.Add(c.Id);
+                else ids.Add(Convert.ToString(value, CultureInfo.InvariantCulture)?.Trim());
+            }
+            return ids;
         }
 
         private static string Empty(string s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
