@@ -52,6 +52,8 @@ namespace SoraPS.Core.Dialects
 
         public static (int Width, int Height) SizeFor(string aspect, string resolution) => Sizes.SizeFor(aspect, resolution);
 
+        public override string SizeOf(string aspectRatio, string resolution) => Sizes.SizeText(aspectRatio, resolution);
+
         private static Uri Api(SoraProfile profile, string path)
         {
             var uri = Endpoint(profile.BaseUri, path);

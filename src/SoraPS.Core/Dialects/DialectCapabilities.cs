@@ -22,6 +22,10 @@ namespace SoraPS.Core.Dialects
         Callback = 1024,
         /// <summary>The submission answers only when the video is ready (no task to poll).</summary>
         Synchronous = 2048,
+        /// <summary>A remix's strength (-RemixStrength) is sent.</summary>
+        RemixStrength = 4096,
+        /// <summary>The frame an input image appears at (-ImageFrame) is sent.</summary>
+        ImageFrame = 8192,
     }
 
     /// <summary>One file a finished task offers: its name, file extension and how its bytes are checked.</summary>
@@ -99,6 +103,8 @@ namespace SoraPS.Core.Dialects
                 case DialectOperation.Storyboard: return "has no storyboard; describe the beats in the prompt instead";
                 case DialectOperation.Blend: return "cannot blend videos";
                 case DialectOperation.Callback: return "has no completion callback";
+                case DialectOperation.RemixStrength: return "cannot send a remix strength";
+                case DialectOperation.ImageFrame: return "cannot place the image at a frame; it is the first frame";
                 default: return "cannot " + operation.ToString().ToLowerInvariant();
             }
         }

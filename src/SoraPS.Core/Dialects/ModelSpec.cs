@@ -46,6 +46,9 @@ namespace SoraPS.Core.Dialects
         public System.Collections.Generic.IReadOnlyDictionary<string, double> ResolutionPriceFactor { get; set; }
         /// <summary>List price in US dollars per second of video, per resolution, when published.</summary>
         public System.Collections.Generic.IReadOnlyDictionary<string, double> UsdPerSecond { get; set; }
+        /// <summary>Where the model comes from: "built-in", or the path of the user's models.json.</summary>
+        public string Source { get; set; } = BuiltIn;
+        public const string BuiltIn = "built-in";
         /// <summary>Other names that mean this model (for example dated snapshots).</summary>
         public Func<string, bool> Matches { get; set; }
 

@@ -88,6 +88,9 @@ namespace SoraPS.Core.Dialects
                     $"{dialect.Name} model {spec.Name} does not offer resolution '{resolution}'. Allowed: {string.Join(", ", spec.Resolutions)}.");
             v.Resolution = resolutionMatch;
 
+            // A value the dialect has no field for is refused, never dropped.
+            if (request.RemixStrength.HasValue) dialect.Require(DialectOperation.RemixStrength, "RemixStrength");
+            if (request.ImageFrame.HasValue) dialect.Require(DialectOperation.ImageFrame, "ImageFrame");
             ValidateImage(dialect, request.Image, spec, v);
             if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
                 throw new SoraValidationException("ImageRequired", "Image", $"{dialect.Name} model {spec.Name} animates an input image: give it an image URL.");
@@ -101,6 +104,10 @@ namespace SoraPS.Core.Dialects
                 CheckPublicHttps(request.CallbackUri, "CallbackUri", 2048);
             }
             if (!string.IsNullOrEmpty(request.RemixOf)) dialect.Require(DialectOperation.Remix, "RemixOf");
+            if (request.RemixStrength.HasValue && string.IsNullOrEmpty(request.RemixOf))
+                throw new SoraValidationException("RemixStrengthWithoutRemix", "RemixStrength", "-RemixStrength says how far a remix moves from its source; give the source with -RemixOf.");
+            if (request.ImageFrame.HasValue && string.IsNullOrWhiteSpace(request.Image))
+                throw new SoraValidationException("ImageFrameWithoutImage", "ImageFrame", "-ImageFrame places the input image; give the image with -Image.");
             if (request.ProviderOptions != null)
             {
                 foreach (var key in request.ProviderOptions.Keys)

@@ -45,13 +45,24 @@ namespace SoraPS.Core.Dialects
         /// <summary>The catalog model for a name, through the profile's aliases.</summary>
         public ModelSpec GetModel(string model, SoraProfile profile) => GetModel(profile?.CatalogModel(model) ?? model);
 
+        /// <summary>
+        /// The models this dialect offers: the built-in table with the user's models (models.json in the config
+        /// folder) in place of built-in ones of the same name, and after them. Validation, cost estimates,
+        /// completion and Get-SoraModel all read this.
+        /// </summary>
+        public IReadOnlyList<ModelSpec> Catalog => ModelStore.Current.Catalog(this);
+
         public ModelSpec GetModel(string model)
         {
-            var spec = Models.FirstOrDefault(m => m.Accepts(model));
+            var catalog = Catalog;
+            var spec = catalog.FirstOrDefault(m => m.Accepts(model));
             if (spec != null) return spec;
             throw new SoraValidationException("UnknownModel", "Model",
-                $"The {Name} dialect has no model '{model}'. Allowed: {string.Join(", ", Models.Select(m => m.Name))}.");
+                $"The {Name} dialect has no model '{model}'. Allowed: {string.Join(", ", catalog.Select(m => m.Name))}.");
         }
+
+        /// <summary>The pixel size (WIDTHxHEIGHT) the provider makes for an aspect ratio and resolution, where it says; else null.</summary>
+        public virtual string SizeOf(string aspectRatio, string resolution) => null;
 
         /// <summary>
         /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are accepted;
