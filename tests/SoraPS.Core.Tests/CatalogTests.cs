@@ -99,5 +99,25 @@ namespace SoraPS.Core.Tests
                 Assert.Equal("ImageFrameNotSupported", e.ErrorId);
             }
         }
+
+        [Fact]
+        public async System.Threading.Tasks.Task V2Task_sends_several_images_and_checks_its_documented_flags()
+        {
+            var d = DialectRegistry.Get("V2Task");
+            var profile = new Profiles.SoraProfile { Name = "p", Dialect = "V2Task", BaseUri = new Uri("https://x.example.com") };
+            var options = new System.Collections.Generic.Dictionary<string, object> { ["Watermark"] = false, ["private"] = true };
+            var v = d.Validate(new VideoRequest { Prompt = "p", Image = "https://i.example.com/a.png", MoreImages = new[] { "https://i.example.com/b.png" }, ProviderOptions = options }, profile);
+            var body = await d.BuildSubmit(profile, v).Content.ReadAsStringAsync();
+            Assert.Contains("\"images\":[\"https://i.example.com/a.png\",\"https://i.example.com/b.png\"]", body);
+            Assert.Contains("\"watermark\":false", body);
+            Assert.Contains("\"private\":true", body);
+            Assert.Equal("InvalidProviderOption", Assert.Throws<SoraValidationException>(() => d.Validate(new VideoRequest { Prompt = "p",
+                ProviderOptions = new System.Collections.Generic.Dictionary<string, object> { ["watermark"] = "no" } }, profile)).ErrorId);
+            Assert.Equal("ImageUrlRequired", Assert.Throws<SoraValidationException>(() => d.Validate(new VideoRequest { Prompt = "p",
+                Image = "https://i.example.com/a.png", MoreImages = new[] { "b.png" } }, profile)).ErrorId);
+            var openai = DialectRegistry.Get("OpenAI");
+            Assert.Equal("TooManyImages", Assert.Throws<SoraValidationException>(() => openai.Validate(new VideoRequest { Prompt = "p",
+                Image = "https://i.example.com/a.png", MoreImages = new[] { "https://i.example.com/b.png" } }, new Profiles.SoraProfile { Name = "o", Dialect = "OpenAI", BaseUri = new Uri("https://x.example.com") })).ErrorId);
+        }
     }
 }

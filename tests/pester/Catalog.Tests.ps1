@@ -129,3 +129,27 @@ Describe 'Parameters a dialect cannot send' {
         @(Get-EmulatorRequest $emu).Count | Should -Be $before
     }
 }
+
+Describe 'V2Task as the seed has it' {
+    It 'sends several -Image URLs in the images array and refuses them where a model takes one' {
+        $t = New-SoraVideo 'Two frames' -Profile v2 -Image https://img.example.com/a.png, https://img.example.com/b.png
+        $body = (Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.body -like '*Two frames*' }).body | ConvertFrom-Json
+        $body.images | Should -Be @('https://img.example.com/a.png', 'https://img.example.com/b.png')
+        ($t | Wait-SoraTask -TimeoutSec 60).Status | Should -Be 'Succeeded'
+        { New-SoraVideo 'Two frames' -Profile oa -Image https://img.example.com/a.png, https://img.example.com/b.png -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TooManyImages*'
+        (Get-SoraModel -Dialect V2Task -Name sora-2).MaxImages | Should -BeNullOrEmpty   # the seed states no limit
+        (Get-SoraModel -Dialect OpenAI -Name sora-2).MaxImages | Should -Be 1
+    }
+
+    It 'checks the types of the watermark and private options' {
+        $t = New-SoraVideo 'Flags' -Profile v2 -ProviderOption @{ Watermark = $false; private = $true }
+        $body = (Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.body -like '*Flags*' }).body | ConvertFrom-Json
+        $body.watermark | Should -BeFalse
+        $body.private | Should -BeTrue
+        $err = $null
+        New-SoraVideo 'Flags' -Profile v2 -ProviderOption @{ watermark = 'no' } -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidProviderOption*'
+        $err[0].Exception.Message | Should -Match 'watermark.*boolean'
+    }
+}

@@ -40,6 +40,8 @@ namespace SoraPS.Core.Dialects
         public string DefaultResolution { get; }
         public int MaxPromptLength { get; }
         public ImageInput Image { get; }
+        /// <summary>How many input images a request may carry (several only as URLs).</summary>
+        public int MaxImages { get; set; } = 1;
         /// <summary>The model only animates an input image: -Image is required.</summary>
         public bool RequiresImage { get; set; }
         /// <summary>Relative price factor per resolution (for -WhatIf estimates), when the provider publishes one.</summary>

@@ -142,6 +142,7 @@ namespace SoraPS.Core.Dialects
                 m.MaxPromptLength ?? fallback.MaxPromptLength, image)
             {
                 RequiresImage = basis?.RequiresImage ?? false,
+                MaxImages = fallback.MaxImages,
                 Source = source,
             };
             if (basis != null && string.Equals(basis.Name, m.Name, StringComparison.OrdinalIgnoreCase)) spec.Matches = basis.Matches;

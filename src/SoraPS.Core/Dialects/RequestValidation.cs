@@ -92,6 +92,7 @@ namespace SoraPS.Core.Dialects
             if (request.RemixStrength.HasValue) dialect.Require(DialectOperation.RemixStrength, "RemixStrength");
             if (request.ImageFrame.HasValue) dialect.Require(DialectOperation.ImageFrame, "ImageFrame");
             ValidateImage(dialect, request.Image, spec, v);
+            ValidateMoreImages(dialect, request, spec, v);
             if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
                 throw new SoraValidationException("ImageRequired", "Image", $"{dialect.Name} model {spec.Name} animates an input image: give it an image URL.");
             if (request.RemixStrength.HasValue && (request.RemixStrength < 0 || request.RemixStrength > 1))
@@ -113,9 +114,36 @@ namespace SoraPS.Core.Dialects
                 foreach (var key in request.ProviderOptions.Keys)
                     if (string.IsNullOrWhiteSpace(key))
                         throw new SoraValidationException("InvalidProviderOption", "ProviderOption", "ProviderOption keys must be non-empty field names.");
+                ProviderOption.Check(dialect, request.ProviderOptions);
             }
             dialect.CheckMore(v, spec);
             return v;
+        }
+
+        private static void ValidateMoreImages(SoraDialect dialect, VideoRequest request, ModelSpec spec, ValidatedRequest v)
+        {
+            var more = (request.MoreImages ?? Array.Empty<string>()).Where(i => !string.IsNullOrWhiteSpace(i)).ToList();
+            if (more.Count == 0)
+            {
+                if (v.ImageUri != null) v.ImageUris = new[] { v.ImageUri };
+                return;
+            }
+            if (string.IsNullOrWhiteSpace(request.Image)) throw new SoraValidationException("ImageNotFound", "Image", "The first image is empty.");
+            var count = more.Count + 1;
+            if (spec.Image == ImageInput.None)
+                throw new SoraValidationException("ImageNotSupported", "Image", $"{dialect.Name} model {spec.Name} does not take an input image.");
+            if (count > spec.MaxImages)
+                throw new SoraValidationException("TooManyImages", "Image",
+                    $"{dialect.Name} model {spec.Name} takes {(spec.MaxImages == 1 ? "one image" : "at most " + spec.MaxImages + " images")}; {count} were given.");
+            var all = new System.Collections.Generic.List<Uri>();
+            foreach (var image in new[] { request.Image }.Concat(more))
+            {
+                if (!Uri.TryCreate(image, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                    throw new SoraValidationException("ImageUrlRequired", "Image",
+                        $"Several images go to the {dialect.Name} dialect only as http(s) URLs the provider can download; '{image}' is not one.");
+                all.Add(uri);
+            }
+            v.ImageUris = all;
         }
 
         private static void ValidateImage(SoraDialect dialect, string image, ModelSpec spec, ValidatedRequest v)

@@ -31,6 +31,8 @@ namespace SoraPS.Core.Dialects
         public virtual TimeSpan SubmitTimeout => TimeSpan.FromMinutes(2);
         /// <summary>How long a result link stays valid when the provider does not say.</summary>
         public virtual TimeSpan? LinkLifetime => null;
+        /// <summary>Documented body fields a -ProviderOption may carry, with the type each is checked for.</summary>
+        public virtual IReadOnlyList<ProviderOption> ProviderOptions => Array.Empty<ProviderOption>();
         /// <summary>The settings this dialect's own requests read (the network settings are common to all).</summary>
         protected virtual IEnumerable<SettingDeclaration> OwnSettings => Array.Empty<SettingDeclaration>();
 

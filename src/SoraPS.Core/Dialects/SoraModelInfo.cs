@@ -23,6 +23,8 @@ namespace SoraPS.Core.Dialects
         /// <summary>None, UrlOnly or UrlOrFile.</summary>
         public string ImageInput { get; private set; }
         public bool RequiresImage { get; private set; }
+        /// <summary>How many images a request may carry; null when the provider states no limit.</summary>
+        public int? MaxImages { get; private set; }
         public int MaxPromptLength { get; private set; }
         public bool Remix { get; private set; }
         public bool Edit { get; private set; }
@@ -59,6 +61,7 @@ namespace SoraPS.Core.Dialects
                 DefaultAspectRatio = spec.DefaultAspectRatio,
                 ImageInput = spec.Image.ToString(),
                 RequiresImage = spec.RequiresImage,
+                MaxImages = spec.Image == Dialects.ImageInput.None ? 0 : spec.MaxImages == int.MaxValue ? (int?)null : spec.MaxImages,
                 MaxPromptLength = spec.MaxPromptLength,
                 Remix = dialect.Capabilities.Has(DialectOperation.Remix),
                 Edit = dialect.Capabilities.Has(DialectOperation.Edit),
