@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'New-SoraVideo'
         'Get-SoraTask'
+        'Get-SoraSpend'
         'Wait-SoraTask'
         'Save-SoraVideo'
         'Register-SoraProfile'

@@ -111,7 +111,7 @@ namespace SoraPS.Bench
         /// per task (a failed task has no saved line; every 20th task gets one more status line), one file a
         /// month. The last 25 tasks are still running and 5 ended Unknown.
         /// </summary>
-        private static (long Lines, long Bytes, int Pending) Build(string dir, int count)
+        internal static (long Lines, long Bytes, int Pending) Build(string dir, int count)
         {
             Directory.CreateDirectory(dir);
             var start = DateTimeOffset.UtcNow.AddDays(-365);

@@ -19,7 +19,7 @@ using SoraPS.Core.Waiting;
 namespace SoraPS.Bench
 {
     /// <summary>
-    /// dotnet run --project bench/SoraPS.Bench -c Release [-- --only download,batch,wait,import,journal,clients] [--quick]
+    /// dotnet run --project bench/SoraPS.Bench -c Release [-- --only download,batch,wait,import,journal,clients,spend] [--quick]
     ///     [--before PATH/SoraPS.psd1] [--module LABEL=PATH/SoraPS.psd1 ...] [--psopenai PATH/PSOpenAI.psd1]
     /// Measures SoraPS against the provider emulator on loopback, side by side with what users would use
     /// instead, and prints a table of ratios. Every figure comes from this run; nothing is remembered.
@@ -34,7 +34,8 @@ namespace SoraPS.Bench
         {
             if (args.Length > 0 && args[0] == "--child-download") return await ChildDownload(args);
             if (args.Length > 0 && args[0] == "--child-journal") return JournalBench.Child(args);
-            var only = (args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "download,batch,wait,import,journal,clients").Split(',');
+            if (args.Length > 0 && args[0] == "--child-spend") return SpendBench.Child(args);
+            var only = (args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "download,batch,wait,import,journal,clients,spend").Split(',');
             var quick = args.Contains("--quick");
             var dirArg = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault();
             if (dirArg != null) DownloadRoot = Path.GetFullPath(dirArg);
@@ -56,6 +57,7 @@ namespace SoraPS.Bench
                 }
                 Rows.AddRange(ClientsBench.Run(pwsh, quick, others, args.SkipWhile(a => a != "--psopenai").Skip(1).FirstOrDefault()));
             }
+            if (only.Contains("spend")) Rows.AddRange(SpendBench.Run(pwsh, quick));
             Print();
             return 0;
         }

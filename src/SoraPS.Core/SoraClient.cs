@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using SoraPS.Core.Budget;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
 using SoraPS.Core.Http;
@@ -57,6 +58,9 @@ namespace SoraPS.Core
         /// <summary>Where submitted tasks are recorded (null: not recorded).</summary>
         public TaskJournal Journal { get; set; }
 
+        /// <summary>The clock budgets count local days and months by (null: the system's).</summary>
+        public BudgetClock BudgetClock { get; set; }
+
         /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise.</summary>
         public void EnsureCredential() => _ = _http.Value;
 
@@ -78,7 +82,9 @@ namespace SoraPS.Core
             try
             {
                 cancel.ThrowIfCancellationRequested();
-                local = TryJournal(() => Journal?.BeginSubmission(Profile.Name, Dialect.Name, request));
+                // With a budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent).
+                string Begin() => BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
+                local = BudgetGuard.HasBudget(Profile) ? Begin() : TryJournal(Begin);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
             catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown")

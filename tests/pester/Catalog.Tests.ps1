@@ -153,3 +153,23 @@ Describe 'V2Task as the seed has it' {
         $err[0].Exception.Message | Should -Match 'watermark.*boolean'
     }
 }
+
+Describe 'Budgets price by the catalog' {
+    It 'accepts a user-priced model on a budgeted profile and counts it at its price' {
+        Register-SoraProfile -Name v2capped -Dialect V2Task -BaseUri "$($emu.BaseUri)/v2task" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -DailyBudget 1
+        # V2Task has no list price: unpriced, a budgeted profile refuses it.
+        { New-SoraVideo 'Priced by me' -Profile v2capped -Duration 8 -ErrorAction Stop } | Should -Throw -ErrorId 'UnpricedModel*'
+        Register-SoraModel -Dialect V2Task -Name sora-2 -PricePerSecond 0.05
+        try {
+            $t = New-SoraVideo 'Priced by me' -Profile v2capped -Duration 8
+            $t.Id | Should -Not -BeNullOrEmpty
+            $spend = Get-SoraSpend -Profile v2capped -By Model
+            $spend.EstimatedCost | Should -Be 0.40
+            $spend.Unpriced | Should -Be 0
+            # 0.40 spent: a second 12 s (0.60) still fits, a third does not.
+            New-SoraVideo 'Priced by me again' -Profile v2capped -Duration 12 | Should -Not -BeNullOrEmpty
+            { New-SoraVideo 'One too many' -Profile v2capped -Duration 4 -ErrorAction Stop } | Should -Throw -ErrorId 'BudgetExceeded*'
+        }
+        finally { Unregister-SoraModel -Dialect V2Task -Name sora-2 }
+    }
+}

@@ -28,8 +28,8 @@ AfterAll {
 
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
-        $expected = 'Get-SoraModel', 'Get-SoraProfile', 'Get-SoraTask', 'New-SoraVideo', 'Register-SoraModel', 'Register-SoraProfile', 'Remove-SoraTask',
-            'Resolve-SoraTask', 'Save-SoraVideo', 'Set-SoraProfile', 'Stop-SoraTask', 'Unregister-SoraModel', 'Unregister-SoraProfile', 'Wait-SoraTask'
+        $expected = 'Get-SoraModel', 'Get-SoraProfile', 'Get-SoraSpend', 'Get-SoraTask', 'New-SoraVideo', 'Register-SoraModel', 'Register-SoraProfile',
+            'Remove-SoraTask', 'Resolve-SoraTask', 'Save-SoraVideo', 'Set-SoraProfile', 'Stop-SoraTask', 'Unregister-SoraModel', 'Unregister-SoraProfile', 'Wait-SoraTask'
         (Get-Command -Module SoraPS).Name | Sort-Object | Should -Be $expected
         (Get-Command -Module SoraPS).CommandType | Select-Object -Unique | Should -Be 'Cmdlet'
     }

@@ -43,6 +43,10 @@ namespace SoraPS.Core.Journal
         public string ErrorKind { get; set; }
         public string ErrorCode { get; set; }
         public string ErrorMessage { get; set; }
+        /// <summary>The estimated cost reserved for the submission (catalog price x seconds), written before it leaves.</summary>
+        public decimal? EstimatedCost { get; set; }
+        /// <summary>The unit of <see cref="EstimatedCost"/>.</summary>
+        public string Currency { get; set; }
         /// <summary>submitting, submitted, unknown, refused, resolved, status, saved, deleted (older versions: unconfirmed).</summary>
         public string Event { get; set; }
         /// <summary>Fields of the task's record that earlier versions did not write (see <see cref="TaskRecord"/>), kept in the same line.</summary>

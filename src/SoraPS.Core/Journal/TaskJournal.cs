@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SoraPS.Core.Budget;
 using SoraPS.Core.Http;
 using SoraPS.Core.Profiles;
 using SoraPS.Core.Tasks;
@@ -70,9 +71,9 @@ namespace SoraPS.Core.Journal
         /// Written before a submission's request leaves the machine: the profile, dialect, normalised request
         /// and time under a new local submission id, with status Unknown until the provider answers.
         /// </summary>
-        public string BeginSubmission(string profile, string dialect, ValidatedRequest request)
+        public string BeginSubmission(string profile, string dialect, ValidatedRequest request, SpendReservation reservation = null)
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = reservation?.At ?? DateTimeOffset.UtcNow;
             var id = JournalEntry.LocalIdPrefix + now.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 12);
             Append(new JournalEntry
             {
@@ -92,8 +93,10 @@ namespace SoraPS.Core.Journal
                 ProviderStatus = "submitting",
                 SubmittedAt = now,
                 UpdatedAt = now,
+                EstimatedCost = reservation?.Cost,
+                Currency = reservation?.Cost == null ? null : reservation.Currency,
                 Event = "submitting",
-            }, now);
+            }, now, reservation?.Check);
             return id;
         }
 
@@ -137,7 +140,8 @@ namespace SoraPS.Core.Journal
             }, now);
         }
 
-        private void Append(JournalEntry entry, DateTimeOffset now)
+        /// <param name="underLock">Runs while the lock is held, before the line is written; what it throws stops the write.</param>
+        private void Append(JournalEntry entry, DateTimeOffset now, Action<DateTimeOffset> underLock = null)
         {
             var line = Redactor.Redact(JsonSerializer.Serialize(entry, Json)) + "\n";
             var bytes = new UTF8Encoding(false).GetBytes(line);
@@ -146,6 +150,7 @@ namespace SoraPS.Core.Journal
             bool created;
             using (AtomicFile.Lock(LockPath))
             {
+                underLock?.Invoke(now);
                 created = !File.Exists(file);
                 using (var fs = Compat.OpenPrivate(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
                 {

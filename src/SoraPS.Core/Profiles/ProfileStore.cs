@@ -180,6 +180,7 @@ namespace SoraPS.Core.Profiles
             }
             if (!string.IsNullOrEmpty(p.Model)) dialect.GetModel(p.Model, p);
             p.Settings = SettingDeclaration.Normalize(p.Settings, dialect.Settings, dialect.Name);
+            Budget.BudgetGuard.ValidateProfile(p);
             if (p.MaxConcurrency.HasValue && (p.MaxConcurrency < 1 || p.MaxConcurrency > 64))
                 throw new SoraValidationException("InvalidConcurrency", "MaxConcurrency", "MaxConcurrency must be between 1 and 64.");
         }

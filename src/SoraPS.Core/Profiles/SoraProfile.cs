@@ -40,6 +40,13 @@ namespace SoraPS.Core.Profiles
         /// </summary>
         public Dictionary<string, string> ModelAlias { get; set; }
         public bool IsDefault { get; set; }
+        /// <summary>The most this profile may spend in one local calendar day, in the unit of the catalog's prices (null: no limit).</summary>
+        public decimal? DailyBudget { get; set; }
+        /// <summary>The most this profile may spend in one local calendar month (null: no limit).</summary>
+        public decimal? MonthlyBudget { get; set; }
+        /// <summary>A profile with a budget still submits to models the catalog has no price for (counted as 0).</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool AllowUnpricedModels { get; set; }
 
         [JsonIgnore]
         public int EffectiveConcurrency => MaxConcurrency.HasValue && MaxConcurrency.Value > 0 ? MaxConcurrency.Value : Http.AdaptiveLimiter.DefaultCeiling;

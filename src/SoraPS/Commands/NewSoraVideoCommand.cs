@@ -152,7 +152,7 @@ namespace SoraPS.Commands
             var shortPrompt = prompt.Length > 60 ? prompt.Substring(0, 57) + "..." : prompt;
             var cost = client.Dialect.EstimateCost(validated);
             var action = $"Submit a paid {client.Dialect.Name} video generation on profile '{client.Profile.Name}' ({validated.Describe()})" +
-                         (cost == null ? "" : "; cost: " + cost);
+                         (cost == null ? "" : "; cost: " + cost) + BudgetText(client, validated);
             if (!ShouldProcess(shortPrompt, action)) return;
 
             try
@@ -221,6 +221,20 @@ namespace SoraPS.Commands
                 return text + $" The single column '{glued}' means the file is delimited by '{shownSep}': read it with Import-Csv -Delimiter '{shownSep}'.";
             }
             return text + " Name the column (or property) Prompt.";
+        }
+
+        /// <summary>For -WhatIf: the budget left next to the estimate, on a profile with a budget.</summary>
+        private static string BudgetText(SoraClient client, ValidatedRequest validated)
+        {
+            try
+            {
+                var text = SoraPS.Core.Budget.BudgetGuard.Describe(client.Journal, client.Profile, client.Dialect, validated, client.BudgetClock);
+                return text == null ? "" : "; " + text;
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                return "; budget: the task journal could not be read (" + e.Message + ")";
+            }
         }
 
         private static object Unwrap(object value) => value is PSObject pso ? pso.BaseObject : value;

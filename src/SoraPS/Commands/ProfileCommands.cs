@@ -68,6 +68,19 @@ namespace SoraPS.Commands
         /// <summary>Model names at the provider mapped to the catalog model whose rules and prices they follow.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public System.Collections.Hashtable ModelAlias { get; set; }
+        /// <summary>The most the profile may spend in one local calendar day (catalog price unit).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public decimal? DailyBudget { get; set; }
+
+        /// <summary>The most the profile may spend in one local calendar month (catalog price unit).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public decimal? MonthlyBudget { get; set; }
+
+        /// <summary>With a budget, still submit to models the catalog has no price for (counted as 0).</summary>
+        [Parameter]
+        public SwitchParameter AllowUnpricedModels { get; set; }
 
         /// <summary>Make this the profile used when -Profile is not given.</summary>
         [Parameter]
@@ -98,6 +111,9 @@ namespace SoraPS.Commands
                 Settings = ProfileSettings.From(Setting),
                 ModelAlias = ProfileSettings.From(ModelAlias),
                 IsDefault = Default,
+                DailyBudget = DailyBudget,
+                MonthlyBudget = MonthlyBudget,
+                AllowUnpricedModels = AllowUnpricedModels,
             };
             try
             {
@@ -197,6 +213,12 @@ namespace SoraPS.Commands
         [Parameter] [ValidateRange(1, 64)] public int? MaxConcurrency { get; set; }
         [Parameter] [ArgumentCompleter(typeof(SettingCompleter))] public System.Collections.Hashtable Setting { get; set; }
         [Parameter] public System.Collections.Hashtable ModelAlias { get; set; }
+        /// <summary>The daily budget; $null removes it.</summary>
+        [Parameter] [AllowNull] public decimal? DailyBudget { get; set; }
+        /// <summary>The monthly budget; $null removes it.</summary>
+        [Parameter] [AllowNull] public decimal? MonthlyBudget { get; set; }
+        /// <summary>-AllowUnpricedModels:$false refuses unpriced models again.</summary>
+        [Parameter] public SwitchParameter AllowUnpricedModels { get; set; }
         [Parameter] public SwitchParameter Default { get; set; }
         [Parameter] public SwitchParameter PassThru { get; set; }
 
@@ -223,6 +245,9 @@ namespace SoraPS.Commands
                     if (bound.ContainsKey(nameof(MaxConcurrency))) p.MaxConcurrency = MaxConcurrency;
                     if (bound.ContainsKey(nameof(Setting))) p.Settings = ProfileSettings.From(Setting);
                     if (bound.ContainsKey(nameof(ModelAlias))) p.ModelAlias = ProfileSettings.From(ModelAlias);
+                    if (bound.ContainsKey(nameof(DailyBudget))) p.DailyBudget = DailyBudget;
+                    if (bound.ContainsKey(nameof(MonthlyBudget))) p.MonthlyBudget = MonthlyBudget;
+                    if (bound.ContainsKey(nameof(AllowUnpricedModels))) p.AllowUnpricedModels = AllowUnpricedModels;
                     if (bound.ContainsKey(nameof(Default)))
                     {
                         if (Default) foreach (var other in list) other.IsDefault = false;

@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using SoraPS.Core.Dialects;
+using SoraPS.Core.Journal;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Budget
+{
+    /// <summary>
+    /// A profile's daily and monthly budgets. A submission is estimated from the catalog; the check of the
+    /// day's and month's spend (from the journal) and the journal line that reserves the estimate are one
+    /// step under the journal's cross-process lock, so submissions running at once, in this process or
+    /// another sharing the config folder, never pass a limit together.
+    /// </summary>
+    public static class BudgetGuard
+    {
+        public static bool HasBudget(SoraProfile profile) => profile != null && (profile.DailyBudget.HasValue || profile.MonthlyBudget.HasValue);
+
+        /// <summary>Refuses a negative budget.</summary>
+        public static void ValidateProfile(SoraProfile profile)
+        {
+            if (profile.DailyBudget < 0)
+                throw new SoraValidationException("InvalidBudget", "DailyBudget", $"DailyBudget {profile.DailyBudget} is negative; give 0 or more, or $null for no daily limit.");
+            if (profile.MonthlyBudget < 0)
+                throw new SoraValidationException("InvalidBudget", "MonthlyBudget", $"MonthlyBudget {profile.MonthlyBudget} is negative; give 0 or more, or $null for no monthly limit.");
+        }
+
+        /// <summary>
+        /// Journals a submission before its request leaves, with its estimate. On a profile with a budget, the
+        /// check and the line are one step under the journal lock; a submission that would pass a limit is
+        /// refused (BudgetExceeded) and nothing is written or sent. Returns the local submission id.
+        /// </summary>
+        public static string BeginSubmission(TaskJournal journal, SoraProfile profile, SoraDialect dialect, ValidatedRequest request, BudgetClock clock = null)
+        {
+            clock = clock ?? BudgetClock.System;
+            var quote = Pricing.For(dialect, request);
+            var reservation = new SpendReservation { Cost = quote?.Amount, Currency = quote?.Currency, At = clock.Now() };
+            if (!HasBudget(profile))
+                return journal?.BeginSubmission(profile.Name, dialect.Name, request, reservation);
+            if (quote == null && !profile.AllowUnpricedModels) throw Unpriced(profile, dialect, request);
+            if (journal == null)
+                throw new SoraConfigurationException("BudgetUnverifiable", $"Profile '{profile.Name}' has a budget, but no task journal to count its spend in; nothing was sent.") { Target = profile.Name };
+            reservation.Check = at => Check(journal, profile, request, quote, at, clock);
+            try
+            {
+                return journal.BeginSubmission(profile.Name, dialect.Name, request, reservation);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new SoraConfigurationException("BudgetUnverifiable",
+                    $"Profile '{profile.Name}' has a budget, and the task journal in '{journal.Directory}' could not be read or written ({e.Message}), so its spend cannot be counted; nothing was sent.", e) { Target = profile.Name };
+            }
+        }
+
+        private static void Check(TaskJournal journal, SoraProfile profile, ValidatedRequest request, PriceQuote quote, DateTimeOffset at, BudgetClock clock)
+        {
+            var estimate = quote?.Amount ?? 0m;
+            var (day, month) = SpentBy(journal, profile, at, clock);
+            var currency = quote?.Currency ?? Pricing.ListCurrency;
+            string Over(string which, decimal limit, decimal spent, string period) =>
+                $"Profile '{profile.Name}' would pass its {which} budget of {Pricing.Format(limit)} {currency}: {Pricing.Format(spent)} {currency} is already spent {period} " +
+                $"(estimated from the task journal), and this submission ({request.Describe()}) is estimated at {(quote == null ? "0 (unpriced)" : quote.ToString())}. Nothing was sent. " +
+                $"Raise or remove the limit with Set-SoraProfile -{(which == "daily" ? "DailyBudget" : "MonthlyBudget")}, or wait for the next {(which == "daily" ? "day" : "month")} (local calendar).";
+            if (profile.DailyBudget.HasValue && day + estimate > profile.DailyBudget.Value)
+                throw new SoraException("BudgetExceeded", SoraErrorKind.Quota, Over("daily", profile.DailyBudget.Value, day, "today")) { Target = request.Prompt };
+            if (profile.MonthlyBudget.HasValue && month + estimate > profile.MonthlyBudget.Value)
+                throw new SoraException("BudgetExceeded", SoraErrorKind.Quota, Over("monthly", profile.MonthlyBudget.Value, month, "this month")) { Target = request.Prompt };
+        }
+
+        /// <summary>What the profile spent (estimated) today and this month, as of <paramref name="at"/>.</summary>
+        public static (decimal Day, decimal Month) SpentBy(TaskJournal journal, SoraProfile profile, DateTimeOffset at, BudgetClock clock = null)
+        {
+            clock = clock ?? BudgetClock.System;
+            return SpendLedger.WithCurrent(journal, SpendLedger.MonthStart(at, clock), l => l.SpentBy(profile.Name, at, clock));
+        }
+
+        /// <summary>For -WhatIf: the estimate and the budget left today and this month; null on a profile without a budget.</summary>
+        public static string Describe(TaskJournal journal, SoraProfile profile, SoraDialect dialect, ValidatedRequest request, BudgetClock clock = null)
+        {
+            if (!HasBudget(profile) || journal == null) return null;
+            clock = clock ?? BudgetClock.System;
+            var quote = Pricing.For(dialect, request);
+            var (day, month) = SpentBy(journal, profile, clock.Now(), clock);
+            var currency = quote?.Currency ?? Pricing.ListCurrency;
+            var parts = new List<string>();
+            if (profile.DailyBudget.HasValue)
+                parts.Add($"{Pricing.Format(profile.DailyBudget.Value - day)} of {Pricing.Format(profile.DailyBudget.Value)} {currency} left today");
+            if (profile.MonthlyBudget.HasValue)
+                parts.Add($"{Pricing.Format(profile.MonthlyBudget.Value - month)} of {Pricing.Format(profile.MonthlyBudget.Value)} {currency} left this month");
+            var estimate = quote == null
+                ? (profile.AllowUnpricedModels ? "estimate: none (unpriced model, allowed on this profile)" : "estimate: none, so it would be refused (UnpricedModel)")
+                : "estimate: " + quote;
+            return estimate + "; budget: " + string.Join(", ", parts);
+        }
+
+        private static SoraException Unpriced(SoraProfile profile, SoraDialect dialect, ValidatedRequest request) =>
+            new SoraConfigurationException("UnpricedModel",
+                $"Profile '{profile.Name}' has a budget, and the catalog has no price for {dialect.Name} model '{request.Model}'" +
+                $"{(string.IsNullOrEmpty(request.Resolution) ? "" : " at " + request.Resolution)}, so this submission cannot be counted against it; nothing was sent. " +
+                $"Give the model a price in the catalog, or allow unpriced models on the profile (Set-SoraProfile -Name {profile.Name} -AllowUnpricedModels), which counts them as 0.")
+            { Target = request.Prompt };
+    }
+}
