@@ -119,5 +119,33 @@ namespace SoraPS.Core.Tests
             Assert.Equal("TooManyImages", Assert.Throws<SoraValidationException>(() => openai.Validate(new VideoRequest { Prompt = "p",
                 Image = "https://i.example.com/a.png", MoreImages = new[] { "https://i.example.com/b.png" } }, new Profiles.SoraProfile { Name = "o", Dialect = "OpenAI", BaseUri = new Uri("https://x.example.com") })).ErrorId);
         }
+
+        [Theory]
+        [InlineData("AzureJobs")]
+        [InlineData("AzureOpenAI")]
+        public void Azure_content_filter_errors_are_moderation_and_keep_their_fields(string dialect)
+        {
+            const string body = "{\"error\":{\"code\":\"content_filter\",\"message\":\"filtered\",\"param\":\"prompt\",\"type\":\"invalid_request_error\"," +
+                                "\"inner_error\":{\"code\":\"ResponsibleAIPolicyViolation\",\"revised_prompt\":\"A calm scene\",\"error_details\":{}}}}";
+            var e = DialectRegistry.Get(dialect).ParseError(new Http.ProviderResponse(400, body, new System.Collections.Generic.Dictionary<string, string>(), new Uri("https://r.openai.azure.com/x")));
+            Assert.Equal("ContentModerationFailed", e.ErrorId);
+            Assert.Equal("ResponsibleAIPolicyViolation", e.InnerCode);
+            Assert.Equal("A calm scene", e.RevisedPrompt);
+            Assert.Equal("prompt", e.Param);
+            Assert.Equal("invalid_request_error", e.ErrorType);
+        }
+
+        [Fact]
+        public void AzureJobs_asks_for_a_quality_and_other_dialects_refuse_one()
+        {
+            var azure = DialectRegistry.Get("AzureJobs");
+            var profile = new Profiles.SoraProfile { Name = "a", Dialect = "AzureJobs", BaseUri = new Uri("https://r.openai.azure.com") };
+            var task = new SoraTask("task_1", "a", "AzureJobs") { GenerationId = "gen_1", Status = SoraTaskStatus.Succeeded };
+            Assert.EndsWith("/content/video?api-version=preview&quality=low", azure.GetDownloadUri(profile, task, null, "LOW").AbsoluteUri);
+            Assert.DoesNotContain("quality", azure.GetDownloadUri(profile, task, null, null).AbsoluteUri);
+            Assert.Equal("QualityNotSupported", Assert.Throws<SoraValidationException>(() => azure.GetDownloadUri(profile, task, null, "medium")).ErrorId);
+            Assert.Equal("QualityNotSupported", Assert.Throws<SoraValidationException>(() =>
+                DialectRegistry.Get("OpenAI").Capabilities.Quality("low", "OpenAI")).ErrorId);
+        }
     }
 }

@@ -133,6 +133,7 @@ namespace SoraPS.Emulator
             {
                 method = r.Method,
                 path = r.Path,
+                query = r.Query,
                 status = r.Status,
                 authorized = r.Authorized,
                 carriedKey = r.CarriedKey,

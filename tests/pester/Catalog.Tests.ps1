@@ -173,3 +173,34 @@ Describe 'Budgets price by the catalog' {
         finally { Unregister-SoraModel -Dialect V2Task -Name sora-2 }
     }
 }
+
+Describe 'Azure video jobs' {
+    BeforeAll {
+        Register-SoraProfile -Name azure -Dialect AzureJobs -BaseUri "$($emu.BaseUri)/azure" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+        $script:videos = Join-Path $env:SORAPS_CONFIG_HOME 'azure-videos'
+    }
+
+    It 'turns the content filter''s inner_error into ContentModerationFailed and keeps revised_prompt, param and type' {
+        $err = $null
+        New-SoraVideo 'A brawl [refuse]' -Profile azure -Duration 5 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ContentModerationFailed*'
+        $err[0].Exception.InnerCode | Should -Be 'ResponsibleAIPolicyViolation'
+        $err[0].Exception.RevisedPrompt | Should -Be 'A calm scene'
+        $err[0].Exception.Param | Should -Be 'prompt'
+        $err[0].Exception.ErrorType | Should -Be 'invalid_request_error'
+        $err[0].Exception.Message | Should -Match 'Revised prompt: A calm scene'
+    }
+
+    It 'lists jobs, saves the thumbnail and the video at low quality' {
+        $t = New-SoraVideo 'A harbour at dusk' -Profile azure -Duration 5 | Wait-SoraTask -TimeoutSec 60
+        (Get-SoraTask -List -Profile azure).Id | Should -Contain $t.Id
+        $thumb = $t | Save-SoraVideo -Path $videos -Variant thumbnail -PassThru
+        $thumb.Length | Should -BeGreaterThan 0
+        $file = $t | Save-SoraVideo -Path (Join-Path $videos 'low.mp4') -Quality low -PassThru
+        $file.Length | Should -BeGreaterThan 0
+        $get = Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'GET' -and $_.path -like '/azure/*/content/video' }
+        $get.query | Should -Contain '?api-version=preview&quality=low'
+        $v2 = New-SoraVideo 'no quality here' -Profile v2 | Wait-SoraTask -TimeoutSec 60
+        { $v2 | Save-SoraVideo -Path $videos -Quality low -ErrorAction Stop } | Should -Throw -ErrorId 'QualityNotSupported*'
+    }
+}

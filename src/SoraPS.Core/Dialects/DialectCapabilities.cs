@@ -68,6 +68,19 @@ namespace SoraPS.Core.Dialects
 
         public DialectOperation Operations { get; }
         public IReadOnlyList<DownloadVariant> Variants { get; }
+        /// <summary>The qualities a download can ask for (the provider's quality query parameter); empty when it has none.</summary>
+        public IReadOnlyList<string> Qualities { get; set; } = Array.Empty<string>();
+
+        /// <summary>The quality by name (empty: the provider's default, null), or QualityNotSupported naming those there are.</summary>
+        public string Quality(string name, string dialect)
+        {
+            if (string.IsNullOrEmpty(name)) return null;
+            var found = Qualities.FirstOrDefault(q => q.Equals(name, StringComparison.OrdinalIgnoreCase));
+            if (found != null) return found;
+            throw new SoraValidationException("QualityNotSupported", "Quality",
+                Qualities.Count == 0 ? $"The {dialect} dialect has no download quality to choose; leave -Quality out."
+                                     : $"The {dialect} dialect offers qualities {string.Join(", ", Qualities)}; not '{name}'.");
+        }
 
         public bool Has(DialectOperation operation) => (Operations & operation) == operation;
 
