@@ -27,6 +27,9 @@
         'Stop-SoraTask'
         'Remove-SoraTask'
         'Resolve-SoraTask'
+        'Get-SoraModel'
+        'Register-SoraModel'
+        'Unregister-SoraModel'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

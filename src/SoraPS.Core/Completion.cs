@@ -74,8 +74,15 @@ namespace SoraPS.Core
             var chosen = !string.IsNullOrEmpty(model) ? model : p?.Model;
             chosen = p?.CatalogModel(chosen) ?? chosen;
             foreach (var x in dialects)
-                foreach (var spec in x.Models)
+                foreach (var spec in SafeCatalog(x))
                     if (string.IsNullOrEmpty(chosen) || spec.Accepts(chosen)) yield return (x, spec);
+        }
+
+        /// <summary>The dialect's catalog with the user's models; the built-in table when models.json is damaged.</summary>
+        private static IReadOnlyList<ModelSpec> SafeCatalog(SoraDialect dialect)
+        {
+            try { return dialect.Catalog; }
+            catch (SoraException) { return dialect.Models; }
         }
 
         public IEnumerable<CompletionItem> Models(string word, string? profile, string? dialect)

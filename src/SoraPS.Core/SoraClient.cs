@@ -363,7 +363,7 @@ namespace SoraPS.Core
         {
             if (task.Status != SoraTaskStatus.Succeeded)
                 throw new SoraException("TaskNotFinished", SoraErrorKind.InvalidParameter, $"Task {task.Id} is {task.Status}; only a succeeded task has a video to save.") { Target = task };
-            var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant);
+            var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant, options?.Quality);
             if (uri == null)
                 throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
             if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))

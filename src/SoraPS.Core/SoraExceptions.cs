@@ -59,6 +59,14 @@ namespace SoraPS.Core
         public string? RawBody { get; }
         /// <summary>How long the provider asked us to wait before trying again, if it said.</summary>
         public TimeSpan? RetryAfter { get; internal set; }
+        /// <summary>The request parameter the provider named (error.param), if any.</summary>
+        public string? Param { get; internal set; }
+        /// <summary>The provider's error type word (error.type), if any.</summary>
+        public string? ErrorType { get; internal set; }
+        /// <summary>The code of an upstream error (Azure's inner_error.code, e.g. ResponsibleAIPolicyViolation), if any.</summary>
+        public string? InnerCode { get; internal set; }
+        /// <summary>The prompt as the provider revised it (Azure's inner_error.revised_prompt), if it said.</summary>
+        public string? RevisedPrompt { get; internal set; }
     }
 
     /// <summary>The provider answered something SoraPS cannot read; the raw body is kept.</summary>

@@ -65,6 +65,27 @@ namespace SoraPS.Emulator
             if (!Sizes.Contains($"{w}x{h}")) { await AzureError(400, "BadRequest", "width and height must be integers from: " + string.Join(", ", Sizes)).ExecuteAsync(ctx); return; }
             if (Int("n_variants", 1) < 1) { await AzureError(400, "BadRequest", "n_variants must be a positive integer.").ExecuteAsync(ctx); return; }
             if (prompt.Contains("[quota]")) { await AzureError(429, "quota_exceeded", "Quota exceeded for this deployment.").ExecuteAsync(ctx); return; }
+            if (prompt.Contains("[refuse]"))
+            {
+                // The published error schema: the content filter's verdict under inner_error.
+                await SoraEmulator.Json(new Dictionary<string, object>
+                {
+                    ["error"] = new Dictionary<string, object>
+                    {
+                        ["code"] = "content_filter",
+                        ["message"] = "The prompt was filtered due to triggering Azure OpenAI's content filtering system.",
+                        ["param"] = "prompt",
+                        ["type"] = "invalid_request_error",
+                        ["inner_error"] = new Dictionary<string, object>
+                        {
+                            ["code"] = "ResponsibleAIPolicyViolation",
+                            ["revised_prompt"] = "A calm scene",
+                            ["error_details"] = new Dictionary<string, object> { ["violence"] = new Dictionary<string, object> { ["filtered"] = true, ["severity"] = "high" } },
+                        },
+                    },
+                }, 400).ExecuteAsync(ctx);
+                return;
+            }
             var task = new EmuTask
             {
                 Id = "task_" + Guid.NewGuid().ToString("N").Substring(0, 26),
@@ -161,6 +182,9 @@ namespace SoraPS.Emulator
                 return AzureError(404, "NotFound", $"Generation '{gen}' not found.").ExecuteAsync(ctx);
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
                 return AzureError(404, "NotFound", $"Generation '{gen}' has expired.").ExecuteAsync(ctx);
+            var quality = ctx.Request.Query["quality"].ToString();
+            if (quality.Length > 0 && quality != "high" && quality != "low")
+                return AzureError(400, "BadRequest", "quality must be high or low.").ExecuteAsync(ctx);
             var variant = (string)ctx.Request.RouteValues["variant"];
             if (variant == "video") return RouteHelpers.VideoResult(emu).ExecuteAsync(ctx);
             if (variant == "thumbnail") return Results.Bytes(Assets.Png, "image/jpeg").ExecuteAsync(ctx);

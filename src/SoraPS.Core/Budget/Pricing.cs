@@ -28,7 +28,8 @@ namespace SoraPS.Core.Budget
 
     /// <summary>
     /// Prices of the model catalog. Every price budgets and the spend ledger use is asked for here, and only
-    /// here, so the source of prices (today the dialects' model tables) can change without touching them.
+    /// here: the dialect's catalog (<see cref="SoraDialect.Catalog"/>), built-in list prices and the user's own
+    /// models from models.json (Register-SoraModel -PricePerSecond) alike.
     /// </summary>
     public static class Pricing
     {
@@ -37,14 +38,18 @@ namespace SoraPS.Core.Budget
 
         /// <summary>The price of one request as validated; null when the catalog has no price for its model and resolution.</summary>
         public static PriceQuote? For(SoraDialect? dialect, ValidatedRequest? request) =>
-            request == null ? null : For(dialect, request.Model, request.Duration, request.Resolution);
+            request == null ? null : Quote(request.Spec, request.Duration, request.Resolution);
 
         /// <summary>The price of a generation of this model, length and resolution; null when the catalog has none.</summary>
         public static PriceQuote? For(SoraDialect? dialect, string? model, int? duration, string? resolution)
         {
-            if (dialect == null || model == null || model.Length == 0) return null;
-            string name = model;
-            var spec = dialect.Models.FirstOrDefault(m => m.Accepts(name));
+            if (dialect == null || string.IsNullOrEmpty(model)) return null;
+            return Quote(dialect.Catalog.FirstOrDefault(m => m.Accepts(model)), duration, resolution);
+        }
+
+        /// <summary>The price of a generation of a catalog model (the one a validated request follows, aliases resolved).</summary>
+        private static PriceQuote? Quote(ModelSpec? spec, int? duration, string? resolution)
+        {
             if (spec?.UsdPerSecond == null) return null;
             if (!spec.UsdPerSecond.TryGetValue(resolution == null || resolution.Length == 0 ? spec.DefaultResolution : resolution, out var rate)) return null;
             return new PriceQuote((decimal)rate, duration ?? spec.DefaultDuration, ListCurrency);

@@ -30,7 +30,8 @@ namespace SoraPS.Core.Dialects
         };
 
         private static readonly DialectCapabilities Can = new DialectCapabilities(
-            DialectOperation.Query | DialectOperation.List | DialectOperation.Delete, DownloadVariant.Video, DownloadVariant.Thumbnail);
+            DialectOperation.Query | DialectOperation.List | DialectOperation.Delete, DownloadVariant.Video, DownloadVariant.Thumbnail)
+        { Qualities = new[] { "high", "low" } };
 
         private static readonly SizeTable Sizes = new SizeTable()
             .Add("16:9", "480p", 854, 480).Add("9:16", "480p", 480, 854).Add("1:1", "480p", 480, 480)
@@ -51,6 +52,8 @@ namespace SoraPS.Core.Dialects
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { ApiVersion };
 
         public static (int Width, int Height) SizeFor(string aspect, string resolution) => Sizes.SizeFor(aspect, resolution);
+
+        public override string? SizeOf(string aspectRatio, string resolution) => Sizes.SizeText(aspectRatio, resolution);
 
         private static Uri Api(SoraProfile profile, string path)
         {

@@ -29,6 +29,10 @@ namespace SoraPS.Core.Dialects
         ImageFileId = 8192,
         /// <summary>The task list can be read oldest first.</summary>
         ListOrder = 16384,
+        /// <summary>A remix's strength (-RemixStrength) is sent.</summary>
+        RemixStrength = 32768,
+        /// <summary>The frame an input image appears at (-ImageFrame) is sent.</summary>
+        ImageFrame = 65536,
     }
 
     /// <summary>One file a finished task offers: its name, file extension and how its bytes are checked.</summary>
@@ -71,6 +75,19 @@ namespace SoraPS.Core.Dialects
 
         public DialectOperation Operations { get; }
         public IReadOnlyList<DownloadVariant> Variants { get; }
+        /// <summary>The qualities a download can ask for (the provider's quality query parameter); empty when it has none.</summary>
+        public IReadOnlyList<string> Qualities { get; set; } = Array.Empty<string>();
+
+        /// <summary>The quality by name (empty: the provider's default, null), or QualityNotSupported naming those there are.</summary>
+        public string? Quality(string? name, string dialect)
+        {
+            if (string.IsNullOrEmpty(name)) return null;
+            var found = Qualities.FirstOrDefault(q => q.Equals(name, StringComparison.OrdinalIgnoreCase));
+            if (found != null) return found;
+            throw new SoraValidationException("QualityNotSupported", "Quality",
+                Qualities.Count == 0 ? $"The {dialect} dialect has no download quality to choose; leave -Quality out."
+                                     : $"The {dialect} dialect offers qualities {string.Join(", ", Qualities)}; not '{name}'.");
+        }
 
         public bool Has(DialectOperation operation) => (Operations & operation) == operation;
 
@@ -109,6 +126,8 @@ namespace SoraPS.Core.Dialects
                 case DialectOperation.Characters: return "has no characters";
                 case DialectOperation.ImageFileId: return "cannot take an image by file id; give -Image a URL or a file";
                 case DialectOperation.ListOrder: return "lists its tasks only in its own order";
+                case DialectOperation.RemixStrength: return "cannot send a remix strength";
+                case DialectOperation.ImageFrame: return "cannot place the image at a frame; it is the first frame";
                 default: return "cannot " + operation.ToString().ToLowerInvariant();
             }
         }

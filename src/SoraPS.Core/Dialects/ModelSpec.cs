@@ -40,6 +40,8 @@ namespace SoraPS.Core.Dialects
         public string DefaultResolution { get; }
         public int MaxPromptLength { get; }
         public ImageInput Image { get; }
+        /// <summary>How many input images a request may carry (several only as URLs).</summary>
+        public int MaxImages { get; set; } = 1;
         /// <summary>The model only animates an input image: -Image is required.</summary>
         public bool RequiresImage { get; set; }
         /// <summary>Relative price factor per resolution (for -WhatIf estimates), when the provider publishes one.</summary>
@@ -48,6 +50,9 @@ namespace SoraPS.Core.Dialects
         public System.Collections.Generic.IReadOnlyDictionary<string, double>? UsdPerSecond { get; set; }
         /// <summary>The lengths (seconds) an extension of one of this model's videos may add; null where the model cannot extend.</summary>
         public IReadOnlyList<int>? ExtendDurations { get; set; }
+        /// <summary>Where the model comes from: "built-in", or the path of the user's models.json.</summary>
+        public string Source { get; set; } = BuiltIn;
+        public const string BuiltIn = "built-in";
         /// <summary>Other names that mean this model (for example dated snapshots).</summary>
         public Func<string, bool>? Matches { get; set; }
 

@@ -67,6 +67,8 @@ namespace SoraPS.Core.Dialects
 
         public static string? SizeFor(string aspect, string resolution) => Sizes.SizeText(aspect, resolution);
 
+        public override string? SizeOf(string aspectRatio, string resolution) => SizeFor(aspectRatio, resolution);
+
         public override HttpRequestMessage BuildSubmit(SoraProfile profile, ValidatedRequest r)
         {
             if (!string.IsNullOrEmpty(r.Source.RemixOf))

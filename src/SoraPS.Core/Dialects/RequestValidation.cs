@@ -110,7 +110,11 @@ namespace SoraPS.Core.Dialects
                     $"{dialect.Name} model {spec.Name} does not offer resolution '{resolution}'. Allowed: {string.Join(", ", spec.Resolutions)}.");
             v.Resolution = resolutionMatch;
 
+            // A value the dialect has no field for is refused, never dropped.
+            if (request.RemixStrength.HasValue) dialect.Require(DialectOperation.RemixStrength, "RemixStrength");
+            if (request.ImageFrame.HasValue) dialect.Require(DialectOperation.ImageFrame, "ImageFrame");
             ValidateImage(dialect, request.Image, spec, v);
+            ValidateMoreImages(dialect, request, spec, v);
             if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
                 throw new SoraValidationException("ImageRequired", "Image", $"{dialect.Name} model {spec.Name} animates an input image: give it an image URL.");
             if (request.RemixStrength.HasValue && (request.RemixStrength < 0 || request.RemixStrength > 1))
@@ -123,11 +127,16 @@ namespace SoraPS.Core.Dialects
                 CheckPublicHttps(request.CallbackUri, "CallbackUri", 2048);
             }
             if (!string.IsNullOrEmpty(request.RemixOf)) dialect.Require(DialectOperation.Remix, "RemixOf");
+            if (request.RemixStrength.HasValue && string.IsNullOrEmpty(request.RemixOf))
+                throw new SoraValidationException("RemixStrengthWithoutRemix", "RemixStrength", "-RemixStrength says how far a remix moves from its source; give the source with -RemixOf.");
+            if (request.ImageFrame.HasValue && string.IsNullOrWhiteSpace(request.Image))
+                throw new SoraValidationException("ImageFrameWithoutImage", "ImageFrame", "-ImageFrame places the input image; give the image with -Image.");
             if (request.ProviderOptions != null)
             {
                 foreach (var key in request.ProviderOptions.Keys)
                     if (string.IsNullOrWhiteSpace(key))
                         throw new SoraValidationException("InvalidProviderOption", "ProviderOption", "ProviderOption keys must be non-empty field names.");
+                ProviderOption.Check(dialect, request.ProviderOptions);
             }
             dialect.CheckMore(v, spec);
             return v;
@@ -175,6 +184,32 @@ namespace SoraPS.Core.Dialects
                     throw new SoraValidationException("TooManyCharacters", "Character",
                         $"A video features at most two characters; {request.Characters.Count} were given ({string.Join(", ", request.Characters)}).");
             }
+        }
+
+        private static void ValidateMoreImages(SoraDialect dialect, VideoRequest request, ModelSpec spec, ValidatedRequest v)
+        {
+            var more = (request.MoreImages ?? Array.Empty<string>()).Where(i => !string.IsNullOrWhiteSpace(i)).ToList();
+            if (more.Count == 0)
+            {
+                if (v.ImageUri != null) v.ImageUris = new[] { v.ImageUri };
+                return;
+            }
+            if (string.IsNullOrWhiteSpace(request.Image)) throw new SoraValidationException("ImageNotFound", "Image", "The first image is empty.");
+            var count = more.Count + 1;
+            if (spec.Image == ImageInput.None)
+                throw new SoraValidationException("ImageNotSupported", "Image", $"{dialect.Name} model {spec.Name} does not take an input image.");
+            if (count > spec.MaxImages)
+                throw new SoraValidationException("TooManyImages", "Image",
+                    $"{dialect.Name} model {spec.Name} takes {(spec.MaxImages == 1 ? "one image" : "at most " + spec.MaxImages + " images")}; {count} were given.");
+            var all = new System.Collections.Generic.List<Uri>();
+            foreach (var image in new[] { request.Image }.Concat(more))
+            {
+                if (!Uri.TryCreate(image, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                    throw new SoraValidationException("ImageUrlRequired", "Image",
+                        $"Several images go to the {dialect.Name} dialect only as http(s) URLs the provider can download; '{image}' is not one.");
+                all.Add(uri);
+            }
+            v.ImageUris = all;
         }
 
         private static void ValidateImage(SoraDialect dialect, string? image, ModelSpec spec, ValidatedRequest v)

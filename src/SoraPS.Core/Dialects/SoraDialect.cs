@@ -31,6 +31,8 @@ namespace SoraPS.Core.Dialects
         public virtual TimeSpan SubmitTimeout => TimeSpan.FromMinutes(2);
         /// <summary>How long a result link stays valid when the provider does not say.</summary>
         public virtual TimeSpan? LinkLifetime => null;
+        /// <summary>Documented body fields a -ProviderOption may carry, with the type each is checked for.</summary>
+        public virtual IReadOnlyList<ProviderOption> ProviderOptions => Array.Empty<ProviderOption>();
         /// <summary>The settings this dialect's own requests read (the network settings are common to all).</summary>
         protected virtual IEnumerable<SettingDeclaration> OwnSettings => Array.Empty<SettingDeclaration>();
 
@@ -45,13 +47,24 @@ namespace SoraPS.Core.Dialects
         /// <summary>The catalog model for a name, through the profile's aliases.</summary>
         public ModelSpec GetModel(string? model, SoraProfile? profile) => GetModel(profile?.CatalogModel(model) ?? model);
 
+        /// <summary>
+        /// The models this dialect offers: the built-in table with the user's models (models.json in the config
+        /// folder) in place of built-in ones of the same name, and after them. Validation, cost estimates,
+        /// completion and Get-SoraModel all read this.
+        /// </summary>
+        public IReadOnlyList<ModelSpec> Catalog => ModelStore.Current.Catalog(this);
+
         public ModelSpec GetModel(string? model)
         {
-            var spec = Models.FirstOrDefault(m => m.Accepts(model));
+            var catalog = Catalog;
+            var spec = catalog.FirstOrDefault(m => m.Accepts(model));
             if (spec != null) return spec;
             throw new SoraValidationException("UnknownModel", "Model",
-                $"The {Name} dialect has no model '{model}'. Allowed: {string.Join(", ", Models.Select(m => m.Name))}.");
+                $"The {Name} dialect has no model '{model}'. Allowed: {string.Join(", ", catalog.Select(m => m.Name))}.");
         }
+
+        /// <summary>The pixel size (WIDTHxHEIGHT) the provider makes for an aspect ratio and resolution, where it says; else null.</summary>
+        public virtual string? SizeOf(string aspectRatio, string resolution) => null;
 
         /// <summary>
         /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are accepted;
@@ -132,8 +145,16 @@ namespace SoraPS.Core.Dialects
         }
 
         /// <summary>Where a finished task's file can be downloaded from; the variant is checked against <see cref="Capabilities"/>.</summary>
-        public Uri? GetDownloadUri(SoraProfile profile, SoraTask task, string? variant) =>
-            DownloadUri(profile, task, Capabilities.Variant(variant, Name));
+        public Uri? GetDownloadUri(SoraProfile profile, SoraTask task, string? variant) => GetDownloadUri(profile, task, variant, null);
+
+        /// <summary>As <see cref="GetDownloadUri(SoraProfile, SoraTask, string)"/>, asking for a quality the dialect declares (sent as its quality query parameter).</summary>
+        public Uri? GetDownloadUri(SoraProfile profile, SoraTask task, string? variant, string? quality)
+        {
+            var uri = DownloadUri(profile, task, Capabilities.Variant(variant, Name));
+            var q = Capabilities.Quality(quality, Name);
+            if (uri == null || q == null) return uri;
+            return new Uri(uri.AbsoluteUri + (string.IsNullOrEmpty(uri.Query) ? "?" : "&") + "quality=" + Uri.EscapeDataString(q));
+        }
 
         /// <summary>The link of one declared variant; by default the task's own video link.</summary>
         protected virtual Uri? DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant) => task.VideoUri;
@@ -144,7 +165,7 @@ namespace SoraPS.Core.Dialects
         /// </summary>
         public virtual SoraApiException ParseError(ProviderResponse response)
         {
-            string? message = null, code = null, type = null, param = null, suggestion = null;
+            string? message = null, code = null, type = null, param = null, suggestion = null, innerCode = null, revised = null;
             using (var doc = Json.TryParse(response.Body))
             {
                 if (doc != null && doc.RootElement.ValueKind == JsonValueKind.Object)
@@ -165,20 +186,40 @@ namespace SoraPS.Core.Dialects
                     }
                     message = message ?? root.Str("message") ?? root.Str("msg") ?? root.Str("detail");
                     code = code ?? root.Str("code");
+                    type = type ?? root.Str("type");
+                    param = param ?? root.Str("param");
+                    // Azure: an upstream error (the content filter) under inner_error, in the error object or at the top.
+                    var inner = err?.ValueKind == JsonValueKind.Object ? err.Value.Prop("inner_error") : null;
+                    inner = inner?.ValueKind == JsonValueKind.Object ? inner : root.Prop("inner_error");
+                    if (inner?.ValueKind == JsonValueKind.Object)
+                    {
+                        innerCode = inner.Value.Str("code");
+                        revised = inner.Value.Str("revised_prompt");
+                    }
                 }
             }
-            var kind = KindOf(response.StatusCode, code, type);
+            var kind = string.Equals(innerCode, ResponsibleAIPolicyViolation, StringComparison.OrdinalIgnoreCase)
+                ? SoraErrorKind.ContentModeration : KindOf(response.StatusCode, code, type);
             var text = new StringBuilder();
             text.Append(Name).Append(" provider answered ").Append(response.StatusCode);
             if (!string.IsNullOrEmpty(type) || !string.IsNullOrEmpty(code))
                 text.Append(" (").Append(string.Join(", ", new[] { type, code }.Where(s => !string.IsNullOrEmpty(s)).Distinct())).Append(')');
             text.Append(": ").Append(string.IsNullOrEmpty(message) ? Truncate(response.Body, 300) : message);
             if (!string.IsNullOrEmpty(param)) text.Append(" [parameter: ").Append(param).Append(']');
+            if (!string.IsNullOrEmpty(innerCode)) text.Append(" [").Append(innerCode).Append(']');
+            if (!string.IsNullOrEmpty(revised)) text.Append(" Revised prompt: ").Append(revised);
             if (!string.IsNullOrEmpty(suggestion)) text.Append(" Suggestion: ").Append(suggestion);
             var ex = new SoraApiException(kind, response.StatusCode, code ?? type, Redactor.Redact(text.ToString()), Redactor.Redact(response.Body));
             ex.RetryAfter = RetryPolicy.ParseRetryHint(response.Header, DateTimeOffset.UtcNow);
+            ex.Param = param;
+            ex.ErrorType = type;
+            ex.InnerCode = innerCode;
+            ex.RevisedPrompt = revised == null ? null : Redactor.Redact(revised);
             return ex;
         }
+
+        /// <summary>Azure's inner_error.code for a prompt or image its content filter refused.</summary>
+        public const string ResponsibleAIPolicyViolation = "ResponsibleAIPolicyViolation";
 
         /// <summary>
         /// The kind of an error answer: the provider's code, then its type word, then the HTTP status.

@@ -30,7 +30,7 @@ namespace SoraPS.Core.Dialects
         };
 
         private static readonly DialectCapabilities Can = new DialectCapabilities(
-            DialectOperation.Query | DialectOperation.Remix | DialectOperation.Storyboard | DialectOperation.Blend);
+            DialectOperation.Query | DialectOperation.Remix | DialectOperation.RemixStrength | DialectOperation.Storyboard | DialectOperation.Blend | DialectOperation.ImageFrame);
         private const int FramesPerSecond = 30;
 
         // Exactly the seed's table.
@@ -53,6 +53,8 @@ namespace SoraPS.Core.Dialects
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath };
 
         public static (int Width, int Height) SizeFor(string aspect, string resolution) => Sizes.SizeFor(aspect, resolution);
+
+        public override string? SizeOf(string aspectRatio, string resolution) => Sizes.SizeText(aspectRatio, resolution);
 
         /// <summary>Remix strength 0..1 to sdedit.amount 1..8.</summary>
         public static int RemixAmount(double? strength) => 1 + (int)Math.Round((strength ?? 0.5) * 7, MidpointRounding.AwayFromZero);

@@ -31,11 +31,22 @@ namespace SoraPS.Core.Dialects
 
         private static readonly DialectCapabilities Can = new DialectCapabilities(DialectOperation.Query | DialectOperation.Callback);
 
+        /// <summary>The seed's "images" is an array of URLs with no stated length: as many as are given.</summary>
+        private const int ImagesLimit = int.MaxValue;
+
+        private static readonly ProviderOption[] Options =
+        {
+            new ProviderOption("watermark", ProviderOptionType.Boolean, "Mark the video with the provider's watermark."),
+            new ProviderOption("private", ProviderOptionType.Boolean, "Keep the video out of the provider's public feed."),
+        };
+
+        public override IReadOnlyList<ProviderOption> ProviderOptions => Options;
+
         // 10/15 (and 4/8/12 on some groups) for both; 25 s and hd only on sora-2-pro. "1080p" means hd=true.
         private static readonly ModelSpec[] Table =
         {
-            new ModelSpec("sora-2", new[] { 4, 8, 10, 12, 15 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p" }, "720p", 5000, ImageInput.UrlOnly),
-            new ModelSpec("sora-2-pro", new[] { 4, 8, 10, 12, 15, 25 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p", "1080p" }, "720p", 5000, ImageInput.UrlOnly),
+            new ModelSpec("sora-2", new[] { 4, 8, 10, 12, 15 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p" }, "720p", 5000, ImageInput.UrlOnly) { MaxImages = ImagesLimit },
+            new ModelSpec("sora-2-pro", new[] { 4, 8, 10, 12, 15, 25 }, 10, new[] { "16:9", "9:16" }, "16:9", new[] { "720p", "1080p" }, "720p", 5000, ImageInput.UrlOnly) { MaxImages = ImagesLimit },
         };
 
         public override string Name => "V2Task";
@@ -55,7 +66,7 @@ namespace SoraPS.Core.Dialects
                 ["aspect_ratio"] = r.AspectRatio,
                 ["duration"] = r.Duration.Value.ToString(CultureInfo.InvariantCulture),
             };
-            if (r.ImageUri != null) body["images"] = new[] { r.ImageUri.AbsoluteUri };
+            if (r.ImageUris.Count > 0) body["images"] = r.ImageUris.Select(u => u.AbsoluteUri).ToArray();
             if (string.Equals(r.Resolution, "1080p", StringComparison.OrdinalIgnoreCase)) body["hd"] = true;
             if (r.Source.CallbackUri != null) body["notify_hook"] = r.Source.CallbackUri.AbsoluteUri;
             return JsonPost(Endpoint(profile.BaseUri, "v2/videos/generations"), body, r.Source.ProviderOptions);

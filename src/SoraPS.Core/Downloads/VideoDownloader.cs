@@ -15,6 +15,8 @@ namespace SoraPS.Core.Downloads
         public bool Overwrite { get; set; }
         /// <summary>video (default), thumbnail or spritesheet where the dialect offers them.</summary>
         public string? Variant { get; set; }
+        /// <summary>high or low where the dialect offers a choice (AzureJobs); null: the provider's default.</summary>
+        public string? Quality { get; set; }
         /// <summary>Check the MP4 signature (off for thumbnails and spritesheets).</summary>
         public bool VerifyMp4 { get; set; } = true;
         public int BufferSize { get; set; } = 1024 * 1024;

@@ -14,6 +14,8 @@ namespace SoraPS.Core.Tasks
         public string? Resolution { get; set; }
         /// <summary>An http(s) URL or a local file path.</summary>
         public string? Image { get; set; }
+        /// <summary>Further image URLs, after <see cref="Image"/>, where the model takes several.</summary>
+        public IList<string>? MoreImages { get; set; }
         public Uri? CallbackUri { get; set; }
         /// <summary>Extra body fields merged into the provider request as they are.</summary>
         public IDictionary<string, object?>? ProviderOptions { get; set; }
@@ -76,6 +78,8 @@ namespace SoraPS.Core.Tasks
         public string Resolution { get; internal set; } = ""; // set by validation
         /// <summary>Set when the image is a remote URL.</summary>
         public Uri? ImageUri { get; internal set; }
+        /// <summary>Every image URL in order (the first is <see cref="ImageUri"/>); several where the model takes them.</summary>
+        public IReadOnlyList<Uri> ImageUris { get; internal set; } = Array.Empty<Uri>();
         /// <summary>Set when the image is a local file (full path).</summary>
         public string? ImagePath { get; internal set; }
         /// <summary>The dialect's operation name where it has several (for example storyboard, remix, edit, extend).</summary>
@@ -89,7 +93,8 @@ namespace SoraPS.Core.Tasks
             if (Duration.HasValue) parts.Add(Duration.Value + "s");
             if (!string.IsNullOrEmpty(AspectRatio)) parts.Add(AspectRatio);
             if (!string.IsNullOrEmpty(Resolution)) parts.Add(Resolution);
-            if (ImageUri != null) parts.Add("image " + ImageUri);
+            if (ImageUris.Count > 1) parts.Add(ImageUris.Count + " images");
+            else if (ImageUri != null) parts.Add("image " + ImageUri);
             if (ImagePath != null) parts.Add("image file " + ImagePath);
             if (!string.IsNullOrEmpty(Source.ImageFileId)) parts.Add("image file id " + Source.ImageFileId);
             if (!string.IsNullOrEmpty(Source.RemixOf)) parts.Add("remix of " + Source.RemixOf);

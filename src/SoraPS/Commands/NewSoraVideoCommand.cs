@@ -49,10 +49,10 @@ namespace SoraPS.Commands
         [ArgumentCompleter(typeof(ResolutionCompleter))]
         public string Resolution { get; set; }
 
-        /// <summary>An image URL, or a local file where the dialect can upload one.</summary>
+        /// <summary>An image URL, or a local file where the dialect can upload one; several URLs where the model takes them.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("ImageUrl", "image_url", "ImagePath")]
-        public string Image { get; set; }
+        public string[] Image { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("callback_url", "CallbackUrl")]
@@ -153,7 +153,8 @@ namespace SoraPS.Commands
                     Duration = client.Dialect.ParseDuration(Unwrap(Duration), Empty(Model), client.Profile),
                     AspectRatio = Empty(AspectRatio),
                     Resolution = Empty(Resolution),
-                    Image = ResolveImage(Empty(Image)),
+                    Image = ResolveImage(Empty(Image?.FirstOrDefault())),
+                    MoreImages = Image?.Skip(1).Select(Empty).Where(i => i != null).ToList(),
                     CallbackUri = CallbackUriOf(Empty(CallbackUri)),
                     ProviderOptions = ToDictionary(ProviderOption),
                     RemixOf = RemixId(RemixOf),

@@ -53,6 +53,11 @@ namespace SoraPS.Commands
         [ValidateSet("video", "thumbnail", "spritesheet", IgnoreCase = true)]
         public string Variant { get; set; }
 
+        /// <summary>high or low: the quality of the file to fetch, where the dialect offers a choice (AzureJobs).</summary>
+        [Parameter]
+        [ValidateSet("high", "low", IgnoreCase = true)]
+        public string Quality { get; set; }
+
         /// <summary>The command's time limit in seconds, waiting and downloading together (0: no limit).</summary>
         [Parameter]
         [ValidateRange(0, 604800)]
@@ -90,6 +95,7 @@ namespace SoraPS.Commands
             {
                 client = ClientFor(task.Profile);
                 variant = client.Dialect.Capabilities.Variant(Variant, client.Dialect.Name);
+                client.Dialect.Capabilities.Quality(Quality, client.Dialect.Name);
                 target = TargetPath(task, variant);
             }
             catch (SoraException e)
@@ -128,6 +134,7 @@ namespace SoraPS.Commands
             {
                 Overwrite = Force,
                 Variant = variant.Name,
+                Quality = string.IsNullOrEmpty(Quality) ? null : Quality.ToLowerInvariant(),
                 VerifyMp4 = variant.IsVideo,
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
