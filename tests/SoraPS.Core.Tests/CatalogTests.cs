@@ -70,7 +70,12 @@ namespace SoraPS.Core.Tests
             Assert.Equal(new[] { "relay-pro" }, info.Aliases);
             Assert.Contains("1024p 16:9 = 1792x1024", info.Sizes);
             Assert.True(info.Remix);
-            Assert.False(info.Extend);
+            // OpenAI edits and extends its videos; a dialect that cannot says so.
+            Assert.True(info.Edit);
+            Assert.True(info.Extend);
+            var v2 = SoraModelInfo.Query("V2Task", null, new[] { "sora-2" }).Single();
+            Assert.False(v2.Edit);
+            Assert.False(v2.Extend);
             Assert.Equal(0.50m, info.PricePerSecond["1024p"]);
             Assert.Equal("USD per second", info.PriceUnit);
             Assert.Equal(2, SoraModelInfo.Query("OpenAI", null, new[] { "sora-2*" }).Count());

@@ -37,7 +37,9 @@ Describe 'Get-SoraModel' {
         $pro.AspectRatios | Should -Contain '16:9'
         $pro.ImageInput | Should -Be 'UrlOrFile'
         $pro.Remix | Should -BeTrue
-        $pro.Extend | Should -BeFalse
+        $pro.Edit | Should -BeTrue
+        $pro.Extend | Should -BeTrue
+        (Get-SoraModel -Dialect V2Task -Name sora-2).Extend | Should -BeFalse
         $pro.PricePerSecond['1024p'] | Should -Be 0.50
         $pro.PriceUnit | Should -Be 'USD per second'
         $pro.Source | Should -Be 'built-in'
