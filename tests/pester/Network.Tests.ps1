@@ -7,27 +7,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:root = Resolve-Path (Join-Path $PSScriptRoot '..' '..')
 
-    function Start-NetworkEmulator {
-        param([string[]] $Arguments = @())
-        $configuration = if ($env:SORAPS_TEST_CONFIGURATION) { $env:SORAPS_TEST_CONFIGURATION } else { 'Release' }
-        $dll = Join-Path $root 'tests' 'SoraPS.Emulator' 'bin' $configuration 'net10.0' 'SoraPS.Emulator.dll'
-        if (-not (Test-Path $dll)) {
-            $dll = Get-ChildItem (Join-Path $root 'tests' 'SoraPS.Emulator' 'bin') -Recurse -Filter SoraPS.Emulator.dll |
-                Sort-Object LastWriteTime -Descending | Select-Object -First 1 -ExpandProperty FullName
-        }
-        if (-not $dll) { throw 'Build the solution first: the emulator (tests/SoraPS.Emulator) was not found.' }
-        $psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
-        foreach ($a in @($dll, '--until-stdin-closes') + $Arguments) { $psi.ArgumentList.Add([string]$a) }
-        $psi.RedirectStandardInput = $true
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $process = [Diagnostics.Process]::Start($psi)
-        $uri = $process.StandardOutput.ReadLine()
-        if (-not $uri -or -not $uri.StartsWith('http://127.0.0.1')) { throw "The emulator did not start: $uri $($process.StandardError.ReadToEnd())" }
-        [pscustomobject]@{ Process = $process; BaseUri = $uri }
-    }
-
     function Add-Fault($Emulator, [hashtable] $Fault) {
         Invoke-RestMethod -Method Post -Uri "$($Emulator.BaseUri)/_emulator/faults" -ContentType 'application/json' -Body ($Fault | ConvertTo-Json -Compress) | Out-Null
     }
@@ -45,8 +24,8 @@ BeforeAll {
     $env:SORAPS_PROFILE = $null
     $script:key = 'emulator-key'
     $env:SORAPS_PESTER_KEY = $key
-    $script:emu = Start-NetworkEmulator -Arguments '--task-seconds', '0.5', '--video-size', '1048576', '--distinct-videos'
-    $script:cdn = Start-NetworkEmulator -Arguments '--task-seconds', '0.5'
+    $script:emu = Start-SoraEmulator -TaskSeconds 0.5 -Arguments '--video-size', '1048576', '--distinct-videos'
+    $script:cdn = Start-SoraEmulator -TaskSeconds 0.5
     Import-Module (Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1') -Force
     $ProgressPreference = 'SilentlyContinue'
     Register-SoraProfile -Name openai -Dialect OpenAI -BaseUri "$($emu.BaseUri)/openai" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -Default

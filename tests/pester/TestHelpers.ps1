@@ -1,7 +1,8 @@
 # Shared setup for the Pester suite: the BUILT module, a private config folder and the emulator.
 
 function Start-SoraEmulator {
-    param([double] $TaskSeconds = 1)
+    # -Arguments: further emulator options (--video-size N, --distinct-videos, ...).
+    param([double] $TaskSeconds = 1, [string[]] $Arguments = @())
     $root = Resolve-Path (Join-Path $PSScriptRoot '..' '..')
     $configuration = if ($env:SORAPS_TEST_CONFIGURATION) { $env:SORAPS_TEST_CONFIGURATION } else { 'Release' }
     $dll = Join-Path $root 'tests' 'SoraPS.Emulator' 'bin' $configuration 'net10.0' 'SoraPS.Emulator.dll'
@@ -11,7 +12,7 @@ function Start-SoraEmulator {
     }
     if (-not $dll) { throw 'Build the solution first: the emulator (tests/SoraPS.Emulator) was not found.' }
     $psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($dll, '--task-seconds', $TaskSeconds, '--until-stdin-closes')) { $psi.ArgumentList.Add([string]$a) }
+    foreach ($a in @($dll, '--task-seconds', $TaskSeconds, '--until-stdin-closes') + $Arguments) { $psi.ArgumentList.Add([string]$a) }
     $psi.RedirectStandardInput = $true
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
