@@ -427,8 +427,8 @@ Register-SoraProfile -Name bench -Dialect UnifiedTask -BaseUri '{emu.BaseUri}/un
 
         public static Emulator Start(params string[] args)
         {
-            var dll = Path.Combine(Program.Root, "tests", "SoraPS.Emulator", "bin", "Release", "net10.0", "SoraPS.Emulator.dll");
-            if (!File.Exists(dll)) dll = Directory.GetFiles(Path.Combine(Program.Root, "tests", "SoraPS.Emulator", "bin"), "SoraPS.Emulator.dll", SearchOption.AllDirectories).First();
+            var dll = Path.Combine(Program.Root, "tools", "SoraPS.Emulator", "bin", "Release", "net10.0", "SoraPS.Emulator.dll");
+            if (!File.Exists(dll)) dll = Directory.GetFiles(Path.Combine(Program.Root, "tools", "SoraPS.Emulator", "bin"), "SoraPS.Emulator.dll", SearchOption.AllDirectories).First();
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add(dll);
             foreach (var a in args) psi.ArgumentList.Add(a);
