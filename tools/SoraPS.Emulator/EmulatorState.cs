@@ -55,8 +55,11 @@ namespace SoraPS.Emulator
         /// <summary>null, or the failure it will end with: moderation, timeout.</summary>
         public string? Failure { get; set; }
         public bool Deleted { get; set; }
+        private int _polls;
         /// <summary>How many times a client asked for this task's state.</summary>
-        public int Polls;
+        public int Polls => Volatile.Read(ref _polls);
+        /// <summary>Counts one request for this task's state.</summary>
+        public void CountPoll() => Interlocked.Increment(ref _polls);
         /// <summary>When set, the task was cancelled at this progress.</summary>
         public int? CancelledAt { get; set; }
         public Dictionary<string, object> Extra { get; } = new Dictionary<string, object>();

@@ -160,7 +160,7 @@ namespace SoraPS.Emulator
                 {
                     var text = Encoding.UTF8.GetString(bytes);
                     if (fault.Kind == FaultKind.Replace) text = Regex.Replace(text, fault.Pattern ?? throw new InvalidOperationException("A Replace fault needs a Pattern."), fault.Word ?? "");
-                    else if (text.TrimStart().StartsWith("{", StringComparison.Ordinal))
+                    else if (text.TrimStart().StartsWith('{'))
                         text = "{\"echo\":" + JsonSerializer.Serialize(Echo(ctx)) + "," + text.TrimStart().Substring(1);
                     var rewritten = Encoding.UTF8.GetBytes(text);
                     ctx.Response.ContentLength = rewritten.Length;

@@ -110,7 +110,7 @@ namespace SoraPS.Emulator
                 {
                     var path = ctx.Request.Path.Value ?? "";
                     var last = path.Substring(path.LastIndexOf('/') + 1);
-                    if (state.Tasks.TryGetValue(last, out var polled)) System.Threading.Interlocked.Increment(ref polled.Polls);
+                    if (state.Tasks.TryGetValue(last, out var polled)) polled.CountPoll();
                 }
                 if (ctx.Request.Method == "POST" && emulator.Options.SubmitLatency > TimeSpan.Zero && !ctx.Request.Path.StartsWithSegments("/_emulator"))
                     await Task.Delay(emulator.Options.SubmitLatency);
