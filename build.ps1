@@ -20,7 +20,7 @@
     Pester  only steps 2 and 3 (after Build and Package).
     Package builds the module and publishes out/packages/SoraPS.<version>.nupkg from the manifest with
             Publish-PSResource to a local file repository (Install-PSResource and Install-Module accept it).
-    Demo    the demo pipeline on the built-in emulator, in this pwsh's PowerShell.
+    Demo    the demo pipeline on the provider emulator (tools/SoraPS.Emulator), in this pwsh's PowerShell.
     Clean   removes out/ and the bin/obj folders.
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Build, Test

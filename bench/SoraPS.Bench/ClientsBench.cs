@@ -71,7 +71,7 @@ namespace SoraPS.Bench
                     var c = clients[(k + r) % clients.Count];
                     using (var emu = Emulator.Start("--task-seconds", "10", "--poll-after-ms", PollAfterMs))
                     {
-                        var dir = Path.Combine(Program.DownloadRoot, "soraps-bench-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+                        var dir = Path.Combine(Program.DownloadRoot, "soraps-bench-" + Guid.NewGuid().ToString("N")[..6]);
                         Directory.CreateDirectory(dir);
                         try
                         {
@@ -149,7 +149,7 @@ namespace SoraPS.Bench
             var bare = new List<double>();
             using (var emu = Emulator.Start("--task-seconds", "2", "--poll-after-ms", PollAfterMs))
             {
-                var dir = Path.Combine(Program.DownloadRoot, "soraps-bench-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+                var dir = Path.Combine(Program.DownloadRoot, "soraps-bench-" + Guid.NewGuid().ToString("N")[..6]);
                 Directory.CreateDirectory(dir);
                 try
                 {
@@ -206,7 +206,7 @@ namespace SoraPS.Bench
         private static Client SoraClientFor(string name, string pwsh, string module, List<string> configs)
         {
             // A profile registered beforehand, as a scheduled job finds it: OpenAI dialect, default settings.
-            var config = Path.Combine(Path.GetTempPath(), "soraps-bench-config-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+            var config = Path.Combine(Path.GetTempPath(), "soraps-bench-config-" + Guid.NewGuid().ToString("N")[..6]);
             configs.Add(config);
             var env = new Dictionary<string, string> { ["SORAPS_CONFIG_HOME"] = config, ["SORAPS_BENCH_KEY"] = "emulator-key", ["POWERSHELL_TELEMETRY_OPTOUT"] = "1" };
             string registered = null;

@@ -25,7 +25,7 @@ namespace SoraPS.Bench
         public static IEnumerable<string[]> Run(string pwsh, bool quick)
         {
             var tasks = quick ? 20000 : 100000;
-            var dir = Path.Combine(Path.GetTempPath(), "soraps-bench-journal-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+            var dir = Path.Combine(Path.GetTempPath(), "soraps-bench-journal-" + Guid.NewGuid().ToString("N")[..6]);
             var rows = new List<string[]>();
             try
             {
@@ -136,7 +136,7 @@ namespace SoraPS.Bench
                         currentFile = file;
                     }
                     var p = i % 3;
-                    var id = "task_" + i.ToString("x8", Inv) + Guid.NewGuid().ToString("N").Substring(0, 16);
+                    var id = "task_" + i.ToString("x8", Inv) + Guid.NewGuid().ToString("N")[..16];
                     var local = "sub-" + i.ToString("x8", Inv);
                     var baseEntry = new JournalEntry { Id = id, Profile = profiles[p], Dialect = dialects[p], Model = "sora-2", Duration = 8, AspectRatio = "16:9", Resolution = "720p" };
                     JournalEntry Line(string evt, SoraTaskStatus status, int progress, double minutes)

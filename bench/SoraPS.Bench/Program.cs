@@ -74,7 +74,7 @@ namespace SoraPS.Bench
                 {
                     var (client, task) = await emu.FinishedTask("UnifiedTask");
                     var url = task.VideoUri.AbsoluteUri;
-                    var dir = Path.Combine(DownloadRoot, "soraps-bench-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+                    var dir = Path.Combine(DownloadRoot, "soraps-bench-" + Guid.NewGuid().ToString("N")[..6]);
                     Directory.CreateDirectory(dir);
                     try
                     {
@@ -276,11 +276,11 @@ $p.Refresh()
         private static void Import(string pwsh, bool quick)
         {
             if (pwsh == null) { Rows.Add(new[] { "Import-Module", "skipped: no pwsh", "", "", "" }); return; }
-            var config = Path.Combine(Path.GetTempPath(), "soraps-bench-config-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+            var config = Path.Combine(Path.GetTempPath(), "soraps-bench-config-" + Guid.NewGuid().ToString("N")[..6]);
             var empty = Path.Combine(Root, "bench", "EmptyModule", "bin", "Release", "net8.0", "EmptyModule.dll");
             if (!File.Exists(empty)) empty = Directory.GetFiles(Path.Combine(Root, "bench", "EmptyModule", "bin"), "EmptyModule.dll", SearchOption.AllDirectories).First();
             // The baseline is a real (if empty) binary module: a manifest and a dll with one cmdlet.
-            var emptyDir = Path.Combine(Path.GetTempPath(), "soraps-bench-empty-" + Guid.NewGuid().ToString("N").Substring(0, 6), "EmptyModule");
+            var emptyDir = Path.Combine(Path.GetTempPath(), "soraps-bench-empty-" + Guid.NewGuid().ToString("N")[..6], "EmptyModule");
             Directory.CreateDirectory(emptyDir);
             File.Copy(empty, Path.Combine(emptyDir, "EmptyModule.dll"));
             File.WriteAllText(Path.Combine(emptyDir, "EmptyModule.psd1"),
@@ -296,10 +296,10 @@ $p.Refresh()
             for (var i = 0; i < reps; i++)
             {
                 var e = Run(pwsh, "-NoProfile", "-NonInteractive", "-Command", string.Format(Inv, script, empty, "Get-Nothing", "Get-Nothing"));
-                emptyImport.Add(double.Parse(e.Split('\n').Last(l => l.StartsWith("RESULT")).Split(' ')[1], Inv));
+                emptyImport.Add(double.Parse(e.Split('\n').Last(l => l.StartsWith("RESULT", StringComparison.Ordinal)).Split(' ')[1], Inv));
                 var s = RunWithEnv(pwsh, new Dictionary<string, string> { ["SORAPS_CONFIG_HOME"] = config, ["SORAPS_API_KEY"] = "x" }, "-NoProfile", "-NonInteractive", "-Command",
                     string.Format(Inv, script, sora, "Get-SoraProfile", "Register-SoraProfile -Name b -Dialect OpenAI -BaseUri https://x.example.com -Force; New-SoraVideo 'a fox' -WhatIf 6>$null"));
-                var parts = s.Split('\n').Last(l => l.StartsWith("RESULT")).Split(' ');
+                var parts = s.Split('\n').Last(l => l.StartsWith("RESULT", StringComparison.Ordinal)).Split(' ');
                 soraImport.Add(double.Parse(parts[1], Inv));
                 firstCommand.Add(double.Parse(parts[2], Inv));
                 firstWhatIf.Add(double.Parse(parts[3], Inv));
@@ -315,7 +315,7 @@ $p.Refresh()
 
         internal static string RunPwsh(string pwsh, Emulator emu, string body)
         {
-            var config = Path.Combine(Path.GetTempPath(), "soraps-bench-config-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+            var config = Path.Combine(Path.GetTempPath(), "soraps-bench-config-" + Guid.NewGuid().ToString("N")[..6]);
             var script = $@"
 $ErrorActionPreference = 'Stop'
 Import-Module '{Path.Combine(Root, "out", "SoraPS", "SoraPS.psd1")}'
@@ -427,8 +427,8 @@ Register-SoraProfile -Name bench -Dialect UnifiedTask -BaseUri '{emu.BaseUri}/un
 
         public static Emulator Start(params string[] args)
         {
-            var dll = Path.Combine(Program.Root, "tests", "SoraPS.Emulator", "bin", "Release", "net10.0", "SoraPS.Emulator.dll");
-            if (!File.Exists(dll)) dll = Directory.GetFiles(Path.Combine(Program.Root, "tests", "SoraPS.Emulator", "bin"), "SoraPS.Emulator.dll", SearchOption.AllDirectories).First();
+            var dll = Path.Combine(Program.Root, "tools", "SoraPS.Emulator", "bin", "Release", "net10.0", "SoraPS.Emulator.dll");
+            if (!File.Exists(dll)) dll = Directory.GetFiles(Path.Combine(Program.Root, "tools", "SoraPS.Emulator", "bin"), "SoraPS.Emulator.dll", SearchOption.AllDirectories).First();
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add(dll);
             foreach (var a in args) psi.ArgumentList.Add(a);

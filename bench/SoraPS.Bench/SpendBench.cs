@@ -22,7 +22,7 @@ namespace SoraPS.Bench
         public static IEnumerable<string[]> Run(string pwsh, bool quick)
         {
             var tasks = quick ? 20000 : 100000;
-            var dir = Path.Combine(Path.GetTempPath(), "soraps-bench-spend-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+            var dir = Path.Combine(Path.GetTempPath(), "soraps-bench-spend-" + Guid.NewGuid().ToString("N")[..6]);
             var rows = new List<string[]>();
             try
             {

@@ -21,7 +21,7 @@ namespace SoraPS.Conformance.Tests
         [ModuleInitializer]
         internal static void Isolate()
         {
-            var home = Path.Combine(Path.GetTempPath(), "soraps-conformance-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            var home = Path.Combine(Path.GetTempPath(), "soraps-conformance-" + Guid.NewGuid().ToString("N")[..10]);
             Directory.CreateDirectory(home);
             Environment.SetEnvironmentVariable("SORAPS_CONFIG_HOME", home);
             Environment.SetEnvironmentVariable("SORAPS_PROFILE", null);
@@ -122,7 +122,7 @@ namespace SoraPS.Conformance.Tests
 
         private async Task CaptureAsync()
         {
-            _folder = Path.Combine(Path.GetTempPath(), "soraps-conformance-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            _folder = Path.Combine(Path.GetTempPath(), "soraps-conformance-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(_folder);
             _emulator = await SoraEmulator.StartAsync(new EmulatorOptions { TaskDuration = TimeSpan.FromMilliseconds(800) });
             var profile = new SoraProfile { Name = "conformance", Dialect = Dialect, BaseUri = _emulator.DialectBase(Dialect) };

@@ -79,7 +79,7 @@ namespace SoraPS.Conformance.Tests
                 foreach (var d in dispositions)
                 {
                     Assert.Matches(@";\s*name=""[^""]+""", d);
-                    if (d.IndexOf("filename", StringComparison.OrdinalIgnoreCase) >= 0)
+                    if (d.Contains("filename", StringComparison.OrdinalIgnoreCase))
                     {
                         Assert.Matches(@";\s*filename=""[^""]+""", d);
                         Assert.DoesNotContain("filename*", d); // RFC 7578 4.2: senders must not use the filename* form

@@ -48,7 +48,7 @@ namespace SoraPS.Conformance.Tests
         private static WireRequest Json(string method, string path, string json, string auth = "Bearer redacted", string query = null)
         {
             var r = new WireRequest { Method = method, Path = path, Query = query };
-            if (auth != null) r.Headers[auth.StartsWith("Bearer") ? "Authorization" : "api-key"] = auth;
+            if (auth != null) r.Headers[auth.StartsWith("Bearer", StringComparison.Ordinal) ? "Authorization" : "api-key"] = auth;
             if (json != null)
             {
                 r.Body = Encoding.UTF8.GetBytes(json);

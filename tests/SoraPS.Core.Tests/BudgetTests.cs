@@ -260,7 +260,7 @@ namespace SoraPS.Core.Tests
             }
             var entries = _journal.Read();   // the journal's own reader: refused submissions left out
             Assert.Equal(17, entries.Count);
-            foreach (SpendGrouping by in Enum.GetValues(typeof(SpendGrouping)))
+            foreach (var by in Enum.GetValues<SpendGrouping>())
             {
                 string KeyOf(JournalEntry e)
                 {

@@ -207,7 +207,8 @@ namespace SoraPS.Core.Tests
             client.Http.RequestTimeout = TimeSpan.FromMilliseconds(100);
             _emu.State.AddFault(new Fault { Method = "POST", Kind = FaultKind.Delay, Delay = TimeSpan.FromMilliseconds(500) });
             var task = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "patient" }), Testing.Timeout());
-            Assert.NotNull(task.Id);
+            Assert.True(_emu.State.Tasks.TryGetValue(task.Id, out var made), "the task id is not one the emulator made");
+            Assert.Equal("patient", made.Prompt);
             AssertInvariants(1, "slow but within the submission time limit");
         }
 

@@ -277,7 +277,7 @@ namespace SoraPS.Core.Tests
             _emu.State.AddFault(new Fault { Method = "GET", Path = "/content", Kind = FaultKind.Redirect, Status = status, Location = new Uri(_other.BaseUri, "cdn/presigned/video.mp4?sig=abc").AbsoluteUri });
             var result = await client.DownloadAsync(task, Target(), Fast, null, Testing.Timeout());
             Assert.Equal(_other.State.Video, File.ReadAllBytes(result.Path));
-            Assert.True(_emu.State.Requests.Single(r => r.Path.EndsWith("/content")).Authorized);
+            Assert.True(_emu.State.Requests.Single(r => r.Path.EndsWith("/content", StringComparison.Ordinal)).Authorized);
             var there = Assert.Single(_other.State.Requests);
             Assert.False(there.CarriedKey, "the key was sent to another origin:\n" + there.HeaderText);
             Assert.DoesNotContain(Key, there.HeaderText);
@@ -294,7 +294,7 @@ namespace SoraPS.Core.Tests
             var result = await client.DownloadAsync(task, Target(), Fast, null, Testing.Timeout());
             Assert.Equal(_emu.State.Video, File.ReadAllBytes(result.Path));
             Assert.False(Assert.Single(_other.State.Requests).CarriedKey);
-            Assert.True(_emu.State.Requests.Single(r => r.Path.StartsWith("/cdn/")).Authorized);
+            Assert.True(_emu.State.Requests.Single(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)).Authorized);
         }
 
         [Fact]

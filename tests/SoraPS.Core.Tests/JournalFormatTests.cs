@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -63,7 +64,7 @@ namespace SoraPS.Core.Tests
                 var saved = all.Single(e => e.Id == "task-1");
                 Assert.Equal(("sub-20261101100000-0123456789ab", "a fox in the snow", "https://images.example.com/f.png", SoraTaskStatus.Succeeded, "/videos/task-1.mp4"),
                     (saved.SubmissionId, saved.Prompt, saved.Image, saved.Status, saved.SavedTo));
-                Assert.Equal(DateTimeOffset.Parse("2026-11-01T10:00:00+00:00"), saved.SubmittedAt);
+                Assert.Equal(DateTimeOffset.Parse("2026-11-01T10:00:00+00:00", CultureInfo.InvariantCulture), saved.SubmittedAt);
                 Assert.False(saved.Pending);
                 var t1 = saved.ToTask();
                 Assert.Equal(("task-1", "relay", "UnifiedTask", "sora-2", 10, "16:9", "720p", 100), (t1.Id, t1.Profile, t1.Dialect, t1.Model, t1.Duration.Value, t1.AspectRatio, t1.Resolution, t1.Progress));
@@ -78,7 +79,7 @@ namespace SoraPS.Core.Tests
                 var failed = all.Single(e => e.Id == "vid-2").ToTask();
                 Assert.Equal((SoraTaskStatus.Failed, 90, "gen-9", "a lighthouse", "1024p"), (failed.Status, failed.Progress, failed.GenerationId, failed.Prompt, failed.Resolution));
                 Assert.Equal((SoraErrorKind.ContentModeration, "moderation_blocked"), (failed.Error.Kind, failed.Error.Code));
-                Assert.Equal(DateTimeOffset.Parse("2026-11-01T12:00:00+00:00"), failed.CreatedAt);
+                Assert.Equal(DateTimeOffset.Parse("2026-11-01T12:00:00+00:00", CultureInfo.InvariantCulture), failed.CreatedAt);
 
                 Assert.Equal(new[] { "vid-3" }, j.Read(new JournalFilter { PendingOnly = true }).Select(e => e.Id));
                 Assert.Equal(new[] { "sub-20261101110000-ba9876543210" }, j.Read(new JournalFilter { Status = new[] { SoraTaskStatus.Unknown } }).Select(e => e.Id));

@@ -86,9 +86,10 @@ namespace SoraPS.Core.Tests
             var body = await Body(client.Dialect.BuildSubmit(client.Profile, v));
             Assert.Equal(JsonValueKind.False, body.GetProperty("remove_watermark").ValueKind);
             var task = await client.SubmitAsync(v, Testing.Timeout());
-            var sent = _fx.Emulator.State.Requests.Last(r => r.Method == "POST" && r.Path.EndsWith("/generations"));
+            var sent = _fx.Emulator.State.Requests.Last(r => r.Method == "POST" && r.Path.EndsWith("/generations", StringComparison.Ordinal));
             Assert.Contains("\"remove_watermark\":false", sent.Body);
-            Assert.NotNull(task.Id);
+            Assert.True(_fx.Emulator.State.Tasks.TryGetValue(task.Id, out var made), "the task id is not one the emulator made");
+            Assert.Equal("keep the mark", made.Prompt);
         }
 
         [Fact]

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Http;
 using SoraPS.Core.Profiles;
@@ -137,7 +138,7 @@ namespace SoraPS.Core.Tests
             Assert.Equal(errorId, e.ErrorId);
             Assert.Equal(status, e.StatusCode);
             Assert.Equal(body, e.RawBody);
-            Assert.Contains(status.ToString(), e.Message);
+            Assert.Contains(status.ToString(CultureInfo.InvariantCulture), e.Message);
         }
 
         [Fact]

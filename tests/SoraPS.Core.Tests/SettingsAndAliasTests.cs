@@ -100,7 +100,7 @@ namespace SoraPS.Core.Tests
         {
             foreach (var d in DialectRegistry.Dialects)
             {
-                foreach (DialectOperation op in Enum.GetValues(typeof(DialectOperation)))
+                foreach (var op in Enum.GetValues<DialectOperation>())
                 {
                     if (op == DialectOperation.None || d.Capabilities.Has(op)) continue;
                     var e = Assert.Throws<SoraValidationException>(() => d.Require(op, "Id"));

@@ -20,7 +20,7 @@ namespace SoraPS.Core.Tests
         [ModuleInitializer]
         internal static void Isolate()
         {
-            ConfigHome = Path.Combine(Path.GetTempPath(), "soraps-xunit-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            ConfigHome = Path.Combine(Path.GetTempPath(), "soraps-xunit-" + Guid.NewGuid().ToString("N")[..10]);
             Directory.CreateDirectory(ConfigHome);
             Environment.SetEnvironmentVariable(ConfigPaths.ConfigHomeVariable, ConfigHome);
             Environment.SetEnvironmentVariable("SORAPS_PROFILE", null);

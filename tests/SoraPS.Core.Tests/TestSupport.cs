@@ -41,7 +41,7 @@ namespace SoraPS.Core.Tests
     {
         public TempDir()
         {
-            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "soraps-test-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "soraps-test-" + Guid.NewGuid().ToString("N")[..10]);
             Directory.CreateDirectory(Path);
         }
 

@@ -78,7 +78,7 @@ namespace SoraPS.Core.Tests
             Assert.Equal("PromptTooLong", e.ErrorId);
             Assert.Contains("5000", e.Message);
             var ok = Testing.Client(_fx.Emulator, "OpenAI").Validate(new VideoRequest { Prompt = new string('x', 5001) });
-            Assert.NotNull(ok);
+            Assert.Equal(5001, ok.Prompt.Length);
             var e2 = Assert.Throws<SoraValidationException>(() => Testing.Client(_fx.Emulator, "OpenAI").Validate(new VideoRequest { Prompt = new string('x', 32001) }));
             Assert.Contains("32000", e2.Message);
         }
@@ -119,10 +119,11 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
-        public void Accepts_a_public_https_callback_and_refuses_callbacks_where_the_dialect_has_none()
+        public async Task Accepts_a_public_https_callback_and_refuses_callbacks_where_the_dialect_has_none()
         {
-            var v = Testing.Client(_fx.Emulator, "UnifiedTask").Validate(new VideoRequest { Prompt = "p", CallbackUri = new Uri("https://hooks.example.com/done") });
-            Assert.NotNull(v);
+            var unified = Testing.Client(_fx.Emulator, "UnifiedTask");
+            var v = unified.Validate(new VideoRequest { Prompt = "p", CallbackUri = new Uri("https://hooks.example.com/done") });
+            Assert.Contains("\"callback_url\":\"https://hooks.example.com/done\"", await unified.Dialect.BuildSubmit(unified.Profile, v).Content.ReadAsStringAsync());
             var e = Assert.Throws<SoraValidationException>(() => Testing.Client(_fx.Emulator, "OpenAI").Validate(new VideoRequest { Prompt = "p", CallbackUri = new Uri("https://hooks.example.com/done") }));
             Assert.Equal("CallbackNotSupported", e.ErrorId);
         }

@@ -1,6 +1,12 @@
 #Requires -Modules Pester
 # Runs against the BUILT module (out/SoraPS) in a fresh pwsh: ./build.ps1 -Task Build, Pester
 
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    # Every dialect: the rows of the dialect matrix (tools/SoraPS.Emulator/dialects.json).
+    $script:matrix = @(Get-DialectMatrix)
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:root = Resolve-Path (Join-Path $PSScriptRoot '..' '..')
@@ -17,6 +23,7 @@ BeforeAll {
     Register-SoraProfile -Name onerouter -Dialect OneRouter -BaseUri "$($emu.BaseUri)/onerouter" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -MaxConcurrency 4
     Register-SoraProfile -Name soraweb -Dialect SoraWeb -BaseUri "$($emu.BaseUri)/soraweb" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
     Register-SoraProfile -Name azure -Dialect AzureJobs -BaseUri "$($emu.BaseUri)/azure" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+    Register-DialectMatrixProfile $emu SORAPS_PESTER_KEY
     $script:image = 'https://images.example.com/first-frame.png'
 }
 
@@ -137,14 +144,49 @@ a hummingbird,openai,sora-2-pro,12,16:9,1024p
 }
 
 Describe 'Every dialect through the same cmdlets' {
-    It 'runs New | Wait | Save on <Profile>' -ForEach @(
-        @{ Profile = 'openai' }, @{ Profile = 'unified' }, @{ Profile = 'v2' }, @{ Profile = 'onerouter' }, @{ Profile = 'soraweb' }, @{ Profile = 'azure' }
-    ) {
+    It 'has a matrix row for every dialect the module registers, and a dialect for every row' {
+        $registered = @([SoraPS.Core.Dialects.DialectRegistry]::Names)
+        $registered.Count | Should -BeGreaterThan 6
+        $rows = @(Get-DialectMatrix).Dialect
+        $registered | Where-Object { $_ -cnotin $rows } | Should -BeNullOrEmpty -Because 'each dialect needs its row in tools/SoraPS.Emulator/dialects.json (docs/adding-a-dialect.md)'
+        $rows | Where-Object { $_ -cnotin $registered } | Should -BeNullOrEmpty
+    }
+
+    It 'runs New | Wait | Save on <Dialect>' -ForEach $matrix {
         $out = Join-Path $TestDrive "dialect-$Profile"
-        $image = if ($Profile -eq 'onerouter') { $script:image } else { $null }
-        $files = 'one river', 'two rivers' | New-SoraVideo -Profile $Profile -Image $image | Wait-SoraTask | Save-SoraVideo -Path $out -PassThru
+        $files = 'one river', 'two rivers' | New-SoraVideo -Profile $Profile -Model $Model -Duration $Seconds -Image $Image | Wait-SoraTask | Save-SoraVideo -Path $out -PassThru
         $files | Should -HaveCount 2
         $files | ForEach-Object { [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($_.FullName), 4, 4) | Should -Be 'ftyp' }
+        $posts = @(Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.path -like "/$Prefix/*" -and $_.body -like '*river*' })
+        $posts | Should -HaveCount 2
+    }
+
+    It 'lists, removes, remixes and saves every variant on <Dialect> as its matrix row says' -ForEach $matrix {
+        # What the row says the dialect cannot do is refused with <Operation>NotSupported, before any request.
+        function Assert-Refused([string] $ErrorId, [scriptblock] $Call) {
+            $sent = @(Get-EmulatorRequest $emu).Count
+            $ErrorActionPreference = 'Stop'
+            $Call | Should -Throw -ErrorId "$ErrorId,*"
+            @(Get-EmulatorRequest $emu).Count | Should -Be $sent
+        }
+        $task = New-SoraVideo "matrix $Dialect" -Profile $Profile -Model $Model -Duration $Seconds -Image $Image | Wait-SoraTask
+        $task.Status | Should -Be 'Succeeded'
+        $out = Join-Path $TestDrive "variants-$Profile"
+        foreach ($variant in $Variants) {
+            ($task | Save-SoraVideo -Path $out -Variant $variant -PassThru).Length | Should -BeGreaterThan 0
+        }
+        foreach ($variant in @('thumbnail', 'spritesheet') | Where-Object { $_ -notin $Variants }) {
+            Assert-Refused VariantNotSupported { $task | Save-SoraVideo -Path $out -Variant $variant }
+        }
+        if ('List' -in $Operations) { (Get-SoraTask -List -Profile $Profile).Id | Should -Contain $task.Id }
+        else { Assert-Refused ListNotSupported { Get-SoraTask -List -Profile $Profile } }
+        if ('Remix' -in $Operations) { (New-SoraVideo "matrix remix $Dialect" -Profile $Profile -RemixOf $task -Wait).Status | Should -Be 'Succeeded' }
+        else { Assert-Refused RemixNotSupported { New-SoraVideo "matrix remix $Dialect" -Profile $Profile -Model $Model -Duration $Seconds -Image $Image -RemixOf $task } }
+        if ('Delete' -in $Operations) {
+            $task | Remove-SoraTask -Confirm:$false
+            if ('List' -in $Operations) { (Get-SoraTask -List -Profile $Profile).Id | Should -Not -Contain $task.Id }
+        }
+        else { Assert-Refused DeleteNotSupported { $task | Remove-SoraTask -Confirm:$false } }
     }
 
     It 'runs synchronous OneRouter requests concurrently up to the profile limit' {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Xml.Linq;
 
@@ -113,7 +114,7 @@ namespace SoraPS.HelpGen
                 new XAttribute("variableLength", p.Type.EndsWith("[]", StringComparison.Ordinal) ? "true" : "false"),
                 new XAttribute("globbing", "false"),
                 new XAttribute("pipelineInput", pipeline),
-                new XAttribute("position", m.Position?.ToString() ?? "named"),
+                new XAttribute("position", m.Position?.ToString(CultureInfo.InvariantCulture) ?? "named"),
                 new XAttribute("aliases", p.Aliases.Count == 0 ? "none" : string.Join(", ", p.Aliases)),
                 new XElement(Maml + "name", p.Name),
                 new XElement(Maml + "description", Paras(description.Split(new[] { "\n\n" }, StringSplitOptions.RemoveEmptyEntries))));

@@ -16,9 +16,13 @@ using Microsoft.Extensions.Logging;
 namespace SoraPS.Emulator
 {
     /// <summary>
-    /// A provider emulator on 127.0.0.1 serving every dialect under its own path prefix
-    /// (/openai, /unified), with progress over time, the documented validation and error bodies,
-    /// and a real MP4 for downloads. Tests start it in-process; it also runs standalone.
+    /// A provider emulator on 127.0.0.1 serving every dialect under its own path prefix, with progress over time,
+    /// the documented validation and error bodies, and a real MP4 for downloads. Tests start it in-process; it also
+    /// runs standalone (Program). The prefixes, from the dialect matrix (dialects.json, <see cref="DialectMatrix"/>):
+    /// /openai (OpenAI, OpenAIRoutes), /unified (UnifiedTask, UnifiedRoutes), /v2task (V2Task, V2TaskRoutes),
+    /// /onerouter (OneRouter, OneRouterRoutes), /soraweb (SoraWeb, SoraWebRoutes), /azure (AzureJobs, AzureRoutes),
+    /// /azureopenai/openai (AzureOpenAI, AzureOpenAIRoutes). Besides them: /cdn (a stand-in CDN that serves the video
+    /// to anyone, for redirects) and /_emulator (requests seen, faults to inject, per-task facts; never holds keys).
     /// </summary>
     public sealed class SoraEmulator : IAsyncDisposable
     {
@@ -33,27 +37,21 @@ namespace SoraPS.Emulator
 
         public EmulatorOptions Options { get; }
         public EmulatorState State { get; }
-        public Uri BaseUri { get; private set; }
+        public Uri BaseUri { get; private set; } = new Uri("http://127.0.0.1/");
 
         /// <summary>The base URI a profile of the given dialect uses.</summary>
         public Uri DialectBase(string dialect) => new Uri(BaseUri, PrefixOf(dialect));
 
-        public static string PrefixOf(string dialect)
-        {
-            switch (dialect.ToLowerInvariant())
-            {
-                case "openai": return "openai";
-                case "unifiedtask": return "unified";
-                case "v2task": return "v2task";
-                case "onerouter": return "onerouter";
-                case "soraweb": return "soraweb";
-                case "azurejobs": return "azure";
-                case "azureopenai": return "azureopenai/openai";
-                default: throw new ArgumentException("The emulator does not serve dialect " + dialect);
-            }
-        }
+        /// <summary>The dialect's path prefix, from its row in the dialect matrix.</summary>
+        public static string PrefixOf(string dialect) =>
+            (DialectMatrix.Find(dialect) ?? throw new ArgumentException("The emulator does not serve dialect " + dialect + ": it has no row in dialects.json.")).Prefix;
 
-        public static async Task<SoraEmulator> StartAsync(EmulatorOptions options = null, int port = 0)
+        /// <summary>Every prefix the emulator serves, one per dialect and then its own (/cdn, /_emulator), for the banner and the root page.</summary>
+        public static string Prefixes() =>
+            string.Join(", ", DialectMatrix.Rows.Select(r => "/" + r.Prefix + " (" + r.Dialect + ")")) +
+            "; /cdn (a stand-in CDN), /_emulator (requests, faults, tasks)";
+
+        public static async Task<SoraEmulator> StartAsync(EmulatorOptions? options = null, int port = 0)
         {
             options = options ?? new EmulatorOptions();
             var state = new EmulatorState(options.VideoSize);
@@ -69,8 +67,8 @@ namespace SoraPS.Emulator
             app.Use(async (ctx, next) =>
             {
                 ctx.Request.EnableBuffering();
-                string body = null;
-                byte[] raw = null;
+                string? body = null;
+                byte[]? raw = null;
                 if (ctx.Request.ContentLength > 0 || ctx.Request.Headers.ContainsKey("Transfer-Encoding"))
                 {
                     using (var copy = new MemoryStream())
@@ -93,7 +91,7 @@ namespace SoraPS.Emulator
                 var record = new RequestRecord
                 {
                     Method = ctx.Request.Method,
-                    Path = ctx.Request.Path.Value,
+                    Path = ctx.Request.Path.Value ?? "",
                     Query = ctx.Request.QueryString.Value,
                     ContentType = ctx.Request.ContentType,
                     Body = body,
@@ -110,12 +108,13 @@ namespace SoraPS.Emulator
                 state.Record(record);
                 if (ctx.Request.Method == "GET")
                 {
-                    var last = ctx.Request.Path.Value.Substring(ctx.Request.Path.Value.LastIndexOf('/') + 1);
-                    if (state.Tasks.TryGetValue(last, out var polled)) System.Threading.Interlocked.Increment(ref polled.Polls);
+                    var path = ctx.Request.Path.Value ?? "";
+                    var last = path.Substring(path.LastIndexOf('/') + 1);
+                    if (state.Tasks.TryGetValue(last, out var polled)) polled.CountPoll();
                 }
                 if (ctx.Request.Method == "POST" && emulator.Options.SubmitLatency > TimeSpan.Zero && !ctx.Request.Path.StartsWithSegments("/_emulator"))
                     await Task.Delay(emulator.Options.SubmitLatency);
-                var fault = ctx.Request.Path.StartsWithSegments("/_emulator") ? null : state.TakeFault(ctx.Request.Method, ctx.Request.Path.Value);
+                var fault = ctx.Request.Path.StartsWithSegments("/_emulator") ? null : state.TakeFault(ctx.Request.Method, ctx.Request.Path.Value ?? "");
                 ctx.Response.OnStarting(() => { record.Status = ctx.Response.StatusCode; return Task.CompletedTask; });
                 if (fault != null) await FaultInjection.Apply(ctx, fault, () => next());
                 else await next();
@@ -150,6 +149,7 @@ namespace SoraPS.Emulator
                     PropertyNameCaseInsensitive = true,
                     Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
                 });
+                if (fault == null) { ctx.Response.StatusCode = 400; return; }
                 state.AddFault(fault);
                 ctx.Response.StatusCode = 204;
             });
@@ -164,9 +164,10 @@ namespace SoraPS.Emulator
             // A stand-in CDN: serves the video to anyone, for redirect targets (a second emulator on another port is another origin).
             app.MapGet("/cdn/{**path}", () => RouteHelpers.VideoResult(emulator));
             app.MapDelete("/_emulator/faults", () => { state.ClearFaults(); return Results.NoContent(); });
-            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs), /azureopenai/openai (AzureOpenAI).\n"));
+            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Prefixes: " + Prefixes() + ".\n"));
             await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();
+            var address = (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
+                ?? throw new InvalidOperationException("Kestrel reports no address.")).Addresses.First();
             emulator.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");
             return emulator;
         }

@@ -8,8 +8,11 @@ namespace SoraPS.Emulator
     public static class Program
     {
         /// <summary>
-        /// dotnet run --project tests/SoraPS.Emulator -- [--port N] [--task-seconds S] [--api-key KEY]
-        /// Prints the listening URL on its first line, then serves until stopped (Ctrl+C or stdin closed with --until-stdin-closes).
+        /// dotnet run --project tools/SoraPS.Emulator -- [--port N] [--task-seconds S] [--api-key KEY]
+        /// Prints the listening URL on its first line (tests read it), a banner naming every prefix it serves on stderr,
+        /// then serves until stopped (Ctrl+C or stdin closed with --until-stdin-closes). The prefixes come from the dialect
+        /// matrix (dialects.json): /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter),
+        /// /soraweb (SoraWeb), /azure (AzureJobs), /azureopenai/openai (AzureOpenAI); and /cdn, /_emulator.
         /// </summary>
         public static async Task<int> Main(string[] args)
         {
@@ -44,7 +47,7 @@ namespace SoraPS.Emulator
             {
                 Console.WriteLine(emulator.BaseUri.AbsoluteUri.TrimEnd('/'));
                 Console.Out.Flush();
-                Console.Error.WriteLine($"SoraPS emulator on {emulator.BaseUri} — dialect prefixes /openai, /unified, /v2task, /onerouter, /soraweb, /azure; API key '{options.ApiKey}'; tasks take {options.TaskDuration.TotalSeconds:0.#} s.");
+                Console.Error.WriteLine($"SoraPS emulator on {emulator.BaseUri}: {SoraEmulator.Prefixes()}; API key '{options.ApiKey}'; tasks take {options.TaskDuration.TotalSeconds:0.#} s.");
                 var stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Console.CancelKeyPress += (s, e) => { e.Cancel = true; stop.TrySetResult(true); };
                 AppDomain.CurrentDomain.ProcessExit += (s, e) => stop.TrySetResult(true);

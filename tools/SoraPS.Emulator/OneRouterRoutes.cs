@@ -14,7 +14,7 @@ namespace SoraPS.Emulator
         public static void Map(WebApplication app, SoraEmulator emu)
         {
             app.MapPost("/onerouter/v1/videos/generations", ctx => Create(ctx, emu));
-            app.MapGet("/onerouter/files/{id}.mp4", ctx => ServeFile(ctx, emu, "onerouter", (string)ctx.Request.RouteValues["id"]));
+            app.MapGet("/onerouter/files/{id}.mp4", ctx => ServeFile(ctx, emu, "onerouter", RouteHelpers.RouteValue(ctx, "id")));
         }
 
         private static bool Authorized(HttpContext ctx, SoraEmulator emu) =>
@@ -52,7 +52,7 @@ namespace SoraPS.Emulator
             {
                 Id = "video_" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N").Substring(0, 16),
                 Dialect = "onerouter",
-                Model = Str(root, "model"),
+                Model = Str(root, "model") ?? "",
                 Prompt = prompt,
                 Seconds = int.Parse(Str(root, "duration") ?? "4"),
                 Created = DateTimeOffset.UtcNow,
@@ -71,11 +71,11 @@ namespace SoraPS.Emulator
                 await Error(400, "Your request was rejected as a result of our safety system.", "invalid_request_error", "content_policy_violation").ExecuteAsync(ctx);
                 return;
             }
-            await SoraEmulator.Json(new Dictionary<string, object>
+            await SoraEmulator.Json(new Dictionary<string, object?>
             {
                 ["data"] = new[]
                 {
-                    new Dictionary<string, object> { ["url"] = FileUrl(ctx, "onerouter", task.Id), ["revised_prompt"] = "", ["video_id"] = task.Id },
+                    new Dictionary<string, object?> { ["url"] = FileUrl(ctx, "onerouter", task.Id), ["revised_prompt"] = "", ["video_id"] = task.Id },
                 },
                 ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             }).ExecuteAsync(ctx);

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
@@ -18,7 +19,7 @@ namespace SoraPS.Emulator
         /// <summary>Where one host serves the shape: its tasks' tag and how it checks the key.</summary>
         internal sealed class Host
         {
-            public Host(string tag, Func<HttpRequest, bool> authorized, Func<string, string> modelOf = null)
+            public Host(string tag, Func<HttpRequest, bool> authorized, Func<string, string?>? modelOf = null)
             {
                 Tag = tag;
                 Authorized = authorized;
@@ -28,7 +29,7 @@ namespace SoraPS.Emulator
             public string Tag { get; }
             public Func<HttpRequest, bool> Authorized { get; }
             /// <summary>The OpenAI model a model name sent to this host stands for (a deployment's model); null when unknown.</summary>
-            public Func<string, string> ModelOf { get; }
+            public Func<string, string?> ModelOf { get; }
         }
 
         private static readonly string[] Sizes = { "720x1280", "1280x720", "1024x1792", "1792x1024" };
@@ -42,7 +43,7 @@ namespace SoraPS.Emulator
         {
             var g = app.MapGroup(path);
             g.MapPost("", ctx => Create(ctx, emu, host, null));
-            g.MapPost("/{id}/remix", ctx => Create(ctx, emu, host, (string)ctx.Request.RouteValues["id"]));
+            g.MapPost("/{id}/remix", ctx => Create(ctx, emu, host, RouteHelpers.RouteValue(ctx, "id")));
             g.MapPost("/edits", ctx => Derive(ctx, emu, host, extend: false));
             g.MapPost("/extensions", ctx => Derive(ctx, emu, host, extend: true));
             g.MapPost("/characters", ctx => CreateCharacter(ctx, emu, host));
@@ -53,19 +54,19 @@ namespace SoraPS.Emulator
             g.MapGet("/{id}/content", ctx => Content(ctx, emu, host));
         }
 
-        internal static IResult Error(int status, string message, string type, string code, string param = null) =>
-            SoraEmulator.Json(new Dictionary<string, object>
+        internal static IResult Error(int status, string message, string type, string code, string? param = null) =>
+            SoraEmulator.Json(new Dictionary<string, object?>
             {
-                ["error"] = new Dictionary<string, object> { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = code },
+                ["error"] = new Dictionary<string, object?> { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = code },
             }, status);
 
         private static IResult Unauthorized() =>
             Error(401, "Incorrect API key provided. You can find your API key at your provider's dashboard.", "invalid_request_error", "invalid_api_key");
 
-        private static async Task Create(HttpContext ctx, SoraEmulator emu, Host host, string remixOf)
+        private static async Task Create(HttpContext ctx, SoraEmulator emu, Host host, string? remixOf)
         {
             if (!host.Authorized(ctx.Request)) { await Unauthorized().ExecuteAsync(ctx); return; }
-            string model, prompt, seconds = null, size = null;
+            string? model, prompt, seconds = null, size = null;
             var hasImage = false;
             JsonElement? characters = null;
             if (ctx.Request.HasFormContentType)
@@ -150,7 +151,7 @@ namespace SoraPS.Emulator
                     await Error(400, "'characters' must be an array of one or two objects with a string 'id'.", "invalid_request_error", "invalid_type", "characters").ExecuteAsync(ctx);
                     return;
                 }
-                var unknown = ids.FirstOrDefault(x => !emu.State.Characters.TryGetValue(x, out var known) || known.Host != host.Tag);
+                var unknown = ids.FirstOrDefault(x => x == null || !emu.State.Characters.TryGetValue(x, out var known) || known.Host != host.Tag);
                 if (unknown != null)
                 {
                     await Error(404, $"Character '{unknown}' not found.", "invalid_request_error", "not_found", "characters").ExecuteAsync(ctx);
@@ -272,9 +273,9 @@ namespace SoraPS.Emulator
                     await Error(400, $"Invalid value for 'seconds': '{s.GetString()}'. Supported values are: '4', '8', '12', '16', and '20'.", "invalid_request_error", "invalid_value", "seconds").ExecuteAsync(ctx);
                     return;
                 }
-                added = int.Parse(s.GetString());
+                added = int.Parse(s.GetString() ?? "", CultureInfo.InvariantCulture);
             }
-            var sourceId = vid.GetString();
+            var sourceId = vid.GetString() ?? "";
             if (!emu.State.Tasks.TryGetValue(sourceId, out var source) || source.Dialect != host.Tag || source.Deleted)
             {
                 await Error(404, $"Video '{sourceId}' not found.", "invalid_request_error", "not_found", "video").ExecuteAsync(ctx);
@@ -332,13 +333,13 @@ namespace SoraPS.Emulator
         private static Task GetCharacter(HttpContext ctx, SoraEmulator emu, Host host)
         {
             if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Characters.TryGetValue(id, out var c) || c.Host != host.Tag)
                 return Error(404, $"Character '{id}' not found.", "invalid_request_error", "not_found", "character_id").ExecuteAsync(ctx);
             return SoraEmulator.Json(CharacterObject(c)).ExecuteAsync(ctx);
         }
 
-        private static Dictionary<string, object> CharacterObject(EmuCharacter c) => new Dictionary<string, object>
+        private static Dictionary<string, object?> CharacterObject(EmuCharacter c) => new Dictionary<string, object?>
         {
             ["id"] = c.Id,
             ["name"] = c.Name,
@@ -351,12 +352,12 @@ namespace SoraPS.Emulator
             return SoraEmulator.Json(VideoObject(emu, t)).ExecuteAsync(ctx);
         }
 
-        internal static Dictionary<string, object> VideoObject(SoraEmulator emu, EmuTask t)
+        internal static Dictionary<string, object?> VideoObject(SoraEmulator emu, EmuTask t)
         {
             var now = DateTimeOffset.UtcNow;
             var (phase, progress) = t.StateAt(now);
             var status = phase == "running" ? "in_progress" : phase;
-            var o = new Dictionary<string, object>
+            var o = new Dictionary<string, object?>
             {
                 ["id"] = t.Id,
                 ["object"] = "video",
@@ -364,8 +365,8 @@ namespace SoraPS.Emulator
                 ["status"] = status,
                 ["progress"] = progress,
                 ["created_at"] = t.Created.ToUnixTimeSeconds(),
-                ["completed_at"] = phase == "completed" ? t.CompletedAt.ToUnixTimeSeconds() : (object)null,
-                ["expires_at"] = phase == "completed" ? (t.CompletedAt + emu.Options.LinkLifetime).ToUnixTimeSeconds() : (object)null,
+                ["completed_at"] = phase == "completed" ? t.CompletedAt.ToUnixTimeSeconds() : (object?)null,
+                ["expires_at"] = phase == "completed" ? (t.CompletedAt + emu.Options.LinkLifetime).ToUnixTimeSeconds() : (object?)null,
                 ["prompt"] = t.Prompt,
                 ["size"] = t.Size,
                 ["seconds"] = t.Seconds.ToString(),
@@ -374,15 +375,15 @@ namespace SoraPS.Emulator
             };
             if (phase == "failed")
                 o["error"] = t.Failure == "moderation"
-                    ? new Dictionary<string, object> { ["code"] = "moderation_blocked", ["message"] = "The generated video did not pass content moderation." }
-                    : new Dictionary<string, object> { ["code"] = "generation_timeout", ["message"] = "Generation timed out." };
+                    ? new Dictionary<string, object?> { ["code"] = "moderation_blocked", ["message"] = "The generated video did not pass content moderation." }
+                    : new Dictionary<string, object?> { ["code"] = "generation_timeout", ["message"] = "Generation timed out." };
             return o;
         }
 
         private static Task Get(HttpContext ctx, SoraEmulator emu, Host host)
         {
             if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != host.Tag || t.Deleted)
                 return Error(404, $"Video '{id}' not found.", "invalid_request_error", "not_found", "video_id").ExecuteAsync(ctx);
             return Respond(ctx, emu, t);
@@ -402,7 +403,7 @@ namespace SoraPS.Emulator
                 ordered = i < 0 ? new List<EmuTask>() : ordered.Skip(i + 1).ToList();
             }
             var page = ordered.Take(limit).ToList();
-            return SoraEmulator.Json(new Dictionary<string, object>
+            return SoraEmulator.Json(new Dictionary<string, object?>
             {
                 ["object"] = "list",
                 ["data"] = page.Select(t => VideoObject(emu, t)).ToList(),
@@ -415,17 +416,17 @@ namespace SoraPS.Emulator
         private static Task Delete(HttpContext ctx, SoraEmulator emu, Host host)
         {
             if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != host.Tag || t.Deleted)
                 return Error(404, $"Video '{id}' not found.", "invalid_request_error", "not_found", "video_id").ExecuteAsync(ctx);
             t.Deleted = true;
-            return SoraEmulator.Json(new Dictionary<string, object> { ["id"] = id, ["object"] = "video.deleted", ["deleted"] = true }).ExecuteAsync(ctx);
+            return SoraEmulator.Json(new Dictionary<string, object?> { ["id"] = id, ["object"] = "video.deleted", ["deleted"] = true }).ExecuteAsync(ctx);
         }
 
         private static Task Content(HttpContext ctx, SoraEmulator emu, Host host)
         {
             if (!host.Authorized(ctx.Request)) return Unauthorized().ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != host.Tag || t.Deleted)
                 return Error(404, $"Video '{id}' not found.", "invalid_request_error", "not_found", "video_id").ExecuteAsync(ctx);
             var now = DateTimeOffset.UtcNow;

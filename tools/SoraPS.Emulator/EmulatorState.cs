@@ -10,22 +10,23 @@ namespace SoraPS.Emulator
     /// <summary>One request as the emulator saw it (the key itself is never kept).</summary>
     public sealed class RequestRecord
     {
-        public string Method { get; set; }
-        public string Path { get; set; }
-        public string Query { get; set; }
-        public string ContentType { get; set; }
-        public string Body { get; set; }
+        public string Method { get; set; } = "";
+        public string Path { get; set; } = "";
+        public string? Query { get; set; }
+        public string? ContentType { get; set; }
+        /// <summary>The body as text ("(form)" for a form or multipart body), or null when there was none.</summary>
+        public string? Body { get; set; }
         /// <summary>The body's bytes exactly as sent (multipart included).</summary>
-        public byte[] RawBody { get; set; }
+        public byte[]? RawBody { get; set; }
         /// <summary>The request headers; the credentials in Authorization and api-key are replaced by "redacted".</summary>
-        public Dictionary<string, string> Headers { get; set; }
+        public Dictionary<string, string> Headers { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         public bool Authorized { get; set; }
-        public string Range { get; set; }
-        public string IfRange { get; set; }
+        public string Range { get; set; } = "";
+        public string IfRange { get; set; } = "";
         /// <summary>True when the request carried an Authorization or api-key header (whatever its value).</summary>
         public bool CarriedKey { get; set; }
         /// <summary>Every header value received, one per line (for tests that check a key never arrived here).</summary>
-        public string HeaderText { get; set; }
+        public string HeaderText { get; set; } = "";
         public int Status { get; set; }
         public DateTimeOffset At { get; set; }
     }
@@ -33,29 +34,32 @@ namespace SoraPS.Emulator
     /// <summary>A character made from an uploaded video: its id, name, the host it belongs to and when it was made.</summary>
     public sealed class EmuCharacter
     {
-        public string Id { get; set; }
-        public string Name { get; set; }
-        public string Host { get; set; }
+        public string Id { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string Host { get; set; } = "";
         public DateTimeOffset Created { get; set; }
     }
 
     /// <summary>A generation the emulator is "running": its state is computed from elapsed time.</summary>
     public sealed class EmuTask
     {
-        public string Id { get; set; }
-        public string Dialect { get; set; }
-        public string Model { get; set; }
-        public string Prompt { get; set; }
+        public string Id { get; set; } = "";
+        public string Dialect { get; set; } = "";
+        public string Model { get; set; } = "";
+        public string Prompt { get; set; } = "";
         public int Seconds { get; set; }
-        public string Size { get; set; }
-        public string AspectRatio { get; set; }
+        public string? Size { get; set; }
+        public string? AspectRatio { get; set; }
         public DateTimeOffset Created { get; set; }
         public TimeSpan Duration { get; set; }
         /// <summary>null, or the failure it will end with: moderation, timeout.</summary>
-        public string Failure { get; set; }
+        public string? Failure { get; set; }
         public bool Deleted { get; set; }
+        private int _polls;
         /// <summary>How many times a client asked for this task's state.</summary>
-        public int Polls;
+        public int Polls => Volatile.Read(ref _polls);
+        /// <summary>Counts one request for this task's state.</summary>
+        public void CountPoll() => Interlocked.Increment(ref _polls);
         /// <summary>When set, the task was cancelled at this progress.</summary>
         public int? CancelledAt { get; set; }
         public Dictionary<string, object> Extra { get; } = new Dictionary<string, object>();
@@ -91,7 +95,8 @@ namespace SoraPS.Emulator
 
         public EmulatorState(int videoSize = 0)
         {
-            using (var s = typeof(EmulatorState).Assembly.GetManifestResourceStream("SoraPS.Emulator.sample.mp4"))
+            using (var s = typeof(EmulatorState).Assembly.GetManifestResourceStream("SoraPS.Emulator.sample.mp4")
+                ?? throw new InvalidOperationException("The emulator assembly lacks its sample video."))
             using (var m = new MemoryStream())
             {
                 s.CopyTo(m);
@@ -150,7 +155,7 @@ namespace SoraPS.Emulator
             lock (_faults) _faults.Clear();
         }
 
-        internal Fault TakeFault(string method, string path)
+        internal Fault? TakeFault(string method, string path)
         {
             lock (_faults)
             {

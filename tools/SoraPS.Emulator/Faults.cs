@@ -51,18 +51,18 @@ namespace SoraPS.Emulator
     /// <summary>A fault the next matching request(s) meet. Tests add them; the emulator applies each <see cref="Times"/> times.</summary>
     public sealed class Fault
     {
-        public string Method { get; set; }
+        public string? Method { get; set; }
         /// <summary>Matches when the request path contains this text.</summary>
-        public string Path { get; set; }
+        public string? Path { get; set; }
         public FaultKind Kind { get; set; }
         public int Times { get; set; } = 1;
         public int Status { get; set; } = 503;
         public Dictionary<string, string> Headers { get; set; } = new Dictionary<string, string>();
         public TimeSpan Delay { get; set; }
-        public string Word { get; set; }
-        public string Location { get; set; }
+        public string? Word { get; set; }
+        public string? Location { get; set; }
         public long Size { get; set; } = 50L * 1024 * 1024;
-        public string Pattern { get; set; }
+        public string? Pattern { get; set; }
         /// <summary>How much of the body is sent before a reset or truncation.</summary>
         public double Fraction { get; set; } = 0.5;
         /// <summary>How many times it was applied.</summary>
@@ -159,8 +159,8 @@ namespace SoraPS.Emulator
                 case FaultKind.Replace:
                 {
                     var text = Encoding.UTF8.GetString(bytes);
-                    if (fault.Kind == FaultKind.Replace) text = Regex.Replace(text, fault.Pattern, fault.Word ?? "");
-                    else if (text.TrimStart().StartsWith("{", StringComparison.Ordinal))
+                    if (fault.Kind == FaultKind.Replace) text = Regex.Replace(text, fault.Pattern ?? throw new InvalidOperationException("A Replace fault needs a Pattern."), fault.Word ?? "");
+                    else if (text.TrimStart().StartsWith('{'))
                         text = "{\"echo\":" + JsonSerializer.Serialize(Echo(ctx)) + "," + text.TrimStart().Substring(1);
                     var rewritten = Encoding.UTF8.GetBytes(text);
                     ctx.Response.ContentLength = rewritten.Length;

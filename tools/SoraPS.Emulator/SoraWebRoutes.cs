@@ -20,14 +20,14 @@ namespace SoraPS.Emulator
             app.MapGet("/soraweb/sora/v1/videos/{id}", ctx => Get(ctx, emu));
             app.MapGet("/soraweb/files/{id}.mp4", ctx =>
             {
-                var gen = (string)ctx.Request.RouteValues["id"];
-                var task = emu.State.Tasks.Values.FirstOrDefault(t => t.Dialect == "soraweb" && (string)t.Extra["generation"] == gen);
+                var gen = RouteHelpers.RouteValue(ctx, "id");
+                var task = emu.State.Tasks.Values.FirstOrDefault(t => t.Dialect == "soraweb" && (string?)t.Extra["generation"] == gen);
                 return ServeFile(ctx, emu, "soraweb", task?.Id ?? "-");
             });
         }
 
         private static IResult Fail(string message, string code = "invalid_parameter") =>
-            SoraEmulator.Json(new Dictionary<string, object> { ["code"] = code, ["message"] = message, ["data"] = null }, 400);
+            SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = code, ["message"] = message, ["data"] = null }, 400);
 
         private static bool IsNumber(JsonElement root, string name, out double value)
         {
@@ -39,7 +39,7 @@ namespace SoraPS.Emulator
         {
             if (!emu.IsAuthorized(ctx.Request))
             {
-                await SoraEmulator.Json(new Dictionary<string, object> { ["code"] = "unauthorized", ["message"] = "invalid api key" }, 401).ExecuteAsync(ctx);
+                await SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = "unauthorized", ["message"] = "invalid api key" }, 401).ExecuteAsync(ctx);
                 return;
             }
             var body = await ReadObject(ctx.Request);
@@ -89,7 +89,7 @@ namespace SoraPS.Emulator
                         return;
                     }
                     var source = Str(sd, "source_generation_id");
-                    if (source == null || !emu.State.Tasks.Values.Any(t => t.Dialect == "soraweb" && (string)t.Extra["generation"] == source))
+                    if (source == null || !emu.State.Tasks.Values.Any(t => t.Dialect == "soraweb" && (string?)t.Extra["generation"] == source))
                     {
                         await Fail($"source generation '{source}' not found", "not_found").ExecuteAsync(ctx);
                         return;
@@ -124,27 +124,27 @@ namespace SoraPS.Emulator
             task.Extra["width"] = (int)w;
             task.Extra["height"] = (int)h;
             emu.State.Tasks[task.Id] = task;
-            await SoraEmulator.Json(new Dictionary<string, object> { ["code"] = "success", ["message"] = "", ["data"] = task.Id }).ExecuteAsync(ctx);
+            await SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = "success", ["message"] = "", ["data"] = task.Id }).ExecuteAsync(ctx);
         }
 
         private static Task Get(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request))
-                return SoraEmulator.Json(new Dictionary<string, object> { ["code"] = "unauthorized", ["message"] = "invalid api key" }, 401).ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+                return SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = "unauthorized", ["message"] = "invalid api key" }, 401).ExecuteAsync(ctx);
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "soraweb")
-                return SoraEmulator.Json(new Dictionary<string, object> { ["code"] = "not_found", ["message"] = "task not found" }, 404).ExecuteAsync(ctx);
+                return SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = "not_found", ["message"] = "task not found" }, 404).ExecuteAsync(ctx);
             var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
             var status = phase == "queued" ? "pending" : phase == "completed" ? "succeeded" : phase;
-            var detail = new Dictionary<string, object>
+            var detail = new Dictionary<string, object?>
             {
                 ["status"] = status,
                 ["prompt"] = t.Prompt,
-                ["pending_info"] = new Dictionary<string, object> { ["progress_pct"] = progress / 100.0 },
+                ["pending_info"] = new Dictionary<string, object?> { ["progress_pct"] = progress / 100.0 },
                 ["generations"] = phase == "completed"
                     ? new object[]
                     {
-                        new Dictionary<string, object>
+                        new Dictionary<string, object?>
                         {
                             ["id"] = t.Extra["generation"],
                             ["url"] = $"{ctx.Request.Scheme}://{ctx.Request.Host}/soraweb/files/{t.Extra["generation"]}.mp4",
@@ -156,7 +156,7 @@ namespace SoraPS.Emulator
                     : Array.Empty<object>(),
                 ["failure_reason"] = phase == "failed" ? (t.Failure == "moderation" ? "output_moderation: the result violates our content policy" : "generation timed out") : null,
             };
-            return SoraEmulator.Json(new Dictionary<string, object>
+            return SoraEmulator.Json(new Dictionary<string, object?>
             {
                 ["id"] = t.Id,
                 ["created_at"] = t.Created.ToString("o"),

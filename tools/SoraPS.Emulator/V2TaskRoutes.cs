@@ -16,7 +16,7 @@ namespace SoraPS.Emulator
         {
             app.MapPost("/v2task/v2/videos/generations", ctx => Create(ctx, emu));
             app.MapGet("/v2task/v2/videos/generations/{id}", ctx => Get(ctx, emu));
-            app.MapGet("/v2task/files/{id}.mp4", ctx => ServeFile(ctx, emu, "v2task", (string)ctx.Request.RouteValues["id"]));
+            app.MapGet("/v2task/files/{id}.mp4", ctx => ServeFile(ctx, emu, "v2task", RouteHelpers.RouteValue(ctx, "id")));
         }
 
         private static async Task Create(HttpContext ctx, SoraEmulator emu)
@@ -87,19 +87,19 @@ namespace SoraPS.Emulator
                 Failure = FailureMarker(prompt),
             };
             emu.State.Tasks[task.Id] = task;
-            await SoraEmulator.Json(new Dictionary<string, object> { ["task_id"] = task.Id }).ExecuteAsync(ctx);
+            await SoraEmulator.Json(new Dictionary<string, object?> { ["task_id"] = task.Id }).ExecuteAsync(ctx);
         }
 
         private static Task Get(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Error(401, "invalid token", "authentication_error", "invalid_api_key").ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "v2task")
                 return Error(404, "task not found", "invalid_request_error", "task_not_exist").ExecuteAsync(ctx);
             var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
             var status = phase == "queued" ? (progress == 0 && t.Fraction(DateTimeOffset.UtcNow) < 0.05 ? "NOT_START" : "QUEUED")
                 : phase == "running" ? "IN_PROGRESS" : phase == "completed" ? "SUCCESS" : t.Failure == "moderation" ? "FAILURE" : "FAIL";
-            var o = new Dictionary<string, object>
+            var o = new Dictionary<string, object?>
             {
                 ["task_id"] = t.Id,
                 ["status"] = status,
@@ -116,8 +116,8 @@ namespace SoraPS.Emulator
                 var url = FileUrl(ctx, "v2task", t.Id);
                 // sora-2-pro answers with outputs[], sora-2 with output: relays send both shapes.
                 o["data"] = t.Model == "sora-2-pro"
-                    ? new Dictionary<string, object> { ["outputs"] = new[] { url }, ["model"] = t.Model }
-                    : new Dictionary<string, object> { ["output"] = url, ["model"] = t.Model };
+                    ? new Dictionary<string, object?> { ["outputs"] = new[] { url }, ["model"] = t.Model }
+                    : new Dictionary<string, object?> { ["output"] = url, ["model"] = t.Model };
             }
             else
             {

@@ -25,19 +25,22 @@ namespace SoraPS.Emulator
         }
 
         /// <summary>The first field not in <paramref name="allowed"/>, or null.</summary>
-        public static string UnknownField(JsonElement root, params string[] allowed) =>
+        public static string? UnknownField(JsonElement root, params string[] allowed) =>
             root.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => !allowed.Contains(n));
 
-        public static string Str(JsonElement root, string name) =>
+        public static string? Str(JsonElement root, string name) =>
             root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        /// <summary>A route value of the matched route (an empty string when the route has none).</summary>
+        public static string RouteValue(HttpContext ctx, string name) => ctx.Request.RouteValues[name] as string ?? "";
 
         public static bool Has(JsonElement root, string name) => root.TryGetProperty(name, out _);
 
-        public static string FailureMarker(string prompt) =>
+        public static string? FailureMarker(string? prompt) =>
             prompt == null ? null : prompt.Contains("[fail:moderation]") ? "moderation" : prompt.Contains("[fail:timeout]") ? "timeout" : null;
 
         /// <summary>How long a generation runs: the configured time, ten times that for a prompt containing [slow].</summary>
-        public static TimeSpan DurationFor(SoraEmulator emu, string prompt)
+        public static TimeSpan DurationFor(SoraEmulator emu, string? prompt)
         {
             var o = emu.Options;
             var d = o.TaskDuration;
@@ -46,7 +49,7 @@ namespace SoraPS.Emulator
             return prompt != null && prompt.Contains("[slow]") ? TimeSpan.FromTicks(d.Ticks * 10) : d;
         }
 
-        public static bool IsHttpUrl(string s) =>
+        public static bool IsHttpUrl(string? s) =>
             Uri.TryCreate(s, UriKind.Absolute, out var u) && (u.Scheme == "http" || u.Scheme == "https");
 
         public static string FileUrl(HttpContext ctx, string prefix, string id) =>
@@ -67,14 +70,14 @@ namespace SoraPS.Emulator
         /// honoured (a stale validator gets the whole file), or a streamed synthetic one for benchmarks.
         /// With <see cref="EmulatorOptions.DistinctVideos"/> each task's video is its own (see <see cref="EmulatorState.VideoFor"/>).
         /// </summary>
-        public static IResult VideoResult(SoraEmulator emu, string id = null)
+        public static IResult VideoResult(SoraEmulator emu, string? id = null)
         {
             if (emu.Options.SyntheticVideoBytes > 0)
                 return new DelegateResult(ctx => SyntheticVideo.Serve(ctx, emu.Options.SyntheticVideoBytes));
-            var distinct = emu.Options.DistinctVideos && id != null;
-            return Results.Bytes(distinct ? emu.State.VideoFor(id) : emu.State.Video, "video/mp4", enableRangeProcessing: true,
+            var distinct = emu.Options.DistinctVideos ? id : null;
+            return Results.Bytes(distinct != null ? emu.State.VideoFor(distinct) : emu.State.Video, "video/mp4", enableRangeProcessing: true,
                 lastModified: emu.State.VideoModified.AddSeconds(emu.State.VideoVersion),
-                entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"video-v" + emu.State.VideoVersion + (distinct ? "-" + id : "") + "\""));
+                entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"video-v" + emu.State.VideoVersion + (distinct != null ? "-" + distinct : "") + "\""));
         }
 
         private sealed class DelegateResult : IResult
@@ -85,10 +88,10 @@ namespace SoraPS.Emulator
         }
 
         /// <summary>The OpenAI-style error body many relays use.</summary>
-        public static IResult Error(int status, string message, string type, string code = null, string param = null) =>
-            SoraEmulator.Json(new Dictionary<string, object>
+        public static IResult Error(int status, string message, string type, string? code = null, string? param = null) =>
+            SoraEmulator.Json(new Dictionary<string, object?>
             {
-                ["error"] = new Dictionary<string, object> { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = code },
+                ["error"] = new Dictionary<string, object?> { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = code },
             }, status);
     }
 }

@@ -25,7 +25,7 @@ namespace SoraPS.Emulator
             app.MapPost("/unified/v1/tasks/{id}/cancel", ctx =>
             {
                 if (!emu.IsAuthorized(ctx.Request)) return Error(401, "Invalid or expired token", "authentication_error").ExecuteAsync(ctx);
-                var id = (string)ctx.Request.RouteValues["id"];
+                var id = RouteHelpers.RouteValue(ctx, "id");
                 if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "unified") return Error(404, "Task not found", "not_found_error", "id").ExecuteAsync(ctx);
                 var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
                 if (phase != "queued") return Error(400, "Task can no longer be cancelled", "invalid_request_error", "id").ExecuteAsync(ctx);
@@ -34,12 +34,12 @@ namespace SoraPS.Emulator
             });
         }
 
-        internal static IResult Error(int status, string message, string type, string param = null, string suggestion = null)
+        internal static IResult Error(int status, string message, string type, string? param = null, string? suggestion = null)
         {
-            var e = new Dictionary<string, object> { ["code"] = status, ["message"] = message, ["type"] = type };
+            var e = new Dictionary<string, object?> { ["code"] = status, ["message"] = message, ["type"] = type };
             if (param != null) e["param"] = param;
             if (suggestion != null) e["fallback_suggestion"] = suggestion;
-            return SoraEmulator.Json(new Dictionary<string, object> { ["error"] = e }, status);
+            return SoraEmulator.Json(new Dictionary<string, object?> { ["error"] = e }, status);
         }
 
         private static async Task Create(HttpContext ctx, SoraEmulator emu)
@@ -98,7 +98,7 @@ namespace SoraPS.Emulator
                     return;
                 }
             }
-            string size = null;
+            string? size = null;
             if (root.TryGetProperty("size", out var s))
             {
                 size = s.ValueKind == JsonValueKind.String ? s.GetString() : null;
@@ -125,7 +125,7 @@ namespace SoraPS.Emulator
             if (root.TryGetProperty("callback_url", out var cb))
             {
                 var ok = cb.ValueKind == JsonValueKind.String && Uri.TryCreate(cb.GetString(), UriKind.Absolute, out var cu) && cu.Scheme == "https" &&
-                         cb.GetString().Length <= 2048 && !cu.IsLoopback && !(IPAddress.TryParse(cu.Host, out var ip) && IsPrivate(ip));
+                         (cb.GetString() ?? "").Length <= 2048 && !cu.IsLoopback && !(IPAddress.TryParse(cu.Host, out var ip) && IsPrivate(ip));
                 if (!ok)
                 {
                     await Error(400, "callback_url must be a public HTTPS URL", "invalid_request_error", "callback_url").ExecuteAsync(ctx);
@@ -161,7 +161,7 @@ namespace SoraPS.Emulator
             return IPAddress.IsLoopback(ip) || b.Length == 4 && (b[0] == 10 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) || (b[0] == 192 && b[1] == 168));
         }
 
-        internal static Dictionary<string, object> TaskObject(SoraEmulator emu, EmuTask t, HttpContext ctx)
+        internal static Dictionary<string, object?> TaskObject(SoraEmulator emu, EmuTask t, HttpContext ctx)
         {
             var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
             var status = phase == "queued" ? "pending" : phase == "running" ? "processing" : phase;
@@ -172,7 +172,7 @@ namespace SoraPS.Emulator
                     t.Extra["estimate"] = e = TimeSpan.FromTicks((long)(estimated.Ticks * (1 + (emu.State.NextRandom() * 2 - 1) * emu.Options.EstimateNoise)));
                 estimated = (TimeSpan)e;
             }
-            var o = new Dictionary<string, object>
+            var o = new Dictionary<string, object?>
             {
                 ["created"] = t.Created.ToUnixTimeSeconds(),
                 ["id"] = t.Id,
@@ -180,14 +180,14 @@ namespace SoraPS.Emulator
                 ["object"] = "video.generation.task",
                 ["progress"] = progress,
                 ["status"] = status,
-                ["task_info"] = new Dictionary<string, object>
+                ["task_info"] = new Dictionary<string, object?>
                 {
                     ["can_cancel"] = phase == "queued",
                     ["estimated_time"] = (int)Math.Ceiling(estimated.TotalSeconds),
                     ["video_duration"] = t.Seconds,
                 },
                 ["type"] = "video",
-                ["usage"] = new Dictionary<string, object>
+                ["usage"] = new Dictionary<string, object?>
                 {
                     ["billing_rule"] = "per_call",
                     ["credits_reserved"] = t.Extra["credits"],
@@ -203,8 +203,8 @@ namespace SoraPS.Emulator
             if (phase == "failed")
             {
                 o["error"] = t.Failure == "moderation"
-                    ? new Dictionary<string, object> { ["code"] = "content_policy_violation", ["message"] = "The generated content was flagged by moderation." }
-                    : new Dictionary<string, object> { ["code"] = "generation_timeout", ["message"] = "Generation took too long and was stopped." };
+                    ? new Dictionary<string, object?> { ["code"] = "content_policy_violation", ["message"] = "The generated content was flagged by moderation." }
+                    : new Dictionary<string, object?> { ["code"] = "generation_timeout", ["message"] = "Generation took too long and was stopped." };
             }
             return o;
         }
@@ -212,7 +212,7 @@ namespace SoraPS.Emulator
         private static Task Get(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Error(401, "Invalid or expired token", "authentication_error").ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "unified")
                 return Error(404, "Task not found", "not_found_error", "id").ExecuteAsync(ctx);
             return SoraEmulator.Json(TaskObject(emu, t, ctx)).ExecuteAsync(ctx);
@@ -221,7 +221,7 @@ namespace SoraPS.Emulator
         /// <summary>The result "CDN": no key needed, gone after the link lifetime.</summary>
         private static Task File(HttpContext ctx, SoraEmulator emu)
         {
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "unified" || t.StateAt(DateTimeOffset.UtcNow).Phase != "completed")
                 return Results.StatusCode(404).ExecuteAsync(ctx);
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)

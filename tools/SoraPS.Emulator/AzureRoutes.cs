@@ -24,7 +24,7 @@ namespace SoraPS.Emulator
             {
                 var problem = Check(ctx, emu);
                 if (problem != null) return problem.ExecuteAsync(ctx);
-                var id = (string)ctx.Request.RouteValues["id"];
+                var id = RouteHelpers.RouteValue(ctx, "id");
                 if (!emu.State.Tasks.TryRemove(id, out _)) return AzureError(404, "NotFound", $"Job '{id}' not found.").ExecuteAsync(ctx);
                 ctx.Response.StatusCode = 204;
                 return System.Threading.Tasks.Task.CompletedTask;
@@ -32,10 +32,10 @@ namespace SoraPS.Emulator
         }
 
         private static IResult AzureError(int status, string code, string message) =>
-            SoraEmulator.Json(new Dictionary<string, object> { ["error"] = new Dictionary<string, object> { ["code"] = code, ["message"] = message } }, status);
+            SoraEmulator.Json(new Dictionary<string, object?> { ["error"] = new Dictionary<string, object?> { ["code"] = code, ["message"] = message } }, status);
 
         /// <summary>Azure wants the key in api-key and the api-version in the query.</summary>
-        private static IResult Check(HttpContext ctx, SoraEmulator emu)
+        private static IResult? Check(HttpContext ctx, SoraEmulator emu)
         {
             if (ctx.Request.Headers["api-key"].ToString() != emu.Options.ApiKey)
                 return AzureError(401, "401", "Access denied due to invalid subscription key or wrong API endpoint.");
@@ -68,19 +68,19 @@ namespace SoraPS.Emulator
             if (prompt.Contains("[refuse]"))
             {
                 // The published error schema: the content filter's verdict under inner_error.
-                await SoraEmulator.Json(new Dictionary<string, object>
+                await SoraEmulator.Json(new Dictionary<string, object?>
                 {
-                    ["error"] = new Dictionary<string, object>
+                    ["error"] = new Dictionary<string, object?>
                     {
                         ["code"] = "content_filter",
                         ["message"] = "The prompt was filtered due to triggering Azure OpenAI's content filtering system.",
                         ["param"] = "prompt",
                         ["type"] = "invalid_request_error",
-                        ["inner_error"] = new Dictionary<string, object>
+                        ["inner_error"] = new Dictionary<string, object?>
                         {
                             ["code"] = "ResponsibleAIPolicyViolation",
                             ["revised_prompt"] = "A calm scene",
-                            ["error_details"] = new Dictionary<string, object> { ["violence"] = new Dictionary<string, object> { ["filtered"] = true, ["severity"] = "high" } },
+                            ["error_details"] = new Dictionary<string, object?> { ["violence"] = new Dictionary<string, object?> { ["filtered"] = true, ["severity"] = "high" } },
                         },
                     },
                 }, 400).ExecuteAsync(ctx);
@@ -105,23 +105,23 @@ namespace SoraPS.Emulator
             await SoraEmulator.Json(Job(emu, task)).ExecuteAsync(ctx);
         }
 
-        private static Dictionary<string, object> Job(SoraEmulator emu, EmuTask t)
+        private static Dictionary<string, object?> Job(SoraEmulator emu, EmuTask t)
         {
             var f = t.Fraction(DateTimeOffset.UtcNow);
             var (phase, _) = t.StateAt(DateTimeOffset.UtcNow);
             var status = phase == "completed" ? "succeeded" : phase == "failed" ? "failed" : f < 0.15 ? "queued" : f < 0.3 ? "preprocessing" : f < 0.8 ? "running" : "processing";
-            return new Dictionary<string, object>
+            return new Dictionary<string, object?>
             {
                 ["object"] = "video.generation.job",
                 ["id"] = t.Id,
                 ["status"] = status,
                 ["created_at"] = t.Created.ToUnixTimeSeconds(),
-                ["finished_at"] = phase == "completed" || phase == "failed" ? t.CompletedAt.ToUnixTimeSeconds() : (object)null,
-                ["expires_at"] = phase == "completed" ? (t.CompletedAt + emu.Options.LinkLifetime).ToUnixTimeSeconds() : (object)null,
+                ["finished_at"] = phase == "completed" || phase == "failed" ? t.CompletedAt.ToUnixTimeSeconds() : (object?)null,
+                ["expires_at"] = phase == "completed" ? (t.CompletedAt + emu.Options.LinkLifetime).ToUnixTimeSeconds() : (object?)null,
                 ["generations"] = phase == "completed"
                     ? new object[]
                     {
-                        new Dictionary<string, object>
+                        new Dictionary<string, object?>
                         {
                             ["object"] = "video.generation", ["id"] = t.Extra["generation"], ["job_id"] = t.Id, ["created_at"] = t.CompletedAt.ToUnixTimeSeconds(),
                             ["width"] = t.Extra["width"], ["height"] = t.Extra["height"], ["n_seconds"] = t.Seconds, ["prompt"] = t.Prompt,
@@ -145,14 +145,14 @@ namespace SoraPS.Emulator
             if (problem != null) return problem.ExecuteAsync(ctx);
             var limit = int.TryParse(ctx.Request.Query["limit"], out var l) && l > 0 ? Math.Min(l, 100) : 20;
             var all = emu.State.Tasks.Values.Where(t => t.Dialect == "azure").OrderByDescending(t => t.Created).ThenByDescending(t => t.Id, StringComparer.Ordinal).ToList();
-            var after = (string)ctx.Request.Query["after"];
+            var after = ctx.Request.Query["after"].ToString();
             if (!string.IsNullOrEmpty(after))
             {
                 var at = all.FindIndex(t => t.Id == after);
                 all = at < 0 ? new List<EmuTask>() : all.Skip(at + 1).ToList();
             }
             var page = all.Take(limit).Select(t => Job(emu, t)).ToList();
-            return SoraEmulator.Json(new Dictionary<string, object>
+            return SoraEmulator.Json(new Dictionary<string, object?>
             {
                 ["object"] = "list",
                 ["data"] = page,
@@ -166,7 +166,7 @@ namespace SoraPS.Emulator
         {
             var problem = Check(ctx, emu);
             if (problem != null) return problem.ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteHelpers.RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "azure")
                 return AzureError(404, "NotFound", $"Job '{id}' not found.").ExecuteAsync(ctx);
             return SoraEmulator.Json(Job(emu, t)).ExecuteAsync(ctx);
@@ -176,8 +176,8 @@ namespace SoraPS.Emulator
         {
             var problem = Check(ctx, emu);
             if (problem != null) return problem.ExecuteAsync(ctx);
-            var gen = (string)ctx.Request.RouteValues["gen"];
-            var t = emu.State.Tasks.Values.FirstOrDefault(x => x.Dialect == "azure" && (string)x.Extra["generation"] == gen);
+            var gen = RouteHelpers.RouteValue(ctx, "gen");
+            var t = emu.State.Tasks.Values.FirstOrDefault(x => x.Dialect == "azure" && (string?)x.Extra["generation"] == gen);
             if (t == null || t.StateAt(DateTimeOffset.UtcNow).Phase != "completed")
                 return AzureError(404, "NotFound", $"Generation '{gen}' not found.").ExecuteAsync(ctx);
             if (DateTimeOffset.UtcNow > t.CompletedAt + emu.Options.LinkLifetime)
@@ -185,7 +185,7 @@ namespace SoraPS.Emulator
             var quality = ctx.Request.Query["quality"].ToString();
             if (quality.Length > 0 && quality != "high" && quality != "low")
                 return AzureError(400, "BadRequest", "quality must be high or low.").ExecuteAsync(ctx);
-            var variant = (string)ctx.Request.RouteValues["variant"];
+            var variant = RouteHelpers.RouteValue(ctx, "variant");
             if (variant == "video") return RouteHelpers.VideoResult(emu).ExecuteAsync(ctx);
             if (variant == "thumbnail") return Results.Bytes(Assets.Png, "image/jpeg").ExecuteAsync(ctx);
             return AzureError(400, "BadRequest", "Unknown content variant.").ExecuteAsync(ctx);
