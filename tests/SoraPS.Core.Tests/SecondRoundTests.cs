@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using SoraPS.Core.Dialects;
+using SoraPS.Core.Http;
+using SoraPS.Core.Profiles;
+using SoraPS.Core.Tasks;
+using Xunit;
+
+namespace SoraPS.Core.Tests
+{
+    /// <summary>Absurd hints, escaped secrets, terminal sequences and a relative config folder.</summary>
+    public sealed class SecondRoundTests
+    {
+        private static Func<string, string> H(string name, string value) => n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase) ? value : null;
+        private static readonly DateTimeOffset Now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        [Theory]
+        [InlineData("retry-after", "1e12")]
+        [InlineData("retry-after", "1e300")]
+        [InlineData("retry-after-ms", "1e300")]
+        [InlineData("retry-after-ms", "9223372036854775807")]
+        public void An_absurd_retry_hint_is_bounded_not_fatal(string header, string value)
+        {
+            var hint = RetryPolicy.ParseRetryHint(H(header, value), Now);
+            Assert.Equal(Hints.MaxRetryHint, hint);
+        }
+
+        [Theory]
+        [InlineData("retry-after", "Infinity")]
+        [InlineData("retry-after", "NaN")]
+        [InlineData("retry-after", "-5")]
+        [InlineData("retry-after-ms", "Infinity")]
+        [InlineData("retry-after-ms", "-Infinity")]
+        [InlineData("retry-after-ms", "NaN")]
+        public void An_unreadable_retry_hint_is_ignored(string header, string value) =>
+            Assert.Null(RetryPolicy.ParseRetryHint(H(header, value), Now));
+
+        [Theory]
+        [InlineData("86400000", 60_000)]
+        [InlineData("1e300", 60_000)]
+        [InlineData("2500", 2_500)]
+        public void A_poll_hint_is_bounded_by_its_ceiling(string value, double expectedMs)
+        {
+            var profile = new SoraProfile { Name = "o", Dialect = "OpenAI", BaseUri = new Uri("https://relay.example.com") };
+            var answer = new ProviderResponse(200, "{\"id\":\"video_1\",\"object\":\"video\",\"status\":\"queued\",\"progress\":0}",
+                new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["openai-poll-after-ms"] = value }, null);
+            var task = new OpenAIDialect().ParseTask(answer, profile);
+            Assert.Equal("video_1", task.Id);
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), task.PollAfter);
+        }
+
+        [Theory]
+        [InlineData("Infinity")]
+        [InlineData("NaN")]
+        [InlineData("-1")]
+        [InlineData("soon")]
+        public void An_unreadable_poll_hint_keeps_the_answer(string value)
+        {
+            var profile = new SoraProfile { Name = "o", Dialect = "OpenAI", BaseUri = new Uri("https://relay.example.com") };
+            var answer = new ProviderResponse(200, "{\"id\":\"video_2\",\"object\":\"video\",\"status\":\"in_progress\",\"progress\":30}",
+                new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["openai-poll-after-ms"] = value }, null);
+            var task = new OpenAIDialect().ParseTask(answer, profile);
+            Assert.Equal("video_2", task.Id);
+            Assert.Equal(30, task.Progress);
+            Assert.Null(task.PollAfter);
+        }
+
+        [Fact]
+        public void A_key_is_redacted_in_its_escaped_and_encoded_spellings()
+        {
+            const string key = "sk/relay+Key=9f8e7d6c5b4a";
+            _ = new ApiCredential(key, "test");
+            var echoed = "{\"echo\":\"Bearer sk\\/relay+Key=9f8e7d6c5b4a\",\"q\":\"k=sk%2Frelay%2BKey%3D9f8e7d6c5b4a\",\"l\":\"sk%2frelay%2bKey%3d9f8e7d6c5b4a\",\"u\":\"sk\\u002Frelay\\u002BKey\\u003D9f8e7d6c5b4a\"}";
+            var text = Redactor.Redact(echoed);
+            Assert.DoesNotContain("9f8e7d6c5b4a", text);
+            Assert.Contains("\"q\":\"k=***\"", text);
+        }
+
+        [Theory]
+        [InlineData("https://alice:s3cretpass@images.example.com/a.png", "https://***@images.example.com/a.png")]
+        [InlineData("fetching http://bob@host.example/x and ftp://u:p@h/y", "fetching http://***@host.example/x and ftp://***@h/y")]
+        public void Url_userinfo_is_redacted(string text, string expected) => Assert.Equal(expected, Redactor.Redact(text));
+
+        [Theory]
+        [InlineData("\u001b]0;pwned\u0007title", "␛]0;pwned␇title")]
+        [InlineData("\u001b[2Jclear", "␛[2Jclear")]
+        [InlineData("\u001b]8;;https://evil.example\u001b\\link\u001b]8;;\u001b\\", "␛]8;;https://evil.example␛\\link␛]8;;␛\\")]
+        [InlineData("line one\nline two\ttab", "line one\nline two\ttab")]
+        [InlineData("\u009b31mred", "\ufffd31mred")]
+        public void Provider_text_cannot_drive_the_terminal(string text, string shown) => Assert.Equal(shown, DisplayText.Neutralise(text));
+
+        [Fact]
+        public void A_provider_failure_reason_is_shown_neutralised_and_kept_raw()
+        {
+            var profile = new SoraProfile { Name = "o", Dialect = "OpenAI", BaseUri = new Uri("https://relay.example.com") };
+            var body = "{\"id\":\"video_\\u001b[2J3\",\"object\":\"video\",\"status\":\"failed\",\"error\":{\"code\":\"x\",\"message\":\"bad \\u001b]0;owned\\u0007 thing\"}}";
+            var task = new OpenAIDialect().ParseTask(new ProviderResponse(200, body, null, null), profile);
+            Assert.DoesNotContain('\u001b', task.Error.Message);
+            Assert.DoesNotContain('\u0007', task.Error.Message);
+            Assert.DoesNotContain('\u001b', task.ToString());
+            Assert.Contains("\\u001b", task.Raw);
+        }
+
+        [Theory]
+        [InlineData("relative/config")]
+        [InlineData("./cfg")]
+        [InlineData("~/cfg")]
+        public void A_relative_config_home_is_refused(string value)
+        {
+            var ex = Assert.Throws<SoraConfigurationException>(() => ConfigPaths.Resolve(n => n == ConfigPaths.ConfigHomeVariable ? value : null, false));
+            Assert.Equal("ConfigHomeNotAbsolute", ex.ErrorId);
+            Assert.Contains(value, ex.Message);
+        }
+
+        [Fact]
+        public void An_absolute_config_home_is_used() =>
+            Assert.Equal(Path.GetFullPath("/tmp/soraps-abs"), ConfigPaths.Resolve(n => n == ConfigPaths.ConfigHomeVariable ? "/tmp/soraps-abs" : null, false));
+    }
+}
