@@ -315,7 +315,10 @@ namespace SoraPS.Core
                 error.Target = id;
                 throw error;
             }
-            return Parse(() => Dialect.ParseTask(response, Profile), response, "task query");
+            var task = Parse(() => Dialect.ParseTask(response, Profile), response, "task query");
+            if (!string.Equals(task.Id, id, StringComparison.Ordinal))
+                throw new SoraProtocolException($"Asked for task {id}, the provider answered about task {task.Id}; nothing of that answer was used.", response.Body) { Target = id };
+            return task;
         }
 
         /// <summary>Reads the task's current state into the same object.</summary>

@@ -118,3 +118,39 @@ namespace SoraPS.Core.Tests
             Assert.Equal(Path.GetFullPath("/tmp/soraps-abs"), ConfigPaths.Resolve(n => n == ConfigPaths.ConfigHomeVariable ? "/tmp/soraps-abs" : null, false));
     }
 }
+
+namespace SoraPS.Core.Tests
+{
+    using System.Text.RegularExpressions;
+    using System.Threading.Tasks;
+    using SoraPS.Emulator;
+
+    /// <summary>A status answer about another task than the one asked for is refused, on every dialect that can be asked (OneRouter answers its submission with the video and has no query).</summary>
+    public sealed class AnswerIdentityTests : IAsyncLifetime
+    {
+        private SoraEmulator _emu;
+
+        public async Task InitializeAsync() => _emu = await SoraEmulator.StartAsync(new EmulatorOptions { TaskDuration = TimeSpan.FromMilliseconds(500) });
+        public async Task DisposeAsync() => await _emu.DisposeAsync();
+
+        [Theory]
+        [InlineData("OpenAI")]
+        [InlineData("UnifiedTask")]
+        [InlineData("V2Task")]
+        [InlineData("SoraWeb")]
+        [InlineData("AzureJobs")]
+        [InlineData("AzureOpenAI")]
+        public async Task An_answer_about_another_task_is_refused(string dialect)
+        {
+            var client = Testing.Client(_emu, dialect);
+            var asked = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "asked" }), Testing.Timeout());
+            var other = await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "other" }), Testing.Timeout());
+            Assert.Equal(asked.Id, (await client.GetAsync(asked.Id, Testing.Timeout())).Id);
+            _emu.State.AddFault(new Fault { Method = "GET", Path = asked.Id, Kind = FaultKind.Replace, Pattern = Regex.Escape(asked.Id), Word = other.Id });
+            var e = await Assert.ThrowsAsync<SoraProtocolException>(() => client.GetAsync(asked.Id, Testing.Timeout()));
+            Assert.Equal("UnexpectedResponse", e.ErrorId);
+            Assert.Contains(asked.Id, e.Message);
+            Assert.Contains(other.Id, e.Message);
+        }
+    }
+}
