@@ -154,3 +154,49 @@ namespace SoraPS.Core.Tests
         }
     }
 }
+
+namespace SoraPS.Core.Tests
+{
+    using System.Threading.Tasks;
+    using SoraPS.Core.Journal;
+    using SoraPS.Emulator;
+
+    /// <summary>No paid call without a durable record: a journal that cannot be written stops the submission.</summary>
+    public sealed class JournalUnwritableTests : IAsyncLifetime
+    {
+        private SoraEmulator _emu;
+        private TempDir _dir;
+
+        public async Task InitializeAsync()
+        {
+            _emu = await SoraEmulator.StartAsync(new EmulatorOptions { TaskDuration = TimeSpan.FromSeconds(5) });
+            _dir = new TempDir();
+        }
+
+        public async Task DisposeAsync()
+        {
+            await _emu.DisposeAsync();
+            _dir.Dispose();
+        }
+
+        [Theory]
+        [InlineData("OpenAI", false)]
+        [InlineData("UnifiedTask", false)]
+        [InlineData("OpenAI", true)]
+        public async Task Nothing_is_sent_when_the_submission_cannot_be_journaled(string dialect, bool budget)
+        {
+            // A journal folder whose parent is a file: no line can ever be written there (root ignores permissions).
+            var blocker = Path.Combine(_dir.Path, "not-a-folder");
+            File.WriteAllText(blocker, "x");
+            var profile = Testing.Profile(_emu, dialect);
+            if (budget) profile.DailyBudget = 100m;
+            var client = Testing.Client(_emu, dialect, profile: profile);
+            client.Journal = new TaskJournal(Path.Combine(blocker, "journal"));
+            var e = await Assert.ThrowsAnyAsync<SoraException>(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "unjournaled" }), Testing.Timeout()));
+            Assert.Equal(budget ? "BudgetUnverifiable" : "JournalUnwritable", e.ErrorId);
+            Assert.Contains(Path.Combine(blocker, "journal"), e.Message);
+            Assert.Contains("nothing was sent", e.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(0, _emu.State.Count("POST", "/"));
+        }
+    }
+}
