@@ -200,3 +200,61 @@ namespace SoraPS.Core.Tests
         }
     }
 }
+
+namespace SoraPS.Core.Tests
+{
+    using System.Linq;
+    using SoraPS.Core.Downloads;
+
+    /// <summary>One file per task: names that never meet, and a kept file only when it is a whole video.</summary>
+    public sealed class OneFilePerTaskTests
+    {
+        private static byte[] Sample => new SoraPS.Emulator.EmulatorState(64 * 1024).VideoFor("any");
+
+        [Fact]
+        public void Numbered_ids_from_two_profiles_get_two_names()
+        {
+            var a = SavePolicy.FileName(new SoraTask("1", "relay-a", "OpenAI"), DownloadVariant.Video);
+            var b = SavePolicy.FileName(new SoraTask("1", "relay-b", "OpenAI"), DownloadVariant.Video);
+            Assert.Equal("relay-a-1.mp4", a);
+            Assert.Equal("relay-b-1.mp4", b);
+            // A long, distinctive id keeps its own name, as before.
+            Assert.Equal("video_0123456789abcdef.mp4", SavePolicy.FileName(new SoraTask("video_0123456789abcdef", "relay-a", "OpenAI"), DownloadVariant.Video));
+        }
+
+        [Fact]
+        public void Ids_cut_to_the_same_length_get_two_names()
+        {
+            var stem = new string('x', 200);
+            var a = SavePolicy.FileName(new SoraTask(stem + "A", "p", "OpenAI"), DownloadVariant.Video);
+            var b = SavePolicy.FileName(new SoraTask(stem + "B", "p", "OpenAI"), DownloadVariant.Video);
+            Assert.NotEqual(a, b);
+            Assert.True(a.Length <= 150 + ".mp4".Length, a);
+            // Ids that are made safe to the same text also differ.
+            Assert.NotEqual(SavePolicy.TaskName(new SoraTask("job:0123456789abcdef", "p", "X")), SavePolicy.TaskName(new SoraTask("job/0123456789abcdef", "p", "X")));
+        }
+
+        [Fact]
+        public void Only_a_whole_mp4_is_whole()
+        {
+            using (var dir = new TempDir())
+            {
+                var whole = Path.Combine(dir.Path, "whole.mp4");
+                File.WriteAllBytes(whole, Sample);
+                Assert.True(Mp4.IsWhole(whole));
+                var head = Path.Combine(dir.Path, "head.mp4");
+                File.WriteAllBytes(head, Sample.Take(1000).ToArray());
+                Assert.False(Mp4.IsWhole(head));
+                var trailing = Path.Combine(dir.Path, "trailing.mp4");
+                File.WriteAllBytes(trailing, Sample.Concat(new byte[] { 1, 2, 3 }).ToArray());
+                Assert.False(Mp4.IsWhole(trailing));
+                var text = Path.Combine(dir.Path, "text.mp4");
+                File.WriteAllText(text, "<html>not a video</html>");
+                Assert.False(Mp4.IsWhole(text));
+                // -SkipExisting keeps the whole video and refuses the cut head.
+                Assert.Equal(ExistingFile.Skip, SavePolicy.ForExisting(whole, DownloadVariant.Video, overwrite: false, skipExisting: true));
+                Assert.Equal(ExistingFile.Refuse, SavePolicy.ForExisting(head, DownloadVariant.Video, overwrite: false, skipExisting: true));
+            }
+        }
+    }
+}
