@@ -82,9 +82,9 @@ namespace SoraPS.Core
             try
             {
                 cancel.ThrowIfCancellationRequested();
-                // With a budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent).
-                string? Begin() => BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
-                local = BudgetGuard.HasBudget(Profile) ? Begin() : TryJournal(Begin);
+                // The journal line is written before the request leaves, or nothing is sent (JournalUnwritable); with a
+                // budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent).
+                local = BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
             catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown")
@@ -315,7 +315,10 @@ namespace SoraPS.Core
                 error.Target = id;
                 throw error;
             }
-            return Parse(() => Dialect.ParseTask(response, Profile), response, "task query");
+            var task = Parse(() => Dialect.ParseTask(response, Profile), response, "task query");
+            if (!string.Equals(task.Id, id, StringComparison.Ordinal))
+                throw new SoraProtocolException($"Asked for task {id}, the provider answered about task {task.Id}; nothing of that answer was used.", response.Body) { Target = id };
+            return task;
         }
 
         /// <summary>Reads the task's current state into the same object.</summary>

@@ -5,12 +5,12 @@ namespace SoraPS.Core
 {
     /// <summary>
     /// Base of every error SoraPS raises on purpose. ErrorId is stable and scriptable. The message
-    /// never holds a key: it is redacted here, whoever builds it.
+    /// never holds a key and cannot drive the terminal: it is redacted and neutralised here, whoever builds it.
     /// </summary>
     public class SoraException : Exception
     {
         public SoraException(string errorId, SoraErrorKind kind, string message, Exception? inner = null)
-            : base(Http.Redactor.Redact(message), inner)
+            : base(DisplayText.Neutralise(Http.Redactor.Redact(message)), inner)
         {
             ErrorId = errorId;
             Kind = kind;

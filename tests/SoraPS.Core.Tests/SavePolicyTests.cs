@@ -16,9 +16,12 @@ namespace SoraPS.Core.Tests
         [Fact]
         public void File_names_carry_the_variants_extension()
         {
-            Assert.Equal("video_1_a_b.mp4", SavePolicy.FileName(Task, DownloadVariant.Video));
-            Assert.Equal("video_1_a_b.thumbnail.webp", SavePolicy.FileName(Task, DownloadVariant.Thumbnail));
-            Assert.Equal("video_1_a_b.spritesheet.jpg", SavePolicy.FileName(Task, DownloadVariant.Spritesheet));
+            // A short id is named with its profile; the id had to be made safe, so its hash keeps it apart from an id that would be made the same.
+            var name = SavePolicy.TaskName(Task);
+            Assert.Matches("^p-video_1_a_b-[0-9a-f]{8}$", name);
+            Assert.Equal(name + ".mp4", SavePolicy.FileName(Task, DownloadVariant.Video));
+            Assert.Equal(name + ".thumbnail.webp", SavePolicy.FileName(Task, DownloadVariant.Thumbnail));
+            Assert.Equal(name + ".spritesheet.jpg", SavePolicy.FileName(Task, DownloadVariant.Spritesheet));
             Assert.Equal("video", SavePolicy.SafeFileName(" .. "));
         }
 
@@ -28,7 +31,7 @@ namespace SoraPS.Core.Tests
             using (var dir = new TempDir())
             {
                 var written = new HashSet<string>();
-                Assert.Equal(Path.Combine(dir.Path, "video_1_a_b.mp4"), SavePolicy.Target(dir.Path, dir.Path, Task, DownloadVariant.Video, written));
+                Assert.Equal(Path.Combine(dir.Path, SavePolicy.TaskName(Task) + ".mp4"), SavePolicy.Target(dir.Path, dir.Path, Task, DownloadVariant.Video, written));
                 var file = Path.Combine(dir.Path, "fox.mp4");
                 Assert.Equal(file, SavePolicy.Target(file, file, Task, DownloadVariant.Video, written));
                 written.Add(file);

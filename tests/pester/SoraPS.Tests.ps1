@@ -396,10 +396,24 @@ Start-Sleep -Seconds 60
 
     It 'deletes a task and its video where the dialect can' {
         $t = New-SoraVideo 'delete me' -Wait
-        $t | Remove-SoraTask
+        $t | Remove-SoraTask -Force
         Get-SoraTask -Id $t.Id -Profile openai -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'TaskNotFound,*'
         (Get-SoraTask | Where-Object Id -EQ $t.Id).ProviderStatus | Should -Be 'deleted'
+    }
+
+    It 'asks before it deletes a video that was never saved, and deletes nothing where nobody can be asked' {
+        $t = New-SoraVideo 'never saved' -Wait
+        $t | Remove-SoraTask -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'VideoNeverSaved,*'
+        $err[0].Exception.Message | Should -BeLike '*never saved*-Force*'
+        (Get-SoraTask -Id $t.Id -Profile openai).Status | Should -Be 'Succeeded'
+        $saved = New-SoraVideo 'saved first' -Wait
+        $saved | Save-SoraVideo -Path (Join-Path $TestDrive 'unsaved-check') | Out-Null
+        Get-SoraTask -Id $saved.Id -Profile openai | Remove-SoraTask -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2 | Should -BeNullOrEmpty
+        Get-SoraTask -Id $saved.Id -Profile openai -ErrorVariable err3 -ErrorAction SilentlyContinue
+        $err3[0].FullyQualifiedErrorId | Should -BeLike 'TaskNotFound,*'
     }
 
     It 'stops waiting promptly when the pipeline is stopped (Ctrl+C)' {

@@ -39,7 +39,19 @@ namespace SoraPS.Core.Budget
             var quote = Pricing.For(dialect, request);
             var reservation = new SpendReservation { Cost = quote?.Amount, Currency = quote?.Currency, At = clock.Now() };
             if (!HasBudget(profile))
-                return journal?.BeginSubmission(profile.Name, dialect.Name, request, reservation);
+            {
+                try
+                {
+                    return journal?.BeginSubmission(profile.Name, dialect.Name, request, reservation);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    // A paid call is never sent without a durable record: its task id would be lost with the process.
+                    throw new SoraConfigurationException("JournalUnwritable",
+                        $"The task journal in '{journal!.Directory}' could not be written ({e.Message}), so the submission could not be recorded before it left; nothing was sent. " +
+                        "Make the config folder writable (or point SORAPS_CONFIG_HOME at one that is) and try again.", e) { Target = journal.Directory };
+                }
+            }
             if (quote == null && !profile.AllowUnpricedModels) throw Unpriced(profile, dialect, request);
             if (journal == null)
                 throw new SoraConfigurationException("BudgetUnverifiable", $"Profile '{profile.Name}' has a budget, but no task journal to count its spend in; nothing was sent.") { Target = profile.Name };

@@ -247,9 +247,8 @@ namespace SoraPS.Core.Dialects
                     task.Progress = 100;
                     task.VideoUri = Video(profile, task.Id, "/content");
                 }
-                var hint = response.Header("openai-poll-after-ms");
-                if (double.TryParse(hint, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms > 0)
-                    task.PollAfter = TimeSpan.FromMilliseconds(ms);
+                var hint = Hints.Milliseconds(response.Header("openai-poll-after-ms"), Hints.MaxPollHint);
+                if (hint > TimeSpan.Zero) task.PollAfter = hint;
                 return task;
             }
         }

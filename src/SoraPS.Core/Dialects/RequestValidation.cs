@@ -15,6 +15,20 @@ namespace SoraPS.Core.Dialects
     internal static class RequestValidation
     {
         /// <summary>
+        /// A prompt that cannot be meant as one: it holds NUL characters (a UTF-16 file read without its encoding gives
+        /// one after every letter) or nothing but control characters and spaces. Refused before anything is paid for.
+        /// </summary>
+        internal static void CheckPromptText(string prompt)
+        {
+            if (prompt.IndexOf('\0') >= 0)
+                throw new SoraValidationException("PromptNotText", "Prompt",
+                    "The prompt holds NUL characters, as text read from a UTF-16 file without its encoding does; nothing was sent. " +
+                    "Read the file with its encoding (Get-Content -Encoding Unicode, Import-Csv -Encoding Unicode).");
+            if (prompt.All(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+                throw new SoraValidationException("PromptNotText", "Prompt", "The prompt holds only control characters and spaces; nothing was sent. Describe the video to generate.");
+        }
+
+        /// <summary>
         /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are
         /// accepted ("8", 8, 8.0); empty and 0 mean the default (null). Anything else ("12 seconds",
         /// "twelve", 7.5) is refused with InvalidDuration naming the value and the durations the model
@@ -64,6 +78,7 @@ namespace SoraPS.Core.Dialects
 
             if (request.Prompt == null || string.IsNullOrWhiteSpace(request.Prompt))
                 throw new SoraValidationException("EmptyPrompt", "Prompt", "The prompt is empty. Describe the video to generate.");
+            CheckPromptText(request.Prompt);
             if (request.Prompt.Length > spec.MaxPromptLength)
                 throw new SoraValidationException("PromptTooLong", "Prompt",
                     $"The prompt has {request.Prompt.Length} characters; {dialect.Name} model {spec.Name} accepts at most {spec.MaxPromptLength}.");

@@ -24,16 +24,48 @@ namespace SoraPS.Core.Downloads
     /// </summary>
     public static class SavePolicy
     {
-        /// <summary>The file name of a task's variant: the id made safe, the variant's name for other variants, its extension.</summary>
+        /// <summary>An id at least this long is taken as unique across providers; a shorter one is named with its profile.</summary>
+        public const int DistinctIdLength = 16;
+        private const int MaxNameLength = 150;
+
+        /// <summary>
+        /// The file name of a task's variant: the task's name (<see cref="TaskName"/>), the variant's name for other
+        /// variants, its extension.
+        /// </summary>
         public static string FileName(SoraTask task, DownloadVariant variant) =>
-            SafeFileName(task.Id) + (variant.IsVideo ? "" : "." + variant.Name) + variant.Extension;
+            TaskName(task) + (variant.IsVideo ? "" : "." + variant.Name) + variant.Extension;
+
+        /// <summary>
+        /// A name no other task's file has: the id made safe, with the profile before it where ids can collide (relays
+        /// number tasks 1, 2, 3: an id shorter than <see cref="DistinctIdLength"/> characters), and a hash of the whole
+        /// id where it had to be cut or made safe, so two ids never share a name.
+        /// </summary>
+        public static string TaskName(SoraTask task)
+        {
+            var id = task.Id ?? "";
+            var name = id.Length < DistinctIdLength && !string.IsNullOrEmpty(task.Profile) ? task.Profile + "-" + id : id;
+            var safe = SafeFileName(name);
+            if (safe == name) return safe;
+            // Made safe or cut: two ids could now meet in one name, so the whole id's hash tells them apart.
+            var hash = Hash(task.Profile + "\n" + id);
+            return (safe.Length > MaxNameLength - 9 ? safe.Substring(0, MaxNameLength - 9) : safe) + "-" + hash;
+        }
+
+        private static string Hash(string text)
+        {
+            using (var sha = System.Security.Cryptography.SHA256.Create())
+            {
+                var bytes = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text));
+                return BitConverter.ToString(bytes, 0, 4).Replace("-", "").ToLowerInvariant();
+            }
+        }
 
         public static string SafeFileName(string id)
         {
             var bad = Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }).ToArray();
             var chars = id.Select(c => bad.Contains(c) || char.IsControl(c) ? '_' : c).ToArray();
             var s = new string(chars).Trim('.', ' ');
-            return s.Length == 0 ? "video" : s.Length > 150 ? s.Substring(0, 150) : s;
+            return s.Length == 0 ? "video" : s.Length > MaxNameLength ? s.Substring(0, MaxNameLength) : s;
         }
 
         /// <summary>
@@ -53,12 +85,13 @@ namespace SoraPS.Core.Downloads
 
         /// <summary>
         /// The rule for a file already at <paramref name="target"/>: overwritten when <paramref name="overwrite"/>; kept when
-        /// <paramref name="skipExisting"/> and it is whole (a video must look like a whole MP4); refused otherwise.
+        /// <paramref name="skipExisting"/> and it is whole (a video must be a whole MP4: its boxes fill the file exactly, so a
+        /// cut head is not kept); refused otherwise.
         /// </summary>
         public static ExistingFile ForExisting(string target, DownloadVariant variant, bool overwrite, bool skipExisting)
         {
             if (!File.Exists(target)) return ExistingFile.Write;
-            if (skipExisting && !overwrite && (!variant.IsVideo || VideoDownloader.LooksLikeMp4(target))) return ExistingFile.Skip;
+            if (skipExisting && !overwrite && (!variant.IsVideo || Mp4.IsWhole(target))) return ExistingFile.Skip;
             return overwrite ? ExistingFile.Write : ExistingFile.Refuse;
         }
 

@@ -45,20 +45,21 @@ namespace SoraPS.Core.Http
             return TimeSpan.FromMilliseconds(jittered);
         }
 
-        /// <summary>Reads retry-after-ms, then retry-after (seconds or an HTTP date).</summary>
+        /// <summary>
+        /// Reads retry-after-ms, then retry-after (seconds or an HTTP date), through <see cref="Hints"/>: an unreadable
+        /// hint is ignored and an absurd one is bounded by <see cref="Hints.MaxRetryHint"/>.
+        /// </summary>
         public static TimeSpan? ParseRetryHint(Func<string, string?> header, DateTimeOffset now)
         {
-            var ms = header("retry-after-ms");
-            if (!string.IsNullOrEmpty(ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var msValue) && msValue >= 0)
-                return TimeSpan.FromMilliseconds(msValue);
+            var ms = Hints.Milliseconds(header("retry-after-ms"), Hints.MaxRetryHint);
+            if (ms.HasValue) return ms;
             var ra = header("retry-after");
-            if (string.IsNullOrEmpty(ra)) return null;
-            if (double.TryParse(ra, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
-                return TimeSpan.FromSeconds(seconds);
+            if (string.IsNullOrWhiteSpace(ra)) return null;
+            if (double.TryParse(ra, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) return Hints.Seconds(ra, Hints.MaxRetryHint);
             if (DateTimeOffset.TryParse(ra, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
             {
                 var d = date - now;
-                return d < TimeSpan.Zero ? TimeSpan.Zero : d;
+                return d < TimeSpan.Zero ? TimeSpan.Zero : d > Hints.MaxRetryHint ? Hints.MaxRetryHint : d;
             }
             return null;
         }

@@ -4,7 +4,11 @@ using System.Runtime.InteropServices;
 
 namespace SoraPS.Core.Profiles
 {
-    /// <summary>Where SoraPS keeps its files. SORAPS_CONFIG_HOME overrides everything (tests use it).</summary>
+    /// <summary>
+    /// Where SoraPS keeps its files. SORAPS_CONFIG_HOME overrides everything (tests use it); it must be an absolute
+    /// path, since a relative one would follow the working folder and give a job started elsewhere another journal
+    /// and budget.
+    /// </summary>
     public static class ConfigPaths
     {
         public const string ConfigHomeVariable = "SORAPS_CONFIG_HOME";
@@ -17,7 +21,13 @@ namespace SoraPS.Core.Profiles
         internal static string Resolve(Func<string, string?> environment, bool windows)
         {
             var overridden = environment(ConfigHomeVariable);
-            if (!string.IsNullOrWhiteSpace(overridden)) return Path.GetFullPath(overridden);
+            if (!string.IsNullOrWhiteSpace(overridden))
+            {
+                if (!Path.IsPathRooted(overridden) || overridden!.StartsWith("~", StringComparison.Ordinal))
+                    throw new SoraConfigurationException("ConfigHomeNotAbsolute",
+                        $"{ConfigHomeVariable} is '{overridden}', a relative path: it would follow the working folder, so a job started elsewhere would use another journal and budget. Set it to an absolute path.");
+                return Path.GetFullPath(overridden);
+            }
             if (windows)
             {
                 var appData = Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData);

@@ -97,7 +97,7 @@ namespace SoraPS.Core.Tasks
         }
 
         public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "{0} ({1}{2})", Id, Status,
+            string.Format(CultureInfo.InvariantCulture, "{0} ({1}{2})", DisplayText.Neutralise(Id), Status,
                 Status == SoraTaskStatus.Running ? " " + Progress.ToString(CultureInfo.InvariantCulture) + "%" : "");
     }
 }

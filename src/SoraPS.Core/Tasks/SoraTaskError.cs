@@ -22,14 +22,17 @@ namespace SoraPS.Core.Tasks
         Configuration,
     }
 
-    /// <summary>A failed task's reason: normalised kind, the provider's code and message.</summary>
+    /// <summary>
+    /// A failed task's reason: normalised kind, the provider's code and message, neutralised for display
+    /// (the task's Raw keeps them as they came).
+    /// </summary>
     public sealed class SoraTaskError
     {
         public SoraTaskError(SoraErrorKind kind, string? code, string? message)
         {
             Kind = kind;
-            Code = code;
-            Message = message;
+            Code = DisplayText.Neutralise(code);
+            Message = DisplayText.Neutralise(message);
         }
 
         public SoraErrorKind Kind { get; }

@@ -223,16 +223,33 @@ namespace SoraPS.Commands
             _inputCount++;
             var input = InputObject;
             var value = input.BaseObject;
-            var isText = value is string || value is char || (value != null && value.GetType().IsPrimitive) || value is decimal;
+            var isText = value != null && IsText(value);
             if (_promptArgument)
                 throw new SoraValidationException("PromptConflict", "Prompt",
                     $"Input {_inputCount} was piped in while -Prompt was also given on the command line; say which is the prompt: pipe the prompts, or give -Prompt without pipeline input.")
                 { Target = input };
             if (isText) return (Convert.ToString(value, CultureInfo.InvariantCulture), value);
             var names = input.Properties.Select(p => p.Name).ToList();
-            if (names.Any(n => string.Equals(n, nameof(Prompt), StringComparison.OrdinalIgnoreCase) || string.Equals(n, "Text", StringComparison.OrdinalIgnoreCase)))
+            var property = input.Properties[nameof(Prompt)] ?? input.Properties["Text"];
+            if (property != null)
+            {
+                var given = property.Value is PSObject wrapped ? wrapped.BaseObject : property.Value;
+                if (given != null && !IsText(given))
+                    throw new SoraValidationException("PromptNotText", "Prompt",
+                        $"Input {_inputCount}'s {property.Name} is {DescribeValue(given)}, not text; nothing was sent. A prompt is a string (in JSON: \"prompt\": \"...\").")
+                    { Target = input };
                 return (Prompt, input);
+            }
             throw new SoraValidationException("PromptMissing", "Prompt", DescribeMissingPrompt(input, names)) { Target = input };
+        }
+
+        private static bool IsText(object value) => value is string || value is char || value.GetType().IsPrimitive || value is decimal;
+
+        private static string DescribeValue(object value)
+        {
+            var text = value is PSCustomObject || value is IDictionary || value is IEnumerable ? LanguagePrimitives.ConvertTo<string>(PSObject.AsPSObject(value)) : value.ToString();
+            if (text != null && text.Length > 60) text = text.Substring(0, 57) + "...";
+            return $"a {value.GetType().Name} ({text})";
         }
 
         private string DescribeMissingPrompt(PSObject input, IList<string> names)

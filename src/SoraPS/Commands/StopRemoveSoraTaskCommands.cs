@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
 using SoraPS.Core.Tasks;
@@ -38,6 +40,9 @@ namespace SoraPS.Commands
     [Cmdlet(VerbsCommon.Remove, "SoraTask", DefaultParameterSetName = TaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     public sealed class RemoveSoraTaskCommand : TaskInputCommand
     {
+        /// <summary>Deletes a finished video that was never saved without asking first.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -46,6 +51,7 @@ namespace SoraPS.Commands
                 if (!ShouldProcess($"{task.Id} ({task.Dialect}, profile '{task.Profile}')", "Delete the Sora task and its video at the provider")) return;
                 try
                 {
+                    if (!Force && NeverSaved(task) && !ConfirmUnsaved(task)) return;
                     var client = ClientFor(task.Profile);
                     client.EnsureCredential();
                     RunAsync(async ct => { await client.DeleteAsync(task, ct).ConfigureAwait(false); return true; });
@@ -55,6 +61,32 @@ namespace SoraPS.Commands
                     WriteSoraError(e, task);
                 }
             });
+        }
+
+        /// <summary>A finished video that neither the task object nor the journal says was saved.</summary>
+        private bool NeverSaved(SoraTask task)
+        {
+            if (task.Status != SoraTaskStatus.Succeeded || !string.IsNullOrEmpty(task.SavedTo)) return false;
+            var entries = Journal.Read(new SoraPS.Core.Journal.JournalFilter { Id = task.Id, Profile = task.Profile });
+            return !entries.Any(e => !string.IsNullOrEmpty(e.SavedTo));
+        }
+
+        /// <summary>Asks before a video that was never saved is deleted; where nobody can be asked, refuses (VideoNeverSaved).</summary>
+        private bool ConfirmUnsaved(SoraTask task)
+        {
+            var what = $"Task {task.Id} (profile '{task.Profile}') finished, but its video was never saved: deleting the task deletes the video at the provider.";
+            try
+            {
+                if (ShouldContinue(what + " Delete it anyway?", "Delete a video that was never saved")) return true;
+                WriteVerbose($"Task {task.Id} was kept: its video was never saved.");
+                return false;
+            }
+            catch (Exception e) when (e is PSInvalidOperationException || e is System.Management.Automation.Host.HostException)
+            {
+                WriteSoraError(new SoraException("VideoNeverSaved", SoraErrorKind.InvalidParameter,
+                    what + " Nothing was deleted. Save it first (Save-SoraVideo), or add -Force to delete it anyway."), task);
+                return false;
+            }
         }
     }
 }
