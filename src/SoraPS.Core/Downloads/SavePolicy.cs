@@ -53,11 +53,14 @@ namespace SoraPS.Core.Downloads
 
         private static string Hash(string text)
         {
-            using (var sha = System.Security.Cryptography.SHA256.Create())
-            {
-                var bytes = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text));
-                return BitConverter.ToString(bytes, 0, 4).Replace("-", "").ToLowerInvariant();
-            }
+            var data = System.Text.Encoding.UTF8.GetBytes(text);
+#if NETSTANDARD2_0
+            byte[] bytes;
+            using (var sha = System.Security.Cryptography.SHA256.Create()) bytes = sha.ComputeHash(data);
+            return BitConverter.ToString(bytes, 0, 4).Replace("-", "").ToLowerInvariant();
+#else
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(data), 0, 4).ToLowerInvariant();
+#endif
         }
 
         public static string SafeFileName(string id)
