@@ -87,7 +87,7 @@ namespace SoraPS.Core
                 local = BudgetGuard.HasBudget(Profile) ? Begin() : TryJournal(Begin);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
-            catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown")
+            catch (SoraNetworkException e) when (e.ErrorId == SubmissionOutcome.UnknownId)
             {
                 MarkUnknown(local, e.Kind, e.ErrorId, e.Message);
                 throw new SoraNetworkException(e.ErrorId, e.Kind, e.Message + Where(local), e);
@@ -101,7 +101,7 @@ namespace SoraPS.Core
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
                 // Stopped (Ctrl+C, Stop-Job) while the request may have been out: it stays Unknown.
-                MarkUnknown(local, SoraErrorKind.Cancelled, "SubmissionOutcomeUnknown", "The command was stopped before the provider answered the submission.");
+                MarkUnknown(local, SoraErrorKind.Cancelled, SubmissionOutcome.UnknownId, SubmissionOutcome.Stopped);
                 throw;
             }
             finally
@@ -114,9 +114,9 @@ namespace SoraPS.Core
                 var error = Dialect.ParseError(response);
                 if (RetryPolicy.IsGatewayStatus(response.StatusCode))
                 {
-                    var message = $"The submission was answered {response.StatusCode} by {response.RequestUri?.Host ?? "the provider"}, which may be a gateway whose upstream accepted it ({error.Message}). It was NOT sent again.";
-                    MarkUnknown(local, error.Kind, "SubmissionOutcomeUnknown", message);
-                    throw new SoraNetworkException("SubmissionOutcomeUnknown", error.Kind, message + Where(local), error);
+                    var unknown = SubmissionOutcome.Gateway(response.StatusCode, response.RequestUri, error);
+                    MarkUnknown(local, unknown.Kind, unknown.ErrorId, unknown.Message);
+                    throw new SoraNetworkException(unknown.ErrorId, unknown.Kind, unknown.Message + Where(local), error);
                 }
                 MarkRefused(local, error);
                 throw error;
