@@ -21,6 +21,7 @@ namespace SoraPS.Core
     {
         private readonly Lazy<SoraHttp> _http;
         private readonly AdaptiveLimiter _submitGate;
+        private readonly AdaptiveLimiter _downloadGate;
 
         public SoraClient(SoraProfile profile, ISoraLog? log = null, RetryPolicy? retry = null, Func<SoraProfile, ApiCredential>? credentials = null)
         {
@@ -28,6 +29,7 @@ namespace SoraPS.Core
             ProfileStore.CheckBaseUri(profile.BaseUri);
             Dialect = DialectRegistry.Get(profile.Dialect);
             _submitGate = new AdaptiveLimiter(profile.EffectiveConcurrency);
+            _downloadGate = new AdaptiveLimiter(NetworkSettings.ParallelDownloads(profile));
             Log = log ?? NullLog.Instance;
             var resolve = credentials ?? (p => ApiCredential.Resolve(p));
             // The key is read when the first request needs it, so -WhatIf works without one.
@@ -54,6 +56,9 @@ namespace SoraPS.Core
 
         /// <summary>The limit on submissions in flight: the profile's MaxConcurrency is its ceiling; it halves when the provider pushes back.</summary>
         public AdaptiveLimiter SubmitLimiter => _submitGate;
+
+        /// <summary>The limit on this profile's downloads at once: its MaxParallelDownloads setting (default 4).</summary>
+        public AdaptiveLimiter DownloadLimiter => _downloadGate;
 
         /// <summary>Where submitted tasks are recorded (null: not recorded).</summary>
         public TaskJournal? Journal { get; set; }
@@ -377,7 +382,16 @@ namespace SoraPS.Core
 
         private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
-            var result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
+            DownloadResult result;
+            await _downloadGate.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                _downloadGate.Release();
+            }
             if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
             {
                 task.SavedTo = result.Path;

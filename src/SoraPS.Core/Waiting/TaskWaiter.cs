@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
+using SoraPS.Core.Http;
 using SoraPS.Core.Tasks;
 
 namespace SoraPS.Core.Waiting
@@ -55,7 +56,7 @@ namespace SoraPS.Core.Waiting
         private readonly CancellationToken _cancel;
         private readonly BlockingCollection<WaitEvent> _events = new BlockingCollection<WaitEvent>();
         private readonly Action<WaitEvent>? _sink;
-        private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<string, AdaptiveLimiter> _gates = new ConcurrentDictionary<string, AdaptiveLimiter>(StringComparer.OrdinalIgnoreCase);
         private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
         private int _outstanding;
 
@@ -119,7 +120,7 @@ namespace SoraPS.Core.Waiting
                 Emit(new WaitEvent(WaitEventKind.Error, task, e));
                 return;
             }
-            var gate = _gates.GetOrAdd(client.Profile.Name ?? "", _ => new SemaphoreSlim(client.Profile.EffectiveConcurrency));
+            var gate = _gates.GetOrAdd(client.Profile.Name ?? "", _ => new AdaptiveLimiter(client.Profile.EffectiveConcurrency));
             var schedule = new PollSchedule(_options);
             var failures = 0;
             var garbled = 0;
@@ -218,7 +219,6 @@ namespace SoraPS.Core.Waiting
         public void Dispose()
         {
             _events.Dispose();
-            foreach (var g in _gates.Values) g.Dispose();
         }
     }
 
