@@ -113,19 +113,8 @@ namespace SoraPS.Core
             {
                 _submitGate.Release();
             }
-            if (response.IsSuccess) _submitGate.OnSuccess();
-            if (!response.IsSuccess)
-            {
-                var error = Dialect.ParseError(response);
-                if (RetryPolicy.IsGatewayStatus(response.StatusCode))
-                {
-                    var unknown = SubmissionOutcome.Gateway(response.StatusCode, response.RequestUri, error);
-                    MarkUnknown(local, unknown.Kind, unknown.ErrorId, unknown.Message);
-                    throw new SoraNetworkException(unknown.ErrorId, unknown.Kind, unknown.Message + Where(local), error);
-                }
-                MarkRefused(local, error);
-                throw error;
-            }
+            if (!response.IsSuccess) throw NotAccepted(response, local);
+            _submitGate.OnSuccess();
             SoraTask task;
             try
             {
@@ -142,6 +131,20 @@ namespace SoraPS.Core
             else TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
             Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
             return task;
+        }
+
+        /// <summary>A submission answered with an error: refused, or (a gateway's 502, 503, 504) perhaps accepted upstream.</summary>
+        private SoraException NotAccepted(ProviderResponse response, string? local)
+        {
+            var error = Dialect.ParseError(response);
+            if (!RetryPolicy.IsGatewayStatus(response.StatusCode))
+            {
+                MarkRefused(local, error);
+                return error;
+            }
+            var unknown = SubmissionOutcome.Gateway(response.StatusCode, response.RequestUri, error);
+            MarkUnknown(local, unknown.Kind, unknown.ErrorId, unknown.Message);
+            return new SoraNetworkException(unknown.ErrorId, unknown.Kind, unknown.Message + Where(local), error);
         }
 
         private static string Where(string? local) =>
