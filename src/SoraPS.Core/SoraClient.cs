@@ -21,6 +21,7 @@ namespace SoraPS.Core
     {
         private readonly Lazy<SoraHttp> _http;
         private readonly AdaptiveLimiter _submitGate;
+        private readonly AdaptiveLimiter _downloadGate;
 
         public SoraClient(SoraProfile profile, ISoraLog? log = null, RetryPolicy? retry = null, Func<SoraProfile, ApiCredential>? credentials = null)
         {
@@ -28,6 +29,7 @@ namespace SoraPS.Core
             ProfileStore.CheckBaseUri(profile.BaseUri);
             Dialect = DialectRegistry.Get(profile.Dialect);
             _submitGate = new AdaptiveLimiter(profile.EffectiveConcurrency);
+            _downloadGate = new AdaptiveLimiter(NetworkSettings.ParallelDownloads(profile));
             Log = log ?? NullLog.Instance;
             var resolve = credentials ?? (p => ApiCredential.Resolve(p));
             // The key is read when the first request needs it, so -WhatIf works without one.
@@ -54,6 +56,9 @@ namespace SoraPS.Core
 
         /// <summary>The limit on submissions in flight: the profile's MaxConcurrency is its ceiling; it halves when the provider pushes back.</summary>
         public AdaptiveLimiter SubmitLimiter => _submitGate;
+
+        /// <summary>The limit on this profile's downloads at once: its MaxParallelDownloads setting (default 4).</summary>
+        public AdaptiveLimiter DownloadLimiter => _downloadGate;
 
         /// <summary>Where submitted tasks are recorded (null: not recorded).</summary>
         public TaskJournal? Journal { get; set; }
@@ -87,7 +92,7 @@ namespace SoraPS.Core
                 local = BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
-            catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown")
+            catch (SoraNetworkException e) when (e.ErrorId == SubmissionOutcome.UnknownId)
             {
                 MarkUnknown(local, e.Kind, e.ErrorId, e.Message);
                 throw new SoraNetworkException(e.ErrorId, e.Kind, e.Message + Where(local), e);
@@ -101,26 +106,15 @@ namespace SoraPS.Core
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
                 // Stopped (Ctrl+C, Stop-Job) while the request may have been out: it stays Unknown.
-                MarkUnknown(local, SoraErrorKind.Cancelled, "SubmissionOutcomeUnknown", "The command was stopped before the provider answered the submission.");
+                MarkUnknown(local, SoraErrorKind.Cancelled, SubmissionOutcome.UnknownId, SubmissionOutcome.Stopped);
                 throw;
             }
             finally
             {
                 _submitGate.Release();
             }
-            if (response.IsSuccess) _submitGate.OnSuccess();
-            if (!response.IsSuccess)
-            {
-                var error = Dialect.ParseError(response);
-                if (RetryPolicy.IsGatewayStatus(response.StatusCode))
-                {
-                    var message = $"The submission was answered {response.StatusCode} by {response.RequestUri?.Host ?? "the provider"}, which may be a gateway whose upstream accepted it ({error.Message}). It was NOT sent again.";
-                    MarkUnknown(local, error.Kind, "SubmissionOutcomeUnknown", message);
-                    throw new SoraNetworkException("SubmissionOutcomeUnknown", error.Kind, message + Where(local), error);
-                }
-                MarkRefused(local, error);
-                throw error;
-            }
+            if (!response.IsSuccess) throw NotAccepted(response, local);
+            _submitGate.OnSuccess();
             SoraTask task;
             try
             {
@@ -137,6 +131,20 @@ namespace SoraPS.Core
             else TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
             Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
             return task;
+        }
+
+        /// <summary>A submission answered with an error: refused, or (a gateway's 502, 503, 504) perhaps accepted upstream.</summary>
+        private SoraException NotAccepted(ProviderResponse response, string? local)
+        {
+            var error = Dialect.ParseError(response);
+            if (!RetryPolicy.IsGatewayStatus(response.StatusCode))
+            {
+                MarkRefused(local, error);
+                return error;
+            }
+            var unknown = SubmissionOutcome.Gateway(response.StatusCode, response.RequestUri, error);
+            MarkUnknown(local, unknown.Kind, unknown.ErrorId, unknown.Message);
+            return new SoraNetworkException(unknown.ErrorId, unknown.Kind, unknown.Message + Where(local), error);
         }
 
         private static string Where(string? local) =>
@@ -380,7 +388,16 @@ namespace SoraPS.Core
 
         private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
-            var result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
+            DownloadResult result;
+            await _downloadGate.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                _downloadGate.Release();
+            }
             if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
             {
                 task.SavedTo = result.Path;

@@ -4,11 +4,12 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using SoraPS.Core.Http;
 
 namespace SoraPS.Commands
 {
     /// <summary>
-    /// Background operations in named lanes, at most a limit at once per lane. A finished operation hands its
+    /// Background operations in named lanes, at most a limit at once per lane (an <see cref="AdaptiveLimiter"/> whose limit is fixed). A finished operation hands its
     /// slot to the next one in the background, so the slots stay busy; results and errors are handled on the
     /// pipeline thread through the queue. Long operations with a description show a bar with the elapsed time.
     /// </summary>
@@ -17,7 +18,7 @@ namespace SoraPS.Commands
         private readonly Action<Action> _post;
         private readonly ProgressBars _bars;
         private readonly CancellationToken _stop;
-        private readonly Dictionary<string, SemaphoreSlim> _gates = new Dictionary<string, SemaphoreSlim>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, AdaptiveLimiter> _gates = new Dictionary<string, AdaptiveLimiter>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, int> _inFlight = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<int, (string Text, DateTime Started)> _openRequests = new Dictionary<int, (string, DateTime)>();
 
@@ -43,7 +44,7 @@ namespace SoraPS.Commands
             limit = Math.Max(1, limit);
             queueLimit = Math.Max(limit, queueLimit);
             while (InFlight(lane) >= queueLimit) pumpUntil(() => InFlight(lane) < queueLimit);
-            if (!_gates.TryGetValue(lane, out var gate)) _gates[lane] = gate = new SemaphoreSlim(limit);
+            if (!_gates.TryGetValue(lane, out var gate)) _gates[lane] = gate = new AdaptiveLimiter(limit);
             _inFlight[lane] = InFlight(lane) + 1;
             Running++;
             var activity = _bars.NextId();
@@ -94,11 +95,10 @@ namespace SoraPS.Commands
                 _bars.Write(() => new ProgressRecord(kv.Key, "Sora request", string.Format(CultureInfo.InvariantCulture, "{0}: {1:0} s elapsed", kv.Value.Text, (DateTime.UtcNow - kv.Value.Started).TotalSeconds)));
         }
 
-        /// <summary>Releases the lanes' gates; operations still running keep theirs until they end.</summary>
+        /// <summary>Forgets the lanes' gates (they hold nothing to dispose); operations still running keep theirs until they end.</summary>
         public void Dispose()
         {
             if (Running > 0) return;
-            foreach (var g in _gates.Values) g.Dispose();
             _gates.Clear();
         }
     }

@@ -534,6 +534,7 @@ Describe 'A first-class PowerShell citizen' {
         $text | Should -Match 'Settings\s+: 8s, 9:16, 720p'
         $text | Should -Not -Match 'Raw'
         (Get-SoraProfile openai | Format-List | Out-String) | Should -Match 'KeySource\s+: \$env:SORAPS_PESTER_KEY'
+        (Get-SoraProfile openai | Format-List | Out-String) | Should -Match 'MaxParallelDownloads\s+: 4'
         $t.ToString() | Should -Be "$($t.Id) (Queued)"
     }
 

@@ -98,15 +98,7 @@ namespace SoraPS.Core.Downloads
             var recordPath = final + RecordSuffix;
             var watch = Stopwatch.StartNew();
             var ok = false;
-            FileStream target;
-            try
-            {
-                target = new FileStream(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-            }
-            catch (IOException e)
-            {
-                throw new SoraException("DownloadInProgress", SoraErrorKind.InvalidParameter, $"'{temp}' is in use: another download of the same file is under way. ({e.Message})", e) { Target = task };
-            }
+            var target = OpenPartial(temp, task);
             using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             {
                 if (options.Timeout.HasValue) limit.CancelAfter(options.Timeout.Value);
@@ -115,60 +107,10 @@ namespace SoraPS.Core.Downloads
                 {
                     using (target)
                     {
-                        var state = new ResumeState(recordPath, task, uri);
-                        if (target.Length > 0)
-                        {
-                            var record = ReadRecord(recordPath);
-                            var why = record == null ? "no record of what it holds"
-                                : record.TaskId != task?.Id ? $"it holds task {record.TaskId}"
-                                : record.Url != uri.AbsoluteUri ? "it came from another link"
-                                : record.ETag == null && record.LastModified == null && record.Length == null ? "nothing to check it against"
-                                : null;
-                            if (why == null)
-                            {
-                                state.Known = record;
-                            }
-                            else
-                            {
-                                http.Log.Verbose($"Not resuming '{temp}' ({target.Length:N0} bytes) for task {task?.Id}: {why}. Starting from zero.");
-                                target.SetLength(0);
-                            }
-                        }
-                        long? total = null;
-                        var restarted = false;
-                        for (var attempt = 0; ; attempt++)
-                        {
-                            try
-                            {
-                                total = await FetchAsync(http, uri, task, target, state, options, progress, watch, token).ConfigureAwait(false);
-                                break;
-                            }
-                            catch (SoraNetworkException e) when (e.ErrorId == "DownloadRestart" && !restarted && !token.IsCancellationRequested)
-                            {
-                                // The server now serves something else: what we had is no use. The first restart is not
-                                // counted as a failure; a server that keeps refusing to continue uses up the attempts.
-                                http.Log.Verbose(e.Message + " Starting from zero.");
-                                restarted = true;
-                                attempt--;
-                            }
-                            catch (SoraNetworkException e) when (attempt < options.MaxResumes && !token.IsCancellationRequested)
-                            {
-                                http.Log.Verbose($"{e.Message} Resuming at {target.Length:N0} bytes (attempt {attempt + 2} of {options.MaxResumes + 1}).");
-                                await Task.Delay(options.ResumeDelay, token).ConfigureAwait(false);
-                            }
-                        }
-                        await target.FlushAsync(token).ConfigureAwait(false);
-                        var received = target.Length;
-                        if (total.HasValue && received != total.Value)
-                            throw new SoraNetworkException("DownloadTruncated", SoraErrorKind.Network, $"The download of task {task?.Id} ended after {received} of {total.Value} bytes.");
-                        if (options.VerifyMp4)
-                        {
-                            var head = new byte[12];
-                            target.Position = 0;
-                            var n = await target.ReadAsync(head, 0, head.Length, token).ConfigureAwait(false);
-                            if (!IsMp4(head, n))
-                                throw new SoraProtocolException($"The file downloaded for task {task?.Id} is not an MP4 video (no 'ftyp' box; {received} bytes).", null);
-                        }
+                        var transfer = new Transfer(http, uri, task, target, recordPath, options, progress, watch);
+                        transfer.AdoptOrClearPartial();
+                        var total = await transfer.FetchWithResumesAsync(token).ConfigureAwait(false);
+                        await transfer.VerifyAsync(total, token).ConfigureAwait(false);
                     }
                     Compat.MoveFile(temp, final, options.Overwrite);
                     ok = true;
@@ -189,24 +131,292 @@ namespace SoraPS.Core.Downloads
             }
         }
 
+        /// <summary>Opens (or creates) the .partial file, which only one download at a time may hold.</summary>
+        private static FileStream OpenPartial(string temp, SoraTask? task)
+        {
+            try
+            {
+                return new FileStream(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException e)
+            {
+                throw new SoraException("DownloadInProgress", SoraErrorKind.InvalidParameter, $"'{temp}' is in use: another download of the same file is under way. ({e.Message})", e) { Target = task };
+            }
+        }
+
         /// <summary>The media type a download asks for: the MP4 video, or an image for a thumbnail or spritesheet.</summary>
         internal static string AcceptFor(string? variant) =>
             string.IsNullOrEmpty(variant) || string.Equals(variant, "video", StringComparison.OrdinalIgnoreCase) ? "video/mp4" : "image/*";
 
-        private sealed class ResumeState
+        /// <summary>
+        /// One download into its .partial file: the requests (a first one, then resumes), and what the bytes
+        /// already in the file are (<see cref="Known"/>, from the .partial.json record).
+        /// </summary>
+        private sealed class Transfer
         {
-            public ResumeState(string recordPath, SoraTask? task, Uri uri)
+            private readonly SoraHttp _http;
+            private readonly Uri _uri;
+            private readonly SoraTask? _task;
+            private readonly FileStream _target;
+            private readonly string _recordPath;
+            private readonly DownloadOptions _options;
+            private readonly IProgress<DownloadProgress> _progress;
+            private readonly Stopwatch _watch;
+
+            public Transfer(SoraHttp http, Uri uri, SoraTask? task, FileStream target, string recordPath, DownloadOptions options, IProgress<DownloadProgress> progress, Stopwatch watch)
             {
-                RecordPath = recordPath;
-                Task = task;
-                Uri = uri;
+                _http = http;
+                _uri = uri;
+                _task = task;
+                _target = target;
+                _recordPath = recordPath;
+                _options = options;
+                _progress = progress;
+                _watch = watch;
             }
 
-            public readonly string RecordPath;
-            public readonly SoraTask? Task;
-            public readonly Uri Uri;
             /// <summary>What the bytes already in the file are (null: nothing to resume).</summary>
             public PartialRecord? Known;
+
+            /// <summary>Keeps a .partial an earlier run left when its record matches this task and link; else empties it.</summary>
+            public void AdoptOrClearPartial()
+            {
+                if (_target.Length == 0) return;
+                var record = ReadRecord(_recordPath);
+                var why = record == null ? "no record of what it holds"
+                    : record.TaskId != _task?.Id ? $"it holds task {record.TaskId}"
+                    : record.Url != _uri.AbsoluteUri ? "it came from another link"
+                    : record.ETag == null && record.LastModified == null && record.Length == null ? "nothing to check it against"
+                    : null;
+                if (why == null)
+                {
+                    Known = record;
+                    return;
+                }
+                _http.Log.Verbose($"Not resuming '{_target.Name}' ({_target.Length:N0} bytes) for task {_task?.Id}: {why}. Starting from zero.");
+                _target.SetLength(0);
+            }
+
+            /// <summary>Fetches until the file is whole, resuming a broken download up to MaxResumes times. Returns the full size when known.</summary>
+            public async Task<long?> FetchWithResumesAsync(CancellationToken token)
+            {
+                var restarted = false;
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        return await FetchAsync(token).ConfigureAwait(false);
+                    }
+                    catch (SoraNetworkException e) when (e.ErrorId == "DownloadRestart" && !restarted && !token.IsCancellationRequested)
+                    {
+                        // The server now serves something else: what we had is no use. The first restart is not
+                        // counted as a failure; a server that keeps refusing to continue uses up the attempts.
+                        _http.Log.Verbose(e.Message + " Starting from zero.");
+                        restarted = true;
+                        attempt--;
+                    }
+                    catch (SoraNetworkException e) when (attempt < _options.MaxResumes && !token.IsCancellationRequested)
+                    {
+                        _http.Log.Verbose($"{e.Message} Resuming at {_target.Length:N0} bytes (attempt {attempt + 2} of {_options.MaxResumes + 1}).");
+                        await Task.Delay(_options.ResumeDelay, token).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            /// <summary>Checks the whole file: its length against the size announced, and the MP4 signature where asked.</summary>
+            public async Task VerifyAsync(long? total, CancellationToken token)
+            {
+                await _target.FlushAsync(token).ConfigureAwait(false);
+                var received = _target.Length;
+                if (total.HasValue && received != total.Value)
+                    throw new SoraNetworkException("DownloadTruncated", SoraErrorKind.Network, $"The download of task {_task?.Id} ended after {received} of {total.Value} bytes.");
+                if (!_options.VerifyMp4) return;
+                var head = new byte[12];
+                _target.Position = 0;
+                var n = await _target.ReadAsync(head, 0, head.Length, token).ConfigureAwait(false);
+                if (!IsMp4(head, n))
+                    throw new SoraProtocolException($"The file downloaded for task {_task?.Id} is not an MP4 video (no 'ftyp' box; {received} bytes).", null);
+            }
+
+            /// <summary>One request: appends to the file from its current length when that is safe. Returns the full size when known.</summary>
+            private async Task<long?> FetchAsync(CancellationToken cancel)
+            {
+                var known = Known;
+                var offset = known == null ? 0 : _target.Length;
+                if (known == null && _target.Length > 0) _target.SetLength(0);
+                using (var response = await _http.OpenStreamAsync(() => Request(offset, known), cancel, _options.HeaderTimeout).ConfigureAwait(false))
+                {
+                    var status = (int)response.StatusCode;
+                    RefuseFailure(response, status, offset);
+                    var total = status == 206 && offset > 0 && known != null
+                        ? ContinueAt(response, offset, known)
+                        : StartOver(response, status);
+                    var received = await CopyAsync(response, total, cancel).ConfigureAwait(false);
+                    if (total.HasValue && received < total.Value)
+                    {
+                        await _target.FlushAsync(cancel).ConfigureAwait(false);
+                        throw new SoraNetworkException("DownloadTruncated", SoraErrorKind.Network,
+                            $"The download of task {_task?.Id} ended after {received:N0} of {total.Value:N0} bytes.");
+                    }
+                    return total;
+                }
+            }
+
+            /// <summary>The GET of the video; from <paramref name="offset"/> on (only when resuming a known file), with If-Range.</summary>
+            private HttpRequestMessage Request(long offset, PartialRecord? known)
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, _uri);
+                request.Headers.Accept.ParseAdd(AcceptFor(_options.Variant));
+                if (offset > 0 && known != null)
+                {
+                    request.Headers.Range = new RangeHeaderValue(offset, null);
+                    // If-Range: the server sends the rest only if it still serves the same version, else all of it.
+                    if (known.ETag != null && !known.ETag.StartsWith("W/", StringComparison.Ordinal) && EntityTagHeaderValue.TryParse(known.ETag, out var tag))
+                        request.Headers.IfRange = new RangeConditionHeaderValue(tag);
+                    else if (known.LastModified != null && DateTimeOffset.TryParse(known.LastModified, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date))
+                        request.Headers.IfRange = new RangeConditionHeaderValue(date);
+                }
+                return request;
+            }
+
+            /// <summary>An answer that brings no video: a refused resume (start over), an expired link, a refused key, any other failure.</summary>
+            private void RefuseFailure(HttpResponseMessage response, int status, long offset)
+            {
+                if (status == 416 && offset > 0)
+                {
+                    // The partial file is no use (longer than the video, or another version): start over.
+                    _target.SetLength(0);
+                    Known = null;
+                    throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server refused to resume at byte {offset}.");
+                }
+                if (status == 403 || status == 404 || status == 410)
+                {
+                    var when = _task?.ExpiresAt.HasValue == true ? $" (the provider gave it until {_task.ExpiresAt.Value.ToLocalTime():u})" : "";
+                    throw new SoraException("VideoExpired", SoraErrorKind.Expired,
+                        $"The video link for task {_task?.Id} answered {status}: it has expired or been removed{when}. Videos must be saved before their links expire; generate it again if needed.") { Target = _task };
+                }
+                if (status == 401)
+                    throw new SoraException("AuthenticationFailed", SoraErrorKind.Authentication, $"The provider refused the key when downloading task {_task?.Id} (401).") { Target = _task };
+                if (status < 200 || status > 299)
+                    throw new SoraException("DownloadFailed", ErrorIds.KindFromStatus(status), $"Downloading task {_task?.Id} failed: the server answered {status} {response.ReasonPhrase}.") { Target = _task };
+            }
+
+            /// <summary>A 206 to a resume: continues at <paramref name="offset"/> if the server still serves the same version. Returns the full size.</summary>
+            private long? ContinueAt(HttpResponseMessage response, long offset, PartialRecord known)
+            {
+                var range = response.Content.Headers.ContentRange;
+                var etag = ETagOf(response);
+                var modified = LastModifiedOf(response);
+                var mismatch = range == null || range.From != offset ? $"it answered with the range {range?.ToString() ?? "(none)"}"
+                    : known.Length.HasValue && range.Length.HasValue && range.Length != known.Length ? $"the video is now {range.Length:N0} bytes, not {known.Length:N0}"
+                    : known.ETag != null && etag != null && etag != known.ETag ? $"its version changed ({known.ETag} -> {etag})"
+                    : known.ETag == null && known.LastModified != null && modified != null && modified != known.LastModified ? $"it changed on {modified}"
+                    : null;
+                if (mismatch != null)
+                {
+                    _target.SetLength(0);
+                    Known = null;
+                    throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server would not continue task {_task?.Id}'s download at byte {offset:N0}: {mismatch}.");
+                }
+                _target.Position = offset;
+                _http.Log.Verbose($"Resuming the download of task {_task?.Id} at byte {offset:N0}.");
+                return range!.Length; // no mismatch: the range was given
+            }
+
+            /// <summary>
+            /// A plain 200 (a first request, no range support, or a stale If-Range): write from the start, after
+            /// recording what these bytes are. A 206 here must start at byte 0, and its Content-Range gives the whole
+            /// length (its Content-Length is only this part's). Returns the full size when known.
+            /// </summary>
+            private long? StartOver(HttpResponseMessage response, int status)
+            {
+                var total = response.Content.Headers.ContentLength;
+                if (status == 206)
+                {
+                    var range = response.Content.Headers.ContentRange;
+                    if (range == null || (range.From ?? 0) != 0)
+                        throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server answered task {_task?.Id}'s download with the range {range?.ToString() ?? "(none)"} instead of the whole video.");
+                    total = range.Length ?? total;
+                }
+                _target.SetLength(0);
+                _target.Position = 0;
+                WriteRecord(new PartialRecord
+                {
+                    TaskId = _task?.Id,
+                    Profile = _task?.Profile,
+                    Url = _uri.AbsoluteUri,
+                    ETag = ETagOf(response),
+                    LastModified = LastModifiedOf(response),
+                    Length = total,
+                });
+                return total;
+            }
+
+            /// <summary>Writes the .partial.json record before the first byte; without it (or without a validator) there is no resume.</summary>
+            private void WriteRecord(PartialRecord record)
+            {
+                try
+                {
+                    File.WriteAllText(_recordPath, System.Text.Json.JsonSerializer.Serialize(record));
+                    Known = record;
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    // Without a record the bytes cannot be trusted later: no resume, but the download goes on.
+                    Known = null;
+                    _http.Log.Verbose($"Could not write '{_recordPath}' ({e.Message}); a broken download will start from zero.");
+                }
+                if (Known != null && Known.ETag == null && Known.LastModified == null && Known.Length == null)
+                    Known = null;
+            }
+
+            /// <summary>Copies the body to the file, reporting progress; a stall or a break is a SoraNetworkException (resumable). Returns the bytes now in the file.</summary>
+            private async Task<long> CopyAsync(HttpResponseMessage response, long? total, CancellationToken cancel)
+            {
+                var received = _target.Position;
+                using (var source = await Compat.ReadAsStreamAsync(response.Content, cancel).ConfigureAwait(false))
+                {
+                    var buffer = new byte[_options.BufferSize];
+                    var lastReport = TimeSpan.Zero;
+                    while (true)
+                    {
+                        var read = await ReadAsync(source, buffer, received, cancel).ConfigureAwait(false);
+                        if (read == 0) break;
+                        await _target.WriteAsync(buffer, 0, read, cancel).ConfigureAwait(false);
+                        received += read;
+                        if (_progress != null && _watch.Elapsed - lastReport >= TimeSpan.FromMilliseconds(200))
+                        {
+                            lastReport = _watch.Elapsed;
+                            _progress.Report(new DownloadProgress(received, total, _watch.Elapsed));
+                        }
+                    }
+                }
+                return received;
+            }
+
+            /// <summary>One read, which may stall at most StallTimeout.</summary>
+            private async Task<int> ReadAsync(Stream source, byte[] buffer, long received, CancellationToken cancel)
+            {
+                using (var stall = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+                {
+                    stall.CancelAfter(_options.StallTimeout);
+                    try
+                    {
+                        return await source.ReadAsync(buffer, 0, buffer.Length, stall.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                    {
+                        throw new SoraNetworkException("DownloadStalled", SoraErrorKind.Timeout,
+                            $"The download of task {_task?.Id} stalled for {_options.StallTimeout.TotalSeconds:0.#} s after {received:N0} bytes.");
+                    }
+                    catch (Exception e) when (e is IOException || e is HttpRequestException)
+                    {
+                        await _target.FlushAsync(cancel).ConfigureAwait(false);
+                        throw new SoraNetworkException("DownloadInterrupted", SoraErrorKind.Network,
+                            $"The download of task {_task?.Id} broke after {received:N0} bytes: {e.Message}", e);
+                    }
+                }
+            }
         }
 
         private static PartialRecord? ReadRecord(string path)
@@ -223,154 +433,6 @@ namespace SoraPS.Core.Downloads
 
         private static string? ETagOf(HttpResponseMessage r) => r.Headers.ETag?.ToString();
         private static string? LastModifiedOf(HttpResponseMessage r) => r.Content.Headers.LastModified?.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
-
-        /// <summary>One request: appends to <paramref name="target"/> from its current length when that is safe. Returns the full size when known.</summary>
-        private static async Task<long?> FetchAsync(SoraHttp http, Uri uri, SoraTask? task, FileStream target, ResumeState state, DownloadOptions options, IProgress<DownloadProgress> progress, Stopwatch watch, CancellationToken cancel)
-        {
-            var known = state.Known;
-            var offset = known == null ? 0 : target.Length;
-            if (known == null && target.Length > 0) target.SetLength(0);
-            HttpRequestMessage Build()
-            {
-                var request = new HttpRequestMessage(HttpMethod.Get, uri);
-                request.Headers.Accept.ParseAdd(AcceptFor(options.Variant));
-                if (offset > 0 && known != null) // offset > 0 only when resuming a known file
-                {
-                    request.Headers.Range = new RangeHeaderValue(offset, null);
-                    // If-Range: the server sends the rest only if it still serves the same version, else all of it.
-                    if (known.ETag != null && !known.ETag.StartsWith("W/", StringComparison.Ordinal) && EntityTagHeaderValue.TryParse(known.ETag, out var tag))
-                        request.Headers.IfRange = new RangeConditionHeaderValue(tag);
-                    else if (known.LastModified != null && DateTimeOffset.TryParse(known.LastModified, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date))
-                        request.Headers.IfRange = new RangeConditionHeaderValue(date);
-                }
-                return request;
-            }
-            using (var response = await http.OpenStreamAsync(Build, cancel, options.HeaderTimeout).ConfigureAwait(false))
-            {
-                var status = (int)response.StatusCode;
-                if (status == 416 && offset > 0)
-                {
-                    // The partial file is no use (longer than the video, or another version): start over.
-                    target.SetLength(0);
-                    state.Known = null;
-                    throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server refused to resume at byte {offset}.");
-                }
-                if (status == 403 || status == 404 || status == 410)
-                {
-                    var when = task?.ExpiresAt.HasValue == true ? $" (the provider gave it until {task.ExpiresAt.Value.ToLocalTime():u})" : "";
-                    throw new SoraException("VideoExpired", SoraErrorKind.Expired,
-                        $"The video link for task {task?.Id} answered {status}: it has expired or been removed{when}. Videos must be saved before their links expire; generate it again if needed.") { Target = task };
-                }
-                if (status == 401)
-                    throw new SoraException("AuthenticationFailed", SoraErrorKind.Authentication, $"The provider refused the key when downloading task {task?.Id} (401).") { Target = task };
-                if (status < 200 || status > 299)
-                    throw new SoraException("DownloadFailed", ErrorIds.KindFromStatus(status), $"Downloading task {task?.Id} failed: the server answered {status} {response.ReasonPhrase}.") { Target = task };
-
-                long? total;
-                if (status == 206 && offset > 0 && known != null)
-                {
-                    var range = response.Content.Headers.ContentRange;
-                    var etag = ETagOf(response);
-                    var modified = LastModifiedOf(response);
-                    var mismatch = range == null || range.From != offset ? $"it answered with the range {range?.ToString() ?? "(none)"}"
-                        : known.Length.HasValue && range.Length.HasValue && range.Length != known.Length ? $"the video is now {range.Length:N0} bytes, not {known.Length:N0}"
-                        : known.ETag != null && etag != null && etag != known.ETag ? $"its version changed ({known.ETag} -> {etag})"
-                        : known.ETag == null && known.LastModified != null && modified != null && modified != known.LastModified ? $"it changed on {modified}"
-                        : null;
-                    if (mismatch != null)
-                    {
-                        target.SetLength(0);
-                        state.Known = null;
-                        throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server would not continue task {task?.Id}'s download at byte {offset:N0}: {mismatch}.");
-                    }
-                    total = range!.Length; // no mismatch: the range was given
-                    target.Position = offset;
-                    http.Log.Verbose($"Resuming the download of task {task?.Id} at byte {offset:N0}.");
-                }
-                else
-                {
-                    // A plain 200 (a first request, no range support, or a stale If-Range): write from the start,
-                    // after recording what these bytes are. A 206 here must start at byte 0, and its Content-Range
-                    // gives the whole length (its Content-Length is only this part's).
-                    total = response.Content.Headers.ContentLength;
-                    if (status == 206)
-                    {
-                        var range = response.Content.Headers.ContentRange;
-                        if (range == null || (range.From ?? 0) != 0)
-                            throw new SoraNetworkException("DownloadRestart", SoraErrorKind.Network, $"The server answered task {task?.Id}'s download with the range {range?.ToString() ?? "(none)"} instead of the whole video.");
-                        total = range.Length ?? total;
-                    }
-                    target.SetLength(0);
-                    target.Position = 0;
-                    var record = new PartialRecord
-                    {
-                        TaskId = state.Task?.Id,
-                        Profile = state.Task?.Profile,
-                        Url = state.Uri.AbsoluteUri,
-                        ETag = ETagOf(response),
-                        LastModified = LastModifiedOf(response),
-                        Length = total,
-                    };
-                    try
-                    {
-                        File.WriteAllText(state.RecordPath, System.Text.Json.JsonSerializer.Serialize(record));
-                        state.Known = record;
-                    }
-                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                    {
-                        // Without a record the bytes cannot be trusted later: no resume, but the download goes on.
-                        state.Known = null;
-                        http.Log.Verbose($"Could not write '{state.RecordPath}' ({e.Message}); a broken download will start from zero.");
-                    }
-                    if (state.Known != null && state.Known.ETag == null && state.Known.LastModified == null && state.Known.Length == null)
-                        state.Known = null;
-                }
-                var received = target.Position;
-                using (var source = await Compat.ReadAsStreamAsync(response.Content, cancel).ConfigureAwait(false))
-                {
-                    var buffer = new byte[options.BufferSize];
-                    var lastReport = TimeSpan.Zero;
-                    while (true)
-                    {
-                        int read;
-                        using (var stall = CancellationTokenSource.CreateLinkedTokenSource(cancel))
-                        {
-                            stall.CancelAfter(options.StallTimeout);
-                            try
-                            {
-                                read = await source.ReadAsync(buffer, 0, buffer.Length, stall.Token).ConfigureAwait(false);
-                            }
-                            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-                            {
-                                throw new SoraNetworkException("DownloadStalled", SoraErrorKind.Timeout,
-                                    $"The download of task {task?.Id} stalled for {options.StallTimeout.TotalSeconds:0.#} s after {received:N0} bytes.");
-                            }
-                            catch (Exception e) when (e is IOException || e is HttpRequestException)
-                            {
-                                await target.FlushAsync(cancel).ConfigureAwait(false);
-                                throw new SoraNetworkException("DownloadInterrupted", SoraErrorKind.Network,
-                                    $"The download of task {task?.Id} broke after {received:N0} bytes: {e.Message}", e);
-                            }
-                        }
-                        if (read == 0) break;
-                        await target.WriteAsync(buffer, 0, read, cancel).ConfigureAwait(false);
-                        received += read;
-                        if (progress != null && watch.Elapsed - lastReport >= TimeSpan.FromMilliseconds(200))
-                        {
-                            lastReport = watch.Elapsed;
-                            progress.Report(new DownloadProgress(received, total, watch.Elapsed));
-                        }
-                    }
-                }
-                if (total.HasValue && received < total.Value)
-                {
-                    await target.FlushAsync(cancel).ConfigureAwait(false);
-                    throw new SoraNetworkException("DownloadTruncated", SoraErrorKind.Network,
-                        $"The download of task {task?.Id} ended after {received:N0} of {total.Value:N0} bytes.");
-                }
-                return total;
-            }
-        }
 
         /// <summary>An ISO media file starts with a box whose type is 'ftyp'.</summary>
         public static bool IsMp4(byte[] head, int length) =>

@@ -6,10 +6,14 @@ using System.Threading.Tasks;
 namespace SoraPS.Core.Http
 {
     /// <summary>
-    /// Limits the requests in flight with a limit that adapts (AIMD): it starts at the ceiling, halves when the
-    /// provider pushes back (429, 503, a retry-after hint), at most once per back-off period, and grows back by
-    /// one after each round of successful requests (as many successes as the limit), never above the ceiling.
-    /// A retry-after hint also holds new requests until it has passed.
+    /// The one concurrency limiter of SoraPS: submissions (<see cref="SoraClient.SubmitLimiter"/>), status polls
+    /// (one per profile in a <see cref="Waiting.TaskWaiter"/>), downloads (<see cref="SoraClient.DownloadLimiter"/>)
+    /// and the cmdlets' background lanes all wait on one. Waiters are served in order; one cancelled while
+    /// waiting gives up its place. The limit starts at the ceiling and stays there unless the user reports
+    /// push-back: then it adapts (AIMD), halving on <see cref="OnThrottled"/> (a 429, 503 or retry-after hint), at
+    /// most once per back-off period, and growing back by one after each round of <see cref="OnSuccess"/> (as many
+    /// successes as the limit), never above the ceiling. A retry-after hint also holds new requests until it has
+    /// passed. Only submissions report push-back and successes; the other limits are fixed.
     /// </summary>
     public sealed class AdaptiveLimiter
     {

@@ -36,12 +36,17 @@ namespace SoraPS.Core.Http
         public static bool IsGatewayStatus(int status) => status == 502 || status == 503 || status == 504;
 
         /// <summary>The delay before attempt number <paramref name="attempt"/> (1-based retry count).</summary>
-        public TimeSpan Backoff(int attempt, Random random)
+        public TimeSpan Backoff(int attempt, Random random) => Backoff(attempt, (random ?? throw new ArgumentNullException(nameof(random))).NextDouble());
+
+        /// <summary>The delay before attempt number <paramref name="attempt"/>, its jitter drawn from <paramref name="jitter"/> (safe from many threads).</summary>
+        public TimeSpan Backoff(int attempt, JitterSource jitter) => Backoff(attempt, (jitter ?? JitterSource.Shared).NextDouble());
+
+        private TimeSpan Backoff(int attempt, double unit)
         {
             var exp = BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempt - 1));
             var capped = Math.Min(exp, MaxDelay.TotalMilliseconds);
             // "Equal jitter": half fixed, half random, so retries from many clients spread out.
-            var jittered = capped / 2 + random.NextDouble() * capped / 2;
+            var jittered = capped / 2 + unit * capped / 2;
             return TimeSpan.FromMilliseconds(jittered);
         }
 

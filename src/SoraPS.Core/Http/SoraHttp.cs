@@ -1,37 +1,36 @@
 using System;
-using System.Diagnostics;
-using System.Globalization;
-using System.IO;
-using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace SoraPS.Core.Http
 {
     /// <summary>
-    /// The small HTTP core every dialect shares: puts the key only on requests to the profile's own
-    /// host, reads bodies, retries what is safe to retry, and traces each exchange with secrets removed.
+    /// The HTTP core every dialect shares, as two pipelines of small stages. An API call (create, status, list,
+    /// cancel, delete) goes through redaction, the answer size cap, the refusal of redirects, retries, throttling,
+    /// tracing, credentials and the transport; a download's request through redirect following, retries,
+    /// throttling, tracing, credentials and the transport. Each stage is one concern (see its own summary).
     /// </summary>
     public sealed class SoraHttp
     {
         private static readonly Lazy<HttpClient> SharedClient = new Lazy<HttpClient>(CreateClient);
-        private readonly HttpClient _client;
-        private readonly ApiCredential _credential;
-        private readonly AuthScheme _scheme;
-        private readonly Uri _baseUri;
-        private readonly ISoraLog _log;
-        private readonly Random _random = new Random();
+        private readonly CredentialStage _credentials;
+        private readonly ThrottleStage _throttle;
+        private readonly HttpPipeline _api;
+        private readonly HttpPipeline _stream;
 
-        public SoraHttp(Uri baseUri, ApiCredential credential, AuthScheme scheme, ISoraLog? log = null, RetryPolicy? retry = null, HttpClient? client = null)
+        public SoraHttp(Uri baseUri, ApiCredential? credential, AuthScheme scheme, ISoraLog? log = null, RetryPolicy? retry = null, HttpClient? client = null)
         {
-            _baseUri = baseUri ?? throw new ArgumentNullException(nameof(baseUri));
-            _credential = credential;
-            _scheme = scheme;
-            _log = log ?? NullLog.Instance;
+            if (baseUri == null) throw new ArgumentNullException(nameof(baseUri));
+            Log = log ?? NullLog.Instance;
             Retry = retry ?? RetryPolicy.Default;
-            _client = client ?? SharedClient.Value;
+            _credentials = new CredentialStage(baseUri, credential, scheme);
+            _throttle = new ThrottleStage(MaxResponseBytes);
+            var retries = new RetryStage(Retry, Log);
+            var trace = new TraceStage(Log);
+            var transport = new TransportStage(client ?? SharedClient.Value);
+            _api = new HttpPipeline(new RedactStage(), new AnswerCapStage(MaxResponseBytes), new RefuseRedirectStage(), retries, _throttle, trace, _credentials, transport);
+            _stream = new HttpPipeline(new FollowRedirectStage(MaxRedirects, Log, _credentials.IsOwnHost), retries, _throttle, trace, _credentials, transport);
         }
 
         /// <summary>How many redirects a download follows.</summary>
@@ -40,10 +39,15 @@ namespace SoraPS.Core.Http
         public const int MaxResponseBytes = 4 * 1024 * 1024;
 
         public RetryPolicy Retry { get; }
-        public ISoraLog Log => _log;
+        public ISoraLog Log { get; }
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
         /// <summary>Called when the provider pushes back (429 other than an exhausted quota, or 503), with its retry hint if any.</summary>
-        public Action<RequestKind, TimeSpan?>? Throttled { get; set; }
+        public Action<RequestKind, TimeSpan?>? Throttled
+        {
+            get => _throttle.Throttled;
+            set => _throttle.Throttled = value;
+        }
 
         private static HttpClient CreateClient()
         {
@@ -54,283 +58,37 @@ namespace SoraPS.Core.Http
         }
 
         /// <summary>True when a request to <paramref name="uri"/> should carry the key.</summary>
-        internal bool IsOwnHost(Uri? uri) =>
-            Uri.Compare(uri, _baseUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+        internal bool IsOwnHost(Uri? uri) => _credentials.IsOwnHost(uri);
 
         /// <summary>
         /// Sends an API request (create, status, list, cancel, delete) and reads its body, at most
-        /// <see cref="MaxResponseBytes"/>, with every key removed. A redirect is not followed (the key
-        /// would travel with it, and a paid submission must not be re-sent elsewhere): it is an
+        /// <see cref="MaxResponseBytes"/>, with every key removed. A redirect is not followed: it is an
         /// UnexpectedRedirect error naming the Location.
         /// </summary>
         public async Task<ProviderResponse> SendAsync(Func<HttpRequestMessage> build, RequestKind kind, CancellationToken cancel, TimeSpan? timeout = null)
         {
-            var limit = timeout ?? RequestTimeout;
-            using (var response = await SendCoreAsync(build, kind, limit, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false))
+            var exchange = new HttpExchange(build, kind, timeout ?? RequestTimeout, cancel);
+            try
             {
-                var status = (int)response.StatusCode;
-                var uri = response.RequestMessage?.RequestUri;
-                if (IsRedirect(status))
-                {
-                    var location = response.Headers.Location;
-                    var target = location == null ? "(no Location)" : uri != null && !location.IsAbsoluteUri ? new Uri(uri, location).AbsoluteUri : location.OriginalString;
-                    throw new SoraException("UnexpectedRedirect", Tasks.SoraErrorKind.UnexpectedResponse,
-                        $"{response.RequestMessage?.Method} {uri} answered {status} {response.ReasonPhrase}, redirecting to {target}. SoraPS does not follow redirects on API calls " +
-                        (kind == RequestKind.Submit ? "and did not send the submission again; nothing was generated by this request. " : "") +
-                        "If the provider has moved, change the profile's BaseUri (Set-SoraProfile -BaseUri).") { Target = target };
-                }
-                byte[] bytes;
-                using (var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancel))
-                {
-                    bodyTimeout.CancelAfter(limit);
-                    try
-                    {
-                        bytes = await ReadCappedAsync(response, uri, bodyTimeout.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
-                    {
-                        throw new SoraNetworkException(kind == RequestKind.Submit ? "SubmissionOutcomeUnknown" : "RequestTimeout", Tasks.SoraErrorKind.Timeout,
-                            $"The answer from {uri} did not arrive whole within {limit.TotalSeconds:0.#} s." +
-                            (kind == RequestKind.Submit ? " The provider may or may not have accepted the task; it was NOT sent again." : ""), e);
-                    }
-                    catch (Exception e) when (e is HttpRequestException || e is IOException)
-                    {
-                        // A submission whose answer broke off was received by the provider: it may have been accepted.
-                        throw kind == RequestKind.Submit
-                            ? new SoraNetworkException("SubmissionOutcomeUnknown", Tasks.SoraErrorKind.Network,
-                                $"The answer to {response.RequestMessage?.Method} {uri} broke off ({e.Message}). The provider may or may not have accepted the task; it was NOT sent again.", e)
-                            : new SoraNetworkException("NetworkError", Tasks.SoraErrorKind.Network,
-                                $"The connection broke while reading the answer from {uri}: {e.Message}", e);
-                    }
-                    catch (SoraProtocolException e) when (kind == RequestKind.Submit && status >= 200 && status <= 299)
-                    {
-                        throw new SoraNetworkException("SubmissionOutcomeUnknown", Tasks.SoraErrorKind.UnexpectedResponse,
-                            e.Message + " The provider may have accepted the task; it was NOT sent again.", e);
-                    }
-                }
-                var body = Redactor.Redact(Decode(bytes, response.Content?.Headers.ContentType?.CharSet));
-                return new ProviderResponse(status, body, ProviderResponse.ReadHeaders(response), uri);
+                await _api.SendAsync(exchange).ConfigureAwait(false);
+                var response = exchange.Response!; // the answer cap stage read it
+                return new ProviderResponse((int)response.StatusCode, exchange.Text ?? "", ProviderResponse.ReadHeaders(response), response.RequestMessage?.RequestUri);
             }
-        }
-
-        internal static bool IsRedirect(int status) => status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-
-        private static string Decode(byte[] bytes, string? charset)
-        {
-            var encoding = System.Text.Encoding.UTF8;
-            if (charset != null && charset.Length > 0)
+            finally
             {
-                try { encoding = System.Text.Encoding.GetEncoding(charset.Trim('"')); }
-                catch (ArgumentException) { }
+                exchange.Response?.Dispose();
             }
-            return encoding.GetString(bytes);
-        }
-
-        /// <summary>Reads a body of at most <see cref="MaxResponseBytes"/>; a bigger one is refused without being held in memory.</summary>
-        private static async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, Uri? uri, CancellationToken cancel)
-        {
-            if (response.Content == null) return new byte[0];
-            var declared = response.Content.Headers.ContentLength;
-            if (declared > MaxResponseBytes) throw TooBig(uri, declared.Value, null);
-            using (var stream = await Compat.ReadAsStreamAsync(response.Content, cancel).ConfigureAwait(false))
-            using (var buffer = new MemoryStream())
-            {
-                var chunk = new byte[81920];
-                while (true)
-                {
-                    var n = await stream.ReadAsync(chunk, 0, chunk.Length, cancel).ConfigureAwait(false);
-                    if (n == 0) break;
-                    if (buffer.Length + n > MaxResponseBytes)
-                    {
-                        buffer.Write(chunk, 0, (int)(MaxResponseBytes - buffer.Length));
-                        throw TooBig(uri, null, buffer);
-                    }
-                    buffer.Write(chunk, 0, n);
-                }
-                return buffer.ToArray();
-            }
-        }
-
-        private static SoraProtocolException TooBig(Uri? uri, long? declared, MemoryStream? head)
-        {
-            var start = head == null ? null : Redactor.Redact(System.Text.Encoding.UTF8.GetString(head.GetBuffer(), 0, (int)Math.Min(head.Length, 2048)));
-            return new SoraProtocolException(
-                $"The answer from {uri} is {(declared.HasValue ? declared.Value.ToString("N0", CultureInfo.InvariantCulture) + " bytes" : "longer than that")}, over the {MaxResponseBytes / 1048576} MiB SoraPS reads from an API answer; it was not read. " +
-                "A provider's JSON answer is never that big: the profile's BaseUri may point at the wrong server.", start);
         }
 
         /// <summary>
-        /// Opens a streaming response (headers read, body not); the caller disposes it. Redirects
-        /// (301, 302, 303, 307, 308) are followed for up to <see cref="MaxRedirects"/> hops, as result
-        /// links and CDNs need; the key goes only to the profile's own origin (scheme, host and port).
+        /// Opens a streaming response (headers read, body not); the caller disposes it. Redirects are followed
+        /// for up to <see cref="MaxRedirects"/> hops; the key goes only to the profile's own origin.
         /// </summary>
         public async Task<HttpResponseMessage> OpenStreamAsync(Func<HttpRequestMessage> build, CancellationToken cancel, TimeSpan? headerTimeout = null)
         {
-            Uri? current = null;
-            for (var hop = 0; ; hop++)
-            {
-                var at = current;
-                Func<HttpRequestMessage> next = at == null ? build : () =>
-                {
-                    var r = build();
-                    r.RequestUri = at;
-                    return r;
-                };
-                var response = await SendCoreAsync(next, RequestKind.Read, headerTimeout ?? RequestTimeout, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
-                var status = (int)response.StatusCode;
-                if (!IsRedirect(status)) return response;
-                var from = response.RequestMessage?.RequestUri;
-                var location = response.Headers.Location;
-                response.Dispose();
-                if (location == null)
-                    throw new SoraProtocolException($"GET {from} answered {status} without a Location to go to.", null);
-                var target = location.IsAbsoluteUri ? location
-                    : from != null ? new Uri(from, location)
-                    : throw new SoraProtocolException($"A request answered {status} with the relative Location '{location}' and no request address to resolve it against; not followed.", null);
-                if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
-                    throw new SoraProtocolException($"GET {from} redirected to '{target}', which is not an http(s) address; not followed.", null);
-                if (hop >= MaxRedirects)
-                    throw new SoraException("TooManyRedirects", Tasks.SoraErrorKind.UnexpectedResponse,
-                        $"GET {from} was redirected more than {MaxRedirects} times (last to {target}); given up.");
-                _log.Verbose(Redactor.Redact($"Following {status} from {from} to {target}{(IsOwnHost(target) ? "" : " (another origin: without the key)")}."));
-                current = target;
-            }
-        }
-
-        private async Task<HttpResponseMessage> SendCoreAsync(Func<HttpRequestMessage> build, RequestKind kind, TimeSpan timeout, HttpCompletionOption completion, CancellationToken cancel)
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                var request = build();
-                if (_credential != null && IsOwnHost(request.RequestUri)) _credential.Apply(request, _scheme);
-                var what = request.Method + " " + request.RequestUri;
-                var watch = Stopwatch.StartNew();
-                HttpResponseMessage? response = null;
-                Exception? failure = null;
-                bool safeToRetry;
-                using (var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancel))
-                {
-                    timeoutCts.CancelAfter(timeout);
-                    try
-                    {
-                        response = await _client.SendAsync(request, completion, timeoutCts.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-                    {
-                        request.Dispose();
-                        throw;
-                    }
-                    catch (OperationCanceledException e)
-                    {
-                        failure = new SoraNetworkException(kind == RequestKind.Submit ? "SubmissionOutcomeUnknown" : "RequestTimeout",
-                            Tasks.SoraErrorKind.Timeout,
-                            kind == RequestKind.Submit
-                                ? $"{what} got no answer within {timeout.TotalSeconds:0.#} s. The provider may or may not have accepted the task; it was NOT sent again. Check the provider's task list before resubmitting."
-                                : $"{what} got no answer within {timeout.TotalSeconds:0.#} s.", e);
-                    }
-                    catch (HttpRequestException e)
-                    {
-                        var refused = IsConnectionRefused(e);
-                        failure = new SoraNetworkException(
-                            kind == RequestKind.Submit && !refused ? "SubmissionOutcomeUnknown" : "NetworkError",
-                            Tasks.SoraErrorKind.Network,
-                            kind == RequestKind.Submit && !refused
-                                ? $"{what} failed after it was sent ({e.Message}). The provider may or may not have accepted the task; it was NOT sent again."
-                                : $"{what} failed: {e.Message}", e);
-                    }
-                    catch (IOException e)
-                    {
-                        failure = new SoraNetworkException(kind == RequestKind.Submit ? "SubmissionOutcomeUnknown" : "NetworkError", Tasks.SoraErrorKind.Network, $"{what} failed: {e.Message}", e);
-                    }
-                }
-
-                TimeSpan? hint = null;
-                bool? should = null;
-                if (response != null)
-                {
-                    var status = (int)response.StatusCode;
-                    _log.Verbose(Redactor.Redact(string.Format(CultureInfo.InvariantCulture, "HTTP {0} -> {1} {2} ({3} ms)", what, status, response.ReasonPhrase, watch.ElapsedMilliseconds)));
-                    string? Header(string n) => response.Headers.TryGetValues(n, out var v) ? string.Join(",", v) : null;
-                    should = RetryPolicy.ParseShouldRetry(Header);
-                    var retryable = kind == RequestKind.Submit ? RetryPolicy.IsSafeToResubmit(status) : RetryPolicy.IsRetryableStatus(status);
-                    var quota = retryable && status == 429 && await IsQuotaRefusalAsync(response, cancel).ConfigureAwait(false);
-                    if (quota) retryable = false; // an exhausted quota does not come back by waiting
-                    if (!quota && (status == 429 || status == 503)) Throttled?.Invoke(kind, RetryPolicy.ParseRetryHint(Header, DateTimeOffset.UtcNow));
-                    if (should.HasValue && kind == RequestKind.Read) retryable = should.Value;
-                    if (should == false) retryable = false;
-                    if (!retryable || attempt >= Retry.MaxAttempts)
-                    {
-                        request.Dispose();
-                        return response;
-                    }
-                    hint = RetryPolicy.ParseRetryHint(Header, DateTimeOffset.UtcNow);
-                    if (hint.HasValue && hint.Value > Retry.MaxHintedDelay)
-                    {
-                        _log.Verbose($"Not retrying {what}: the provider asked to wait {hint.Value.TotalSeconds:0} s, longer than {Retry.MaxHintedDelay.TotalSeconds:0} s.");
-                        request.Dispose();
-                        return response;
-                    }
-                    response.Dispose();
-                    safeToRetry = true;
-                }
-                else
-                {
-                    // No response: one of the handlers above recorded why.
-                    _log.Verbose(Redactor.Redact($"HTTP {what} -> failed after {watch.ElapsedMilliseconds} ms: {failure!.Message}"));
-                    var id = ((SoraException)failure).ErrorId;
-                    safeToRetry = id != "SubmissionOutcomeUnknown";
-                    if (!safeToRetry || attempt >= Retry.MaxAttempts)
-                    {
-                        request.Dispose();
-                        throw failure;
-                    }
-                }
-                request.Dispose();
-                var delay = hint ?? Retry.Backoff(attempt, _random);
-                _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Retrying {0} in {1:0.0} s (attempt {2} of {3}{4}).",
-                    what, delay.TotalSeconds, attempt + 1, Retry.MaxAttempts, hint.HasValue ? ", as the provider asked" : ""));
-                await Task.Delay(delay, cancel).ConfigureAwait(false);
-            }
-        }
-
-        private static async Task<bool> IsQuotaRefusalAsync(HttpResponseMessage response, CancellationToken cancel)
-        {
-            if (response.Content == null) return false;
-            try
-            {
-                // Read at most the cap (plus one byte, so an oversized body is still seen as one), and keep it for the caller.
-                var headers = response.Content.Headers;
-                byte[] bytes;
-                using (var stream = await Compat.ReadAsStreamAsync(response.Content, cancel).ConfigureAwait(false))
-                using (var buffer = new MemoryStream())
-                {
-                    var chunk = new byte[81920];
-                    int n;
-                    while (buffer.Length <= MaxResponseBytes && (n = await stream.ReadAsync(chunk, 0, (int)Math.Min(chunk.Length, MaxResponseBytes + 1 - buffer.Length), cancel).ConfigureAwait(false)) > 0)
-                        buffer.Write(chunk, 0, n);
-                    bytes = buffer.ToArray();
-                }
-                var kept = new ByteArrayContent(bytes);
-                foreach (var h in headers)
-                    if (!h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) kept.Headers.TryAddWithoutValidation(h.Key, h.Value);
-                response.Content = kept;
-                var body = System.Text.Encoding.UTF8.GetString(bytes);
-                return body.IndexOf("insufficient_quota", StringComparison.OrdinalIgnoreCase) >= 0 ||
-                       body.IndexOf("quota_exceeded", StringComparison.OrdinalIgnoreCase) >= 0 ||
-                       body.IndexOf("billing", StringComparison.OrdinalIgnoreCase) >= 0;
-            }
-            catch (Exception e) when (e is HttpRequestException || e is IOException || e is OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        private static bool IsConnectionRefused(Exception e)
-        {
-            for (var x = e; x != null; x = x.InnerException)
-                if (x is SocketException se && se.SocketErrorCode == SocketError.ConnectionRefused) return true;
-            return false;
+            var exchange = new HttpExchange(build, RequestKind.Read, headerTimeout ?? RequestTimeout, cancel);
+            await _stream.SendAsync(exchange).ConfigureAwait(false);
+            return exchange.Response!; // the transport set it, or threw
         }
     }
 }

@@ -1,6 +1,9 @@
 namespace SoraPS.Core.Http
 {
-    /// <summary>Where Core writes its trace. The cmdlets forward it to Write-Verbose / Write-Debug.</summary>
+    /// <summary>
+    /// Where Core writes its trace (Verbose, Debug) and its warnings, from any thread. The cmdlets' log redacts
+    /// each message the invocation shows and posts it to the pipeline thread as Write-Verbose, Write-Debug or Write-Warning.
+    /// </summary>
     public interface ISoraLog
     {
         void Verbose(string message);

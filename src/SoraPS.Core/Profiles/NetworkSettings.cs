@@ -12,6 +12,10 @@ namespace SoraPS.Core.Profiles
         public const string RequestTimeoutSec = "RequestTimeoutSec";
         public const string MaxRetries = "MaxRetries";
         public const string DownloadStallSec = "DownloadStallSec";
+        public const string MaxParallelDownloads = "MaxParallelDownloads";
+
+        /// <summary>How many downloads of one profile run at once when the profile does not say.</summary>
+        public const int DefaultParallelDownloads = 4;
 
         public static readonly TimeSpan DefaultReadTimeout = TimeSpan.FromSeconds(100);
 
@@ -24,6 +28,8 @@ namespace SoraPS.Core.Profiles
                 "How many times a failed read (status, list, download) is tried again (a broken download resumes 3 times)."),
             new SettingDeclaration(DownloadStallSec, SettingType.Seconds, "60",
                 "Seconds a download may receive nothing before it is resumed or abandoned."),
+            new SettingDeclaration(MaxParallelDownloads, SettingType.Limit, "4",
+                "How many videos of this profile Save-SoraVideo downloads at once (1 to 100)."),
         };
 
         public static TimeSpan? Seconds(SoraProfile? profile, string name)
@@ -31,6 +37,10 @@ namespace SoraPS.Core.Profiles
             var v = SettingDeclaration.Number(profile?.Setting(name));
             return v > 0 ? TimeSpan.FromSeconds(v.Value) : (TimeSpan?)null;
         }
+
+        /// <summary>The profile's MaxParallelDownloads, else <see cref="DefaultParallelDownloads"/>.</summary>
+        public static int ParallelDownloads(SoraProfile? profile) =>
+            Count(profile, MaxParallelDownloads) is int n && n >= 1 ? n : DefaultParallelDownloads;
 
         public static int? Count(SoraProfile? profile, string name)
         {

@@ -13,6 +13,8 @@ namespace SoraPS.Core.Profiles
         Seconds,
         /// <summary>A whole number from 0 to 100.</summary>
         Count,
+        /// <summary>A whole number from 1 to 100 (how many at once).</summary>
+        Limit,
         /// <summary>A path below the BaseUri; <c>{id}</c> is replaced by the task id.</summary>
         Path,
         /// <summary>Any non-empty text.</summary>
@@ -50,9 +52,11 @@ namespace SoraPS.Core.Profiles
                         throw Invalid($"The setting {Name} takes a number of seconds above 0 (at most 86400); '{raw}' is not one.");
                     break;
                 case SettingType.Count:
+                case SettingType.Limit:
                     var c = Number(raw);
-                    if (c == null || c < 0 || c > 100 || c != Math.Floor(c.Value))
-                        throw Invalid($"The setting {Name} takes a whole number from 0 to 100; '{raw}' is not one.");
+                    var least = Type == SettingType.Limit ? 1 : 0;
+                    if (c == null || c < least || c > 100 || c != Math.Floor(c.Value))
+                        throw Invalid($"The setting {Name} takes a whole number from {least} to 100; '{raw}' is not one.");
                     break;
                 default:
                     if (string.IsNullOrWhiteSpace(raw))

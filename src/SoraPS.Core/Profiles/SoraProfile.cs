@@ -33,6 +33,9 @@ namespace SoraPS.Core.Profiles
         public string? Resolution { get; set; }
         /// <summary>The most requests in flight at once for this profile (the ceiling of its adaptive limit).</summary>
         public int? MaxConcurrency { get; set; }
+        /// <summary>How many of this profile's videos are downloaded at once (its MaxParallelDownloads setting, default 4).</summary>
+        [JsonIgnore]
+        public int MaxParallelDownloads => NetworkSettings.ParallelDownloads(this);
         /// <summary>Settings the dialect declares (for example a query path, or a network limit); names are case-insensitive.</summary>
         public Dictionary<string, string>? Settings { get; set; }
         /// <summary>

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
+using SoraPS.Core.Http;
 using SoraPS.Core.Tasks;
 
 namespace SoraPS.Core.Waiting
@@ -45,8 +46,10 @@ namespace SoraPS.Core.Waiting
 
     /// <summary>
     /// Waits for many tasks at once. Each task is polled on its own schedule (server hints, the
-    /// provider's estimate and observed progress decide the interval); everything that happens is
-    /// queued as an event for the caller's thread to take, so nothing here writes to a pipeline.
+    /// provider's estimate and observed progress decide the interval), at most the profile's
+    /// MaxConcurrency polls at once. Everything that happens becomes an event: queued for the caller to
+    /// take with <see cref="TryTake"/>, or, when a sink is given, handed to the sink on the polling
+    /// thread (the cmdlets' sink posts it to the pipeline thread). Nothing here writes to a pipeline.
     /// </summary>
     public sealed class TaskWaiter : IDisposable
     {
@@ -55,7 +58,7 @@ namespace SoraPS.Core.Waiting
         private readonly CancellationToken _cancel;
         private readonly BlockingCollection<WaitEvent> _events = new BlockingCollection<WaitEvent>();
         private readonly Action<WaitEvent>? _sink;
-        private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<string, AdaptiveLimiter> _gates = new ConcurrentDictionary<string, AdaptiveLimiter>(StringComparer.OrdinalIgnoreCase);
         private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
         private int _outstanding;
 
@@ -106,6 +109,7 @@ namespace SoraPS.Core.Waiting
             return true;
         }
 
+        /// <summary>Polls one task until it ends, fails, or the wait's time limit or the caller stops it; each outcome is one final event.</summary>
         private async Task PollAsync(SoraTask task)
         {
             var deadline = _options.Timeout.HasValue ? _started + _options.Timeout.Value : DateTimeOffset.MaxValue;
@@ -119,10 +123,7 @@ namespace SoraPS.Core.Waiting
                 Emit(new WaitEvent(WaitEventKind.Error, task, e));
                 return;
             }
-            var gate = _gates.GetOrAdd(client.Profile.Name ?? "", _ => new SemaphoreSlim(client.Profile.EffectiveConcurrency));
-            var schedule = new PollSchedule(_options);
-            var failures = 0;
-            var garbled = 0;
+            var gate = _gates.GetOrAdd(client.Profile.Name ?? "", _ => new AdaptiveLimiter(client.Profile.EffectiveConcurrency));
             // The time limit is hard: it cancels a poll in flight, a retry's back-off and the wait for a slot too.
             using (var limit = CancellationTokenSource.CreateLinkedTokenSource(_cancel))
             {
@@ -134,59 +135,7 @@ namespace SoraPS.Core.Waiting
                 var token = limit.Token;
                 try
                 {
-                    while (true)
-                    {
-                        var delay = schedule.Next(task, DateTimeOffset.UtcNow, failures);
-                        var now = DateTimeOffset.UtcNow;
-                        if (now + delay > deadline)
-                        {
-                            var left = deadline - now;
-                            if (left > TimeSpan.Zero) await Task.Delay(left, token).ConfigureAwait(false);
-                            Emit(new WaitEvent(WaitEventKind.TimedOut, task));
-                            return;
-                        }
-                        await Task.Delay(delay, token).ConfigureAwait(false);
-                        await gate.WaitAsync(token).ConfigureAwait(false);
-                        try
-                        {
-                            Interlocked.Increment(ref _polls);
-                            await client.RefreshAsync(task, token).ConfigureAwait(false);
-                            failures = 0;
-                            garbled = 0;
-                        }
-                        catch (SoraNetworkException e)
-                        {
-                            // A blip never abandons a paid task: keep polling, more slowly, until the time limit.
-                            failures++;
-                            client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
-                            continue;
-                        }
-                        catch (SoraApiException e) when (e.Kind == SoraErrorKind.RateLimit || e.Kind == SoraErrorKind.Upstream || e.Kind == SoraErrorKind.Timeout)
-                        {
-                            failures++;
-                            client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
-                            continue;
-                        }
-                        catch (SoraProtocolException e) when (++garbled <= MaxGarbledAnswers)
-                        {
-                            // One unreadable answer from a flaky relay does not abandon a paid task; several in a row do.
-                            failures++;
-                            client.Log.Verbose($"Task {task.Id}: {e.Message} Will ask again.");
-                            continue;
-                        }
-                        finally
-                        {
-                            gate.Release();
-                        }
-                        if (task.Status == SoraTaskStatus.Unknown)
-                            client.Log.Verbose($"Task {task.Id} reports an unknown status '{task.ProviderStatus}'; treating it as not finished.");
-                        if (task.IsTerminal)
-                        {
-                            Emit(new WaitEvent(WaitEventKind.Completed, task));
-                            return;
-                        }
-                        Emit(new WaitEvent(WaitEventKind.Progress, task));
-                    }
+                    Emit(await PollUntilFinalAsync(task, client, gate, deadline, token).ConfigureAwait(false));
                 }
                 catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
                 {
@@ -204,6 +153,86 @@ namespace SoraPS.Core.Waiting
             }
         }
 
+        /// <summary>How a task's polls have gone lately: failures slow the schedule down; too many unreadable answers in a row end the wait.</summary>
+        private sealed class PollTrouble
+        {
+            public int Failures;
+            public int Garbled;
+        }
+
+        /// <summary>Polls on the task's schedule, emitting Progress, until it is terminal (Completed) or the deadline comes (TimedOut).</summary>
+        private async Task<WaitEvent> PollUntilFinalAsync(SoraTask task, SoraClient client, AdaptiveLimiter gate, DateTimeOffset deadline, CancellationToken token)
+        {
+            var schedule = new PollSchedule(_options);
+            var trouble = new PollTrouble();
+            while (true)
+            {
+                var delay = schedule.Next(task, DateTimeOffset.UtcNow, trouble.Failures);
+                if (!await SleepBeforeDeadlineAsync(delay, deadline, token).ConfigureAwait(false))
+                    return new WaitEvent(WaitEventKind.TimedOut, task);
+                if (!await TryRefreshAsync(task, client, gate, trouble, token).ConfigureAwait(false)) continue;
+                if (task.Status == SoraTaskStatus.Unknown)
+                    client.Log.Verbose($"Task {task.Id} reports an unknown status '{task.ProviderStatus}'; treating it as not finished.");
+                if (task.IsTerminal) return new WaitEvent(WaitEventKind.Completed, task);
+                Emit(new WaitEvent(WaitEventKind.Progress, task));
+            }
+        }
+
+        /// <summary>Waits <paramref name="delay"/>; when the deadline comes first, waits until it and returns false.</summary>
+        private static async Task<bool> SleepBeforeDeadlineAsync(TimeSpan delay, DateTimeOffset deadline, CancellationToken token)
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (now + delay > deadline)
+            {
+                var left = deadline - now;
+                if (left > TimeSpan.Zero) await Task.Delay(left, token).ConfigureAwait(false);
+                return false;
+            }
+            await Task.Delay(delay, token).ConfigureAwait(false);
+            return true;
+        }
+
+        /// <summary>
+        /// One status request within the profile's poll limit. False when the answer could not be read but the wait
+        /// goes on: a blip, push-back, or one of a few unreadable answers never abandons a paid task.
+        /// </summary>
+        private async Task<bool> TryRefreshAsync(SoraTask task, SoraClient client, AdaptiveLimiter gate, PollTrouble trouble, CancellationToken token)
+        {
+            await gate.WaitAsync(token).ConfigureAwait(false);
+            try
+            {
+                Interlocked.Increment(ref _polls);
+                await client.RefreshAsync(task, token).ConfigureAwait(false);
+                trouble.Failures = 0;
+                trouble.Garbled = 0;
+                return true;
+            }
+            catch (SoraNetworkException e)
+            {
+                // Keep polling, more slowly, until the time limit.
+                trouble.Failures++;
+                client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
+                return false;
+            }
+            catch (SoraApiException e) when (e.Kind == SoraErrorKind.RateLimit || e.Kind == SoraErrorKind.Upstream || e.Kind == SoraErrorKind.Timeout)
+            {
+                trouble.Failures++;
+                client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
+                return false;
+            }
+            catch (SoraProtocolException e) when (++trouble.Garbled <= MaxGarbledAnswers)
+            {
+                // One unreadable answer from a flaky relay does not abandon a paid task; several in a row do.
+                trouble.Failures++;
+                client.Log.Verbose($"Task {task.Id}: {e.Message} Will ask again.");
+                return false;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
         private void Emit(WaitEvent e)
         {
             if (_sink == null)
@@ -218,7 +247,6 @@ namespace SoraPS.Core.Waiting
         public void Dispose()
         {
             _events.Dispose();
-            foreach (var g in _gates.Values) g.Dispose();
         }
     }
 

@@ -139,7 +139,8 @@ namespace SoraPS.Commands
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
             _written.Add(target);
-            StartBackground("download", MaxParallelDownloads, null,
+            // One lane per profile, as wide as its MaxParallelDownloads (the client's download limit is the same).
+            StartBackground("download " + client.Profile.Name, client.DownloadLimiter.Ceiling, null,
                 ct => client.DownloadAsync(task, target, options, progress, ct),
                 result =>
                 {
@@ -156,9 +157,6 @@ namespace SoraPS.Commands
                     WriteSoraError(e, task);
                 });
         }
-
-        /// <summary>How many downloads run at once.</summary>
-        private const int MaxParallelDownloads = 4;
 
         private static ProgressRecord DownloadRecord(int activity, SoraTask task, DownloadProgress p)
         {
