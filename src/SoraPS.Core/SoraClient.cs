@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using SoraPS.Core.Budget;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
 using SoraPS.Core.Http;
@@ -48,7 +49,10 @@ namespace SoraPS.Core
         }
 
         public SoraProfile Profile { get; }
+        /// <summary>The wire adapter of the profile's dialect: requests, answers, status words, error bodies.</summary>
         public SoraDialect Dialect { get; }
+        /// <summary>The models, validation and prices of the config folder's catalog (built-in and the user's models.json).</summary>
+        public ModelCatalog Catalog { get; set; } = ModelCatalog.Current;
         public ISoraLog Log { get; }
         public SoraHttp Http => _http.Value;
 
@@ -64,7 +68,14 @@ namespace SoraPS.Core
         /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise.</summary>
         public void EnsureCredential() => _ = _http.Value;
 
-        public ValidatedRequest Validate(VideoRequest request) => Dialect.Validate(request, Profile);
+        /// <summary>Checks a request against the catalog and the dialect (defaults filled, nothing sent); see <see cref="ModelCatalog.Validate"/>.</summary>
+        public ValidatedRequest Validate(VideoRequest request) => Catalog.Validate(Dialect, request, Profile);
+
+        /// <summary>A duration as given (a number or a CSV cell) for this profile; see <see cref="ModelCatalog.ParseDuration"/>.</summary>
+        public int? ParseDuration(object? value, string? model) => Catalog.ParseDuration(Dialect, value, model, Profile);
+
+        /// <summary>The -WhatIf cost text of a validated request; null when nothing is known of its price.</summary>
+        public string? EstimateCost(ValidatedRequest request) => Catalog.EstimateCost(Dialect, request);
 
         /// <summary>
         /// Sends one paid submission. The journal holds it (under a local submission id) before the request
