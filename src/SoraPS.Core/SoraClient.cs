@@ -145,7 +145,7 @@ namespace SoraPS.Core
             }
             // Recorded before anyone sees the task: a crash from here on never loses its id.
             if (local != null) TryJournal(() => { Journal?.CompleteSubmission(local, task); return task.Id; });
-            else TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
+            else TryJournal(() => { Journal?.Record(task, JournalEvents.Submitted); return task.Id; });
             Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
             return task;
         }
@@ -265,7 +265,7 @@ namespace SoraPS.Core
         public SoraTask RecordResolution(JournalEntry entry, SoraTask task)
         {
             task.Prompt = task.Prompt ?? entry.Prompt;
-            Journal?.CompleteSubmission(entry.Id, task, "resolved");
+            Journal?.CompleteSubmission(entry.Id, task, JournalEvents.Resolved);
             Log.Verbose($"Submission {entry.Id} is {task.Id} at the provider.");
             return task;
         }
@@ -335,7 +335,7 @@ namespace SoraPS.Core
             var fresh = await GetAsync(task.Id, cancel).ConfigureAwait(false);
             var before = task.Status;
             task.UpdateFrom(fresh);
-            if (task.Status != before) TryJournal(() => { Journal?.Record(task, "status"); return null; });
+            if (task.Status != before) TryJournal(() => { Journal?.Record(task, JournalEvents.Status); return null; });
             return task;
         }
 
@@ -367,7 +367,7 @@ namespace SoraPS.Core
             task.Status = SoraTaskStatus.Expired;
             task.ProviderStatus = "deleted";
             task.VideoUri = null;
-            TryJournal(() => { Journal?.Record(task, "deleted"); return null; });
+            TryJournal(() => { Journal?.Record(task, JournalEvents.Deleted); return null; });
         }
 
         public Task<DownloadResult> DownloadAsync(SoraTask task, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
@@ -392,7 +392,7 @@ namespace SoraPS.Core
             if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
             {
                 task.SavedTo = result.Path;
-                TryJournal(() => { Journal?.Record(task, "saved"); return null; });
+                TryJournal(() => { Journal?.Record(task, JournalEvents.Saved); return null; });
             }
             return result;
         }

@@ -21,8 +21,8 @@ namespace SoraPS.Core.Catalog
     {
         private static readonly ConcurrentDictionary<string, ModelCatalog> ByDirectory = new ConcurrentDictionary<string, ModelCatalog>(StringComparer.Ordinal);
 
-        private readonly ConcurrentDictionary<string, IReadOnlyList<ModelSpec>> _learned =
-            new ConcurrentDictionary<string, IReadOnlyList<ModelSpec>>(StringComparer.OrdinalIgnoreCase);
+        // By dialect object (the registry's): looked up for every price the spend ledger reads.
+        private readonly ConcurrentDictionary<SoraDialect, IReadOnlyList<ModelSpec>> _learned = new ConcurrentDictionary<SoraDialect, IReadOnlyList<ModelSpec>>();
 
         public ModelCatalog(string? directory = null)
         {
@@ -30,7 +30,20 @@ namespace SoraPS.Core.Catalog
         }
 
         /// <summary>The catalog of the current config folder (one per folder in a process, so its cache is shared).</summary>
-        public static ModelCatalog Current => For(ConfigPaths.ConfigDirectory);
+        public static ModelCatalog Current
+        {
+            get
+            {
+                var directory = ConfigPaths.ConfigDirectory;
+                var last = _last;
+                if (last != null && string.Equals(last.Item1, directory, StringComparison.Ordinal)) return last.Item2;
+                var catalog = For(directory);
+                _last = Tuple.Create(directory, catalog);
+                return catalog;
+            }
+        }
+
+        private static Tuple<string, ModelCatalog>? _last;
 
         /// <summary>The catalog of a config folder (one per folder in a process).</summary>
         public static ModelCatalog For(string directory) => ByDirectory.GetOrAdd(Path.GetFullPath(directory), d => new ModelCatalog(d));
@@ -47,25 +60,25 @@ namespace SoraPS.Core.Catalog
             if (dialect == null) throw new ArgumentNullException(nameof(dialect));
             var list = (models ?? throw new ArgumentNullException(nameof(models))).ToList();
             foreach (var m in list) m.Source = source;
-            _learned[dialect.Name] = list;
+            _learned[dialect] = list;
         }
 
         /// <summary>The dialect's models: built-in ones (the user's in their place), the user's new ones, then learned ones.</summary>
         public IReadOnlyList<ModelSpec> Models(SoraDialect dialect)
         {
             if (dialect == null) throw new ArgumentNullException(nameof(dialect));
-            _learned.TryGetValue(dialect.Name, out var learned);
+            _learned.TryGetValue(dialect, out var learned);
             var user = Store.Load();
             // The merge is kept while neither the user's list nor the learned one changed.
-            if (_merged.TryGetValue(dialect.Name, out var last) && ReferenceEquals(last.User, user) && ReferenceEquals(last.Learned, learned))
+            if (_merged.TryGetValue(dialect, out var last) && ReferenceEquals(last.User, user) && ReferenceEquals(last.Learned, learned))
                 return last.Result;
             var result = Merge(dialect, user, learned, Store.FilePath);
-            _merged[dialect.Name] = (user, learned, result);
+            _merged[dialect] = (user, learned, result);
             return result;
         }
 
-        private readonly ConcurrentDictionary<string, (IReadOnlyList<UserModel> User, IReadOnlyList<ModelSpec>? Learned, IReadOnlyList<ModelSpec> Result)> _merged =
-            new ConcurrentDictionary<string, (IReadOnlyList<UserModel>, IReadOnlyList<ModelSpec>?, IReadOnlyList<ModelSpec>)>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<SoraDialect, (IReadOnlyList<UserModel> User, IReadOnlyList<ModelSpec>? Learned, IReadOnlyList<ModelSpec> Result)> _merged =
+            new ConcurrentDictionary<SoraDialect, (IReadOnlyList<UserModel>, IReadOnlyList<ModelSpec>?, IReadOnlyList<ModelSpec>)>();
 
         /// <summary>The catalog model for a name (through the profile's aliases when a profile is given); UnknownModel naming the allowed ones.</summary>
         public ModelSpec GetModel(SoraDialect dialect, string? model, SoraProfile? profile = null)

@@ -47,20 +47,23 @@ namespace SoraPS.Core.Catalog
         public ModelStore(string? directory = null)
         {
             Directory = directory ?? ConfigPaths.ConfigDirectory;
+            FilePath = Path.Combine(Directory, FileName);
+            _generation = Generations.GetOrAdd(FilePath, _ => new System.Runtime.CompilerServices.StrongBox<int>());
         }
 
         public string Directory { get; }
-        public string FilePath => Path.Combine(Directory, FileName);
+        public string FilePath { get; }
 
         private readonly object _gate = new object();
+        private readonly System.Runtime.CompilerServices.StrongBox<int> _generation;
         private DateTime _cachedStamp;
         private long _cachedLength;
         private int _cachedGeneration;
         private IReadOnlyList<UserModel>? _cached;
 
         /// <summary>Writes made by this process, per file: a write is seen at once even where the file's time and length did not change.</summary>
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Generations =
-            new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Runtime.CompilerServices.StrongBox<int>> Generations =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, System.Runtime.CompilerServices.StrongBox<int>>(StringComparer.Ordinal);
 
         /// <summary>How often this store parsed the file (the cache's test counts it).</summary>
         internal int Parses { get; private set; }
@@ -73,7 +76,7 @@ namespace SoraPS.Core.Catalog
         {
             var info = new FileInfo(FilePath);
             if (!info.Exists) return Array.Empty<UserModel>();
-            Generations.TryGetValue(FilePath, out var generation);
+            var generation = System.Threading.Volatile.Read(ref _generation.Value);
             lock (_gate)
             {
                 if (_cached != null && _cachedStamp == info.LastWriteTimeUtc && _cachedLength == info.Length && _cachedGeneration == generation) return _cached;
@@ -112,7 +115,7 @@ namespace SoraPS.Core.Catalog
                 mutate(list);
                 foreach (var m in list) Check(m, null);
                 AtomicFile.WriteAllText(FilePath, Serialize(list));
-                Generations.AddOrUpdate(FilePath, 1, (_, g) => g + 1);
+                System.Threading.Interlocked.Increment(ref _generation.Value);
                 return list;
             }
         }
