@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Journal;
 using SoraPS.Core.Profiles;
@@ -81,7 +82,7 @@ namespace SoraPS.Core
         /// <summary>The dialect's catalog with the user's models; the built-in table when models.json is damaged.</summary>
         private static IReadOnlyList<ModelSpec> SafeCatalog(SoraDialect dialect)
         {
-            try { return dialect.Catalog; }
+            try { return ModelCatalog.Current.Models(dialect); }
             catch (SoraException) { return dialect.Models; }
         }
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using SoraPS.Core.Budget;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
 using SoraPS.Core.Http;
@@ -50,7 +51,10 @@ namespace SoraPS.Core
         }
 
         public SoraProfile Profile { get; }
+        /// <summary>The wire adapter of the profile's dialect: requests, answers, status words, error bodies.</summary>
         public SoraDialect Dialect { get; }
+        /// <summary>The models, validation and prices of the config folder's catalog (built-in and the user's models.json).</summary>
+        public ModelCatalog Catalog { get; set; } = ModelCatalog.Current;
         public ISoraLog Log { get; }
         public SoraHttp Http => _http.Value;
 
@@ -69,7 +73,14 @@ namespace SoraPS.Core
         /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise.</summary>
         public void EnsureCredential() => _ = _http.Value;
 
-        public ValidatedRequest Validate(VideoRequest request) => Dialect.Validate(request, Profile);
+        /// <summary>Checks a request against the catalog and the dialect (defaults filled, nothing sent); see <see cref="ModelCatalog.Validate"/>.</summary>
+        public ValidatedRequest Validate(VideoRequest request) => Catalog.Validate(Dialect, request, Profile);
+
+        /// <summary>A duration as given (a number or a CSV cell) for this profile; see <see cref="ModelCatalog.ParseDuration"/>.</summary>
+        public int? ParseDuration(object? value, string? model) => Catalog.ParseDuration(Dialect, value, model, Profile);
+
+        /// <summary>The -WhatIf cost text of a validated request; null when nothing is known of its price.</summary>
+        public string? EstimateCost(ValidatedRequest request) => Catalog.EstimateCost(Dialect, request);
 
         /// <summary>
         /// Sends one paid submission. The journal holds it (under a local submission id) before the request
@@ -128,7 +139,7 @@ namespace SoraPS.Core
             }
             // Recorded before anyone sees the task: a crash from here on never loses its id.
             if (local != null) TryJournal(() => { Journal?.CompleteSubmission(local, task); return task.Id; });
-            else TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
+            else TryJournal(() => { Journal?.Record(task, JournalEvents.Submitted); return task.Id; });
             Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
             return task;
         }
@@ -262,7 +273,7 @@ namespace SoraPS.Core
         public SoraTask RecordResolution(JournalEntry entry, SoraTask task)
         {
             task.Prompt = task.Prompt ?? entry.Prompt;
-            Journal?.CompleteSubmission(entry.Id, task, "resolved");
+            Journal?.CompleteSubmission(entry.Id, task, JournalEvents.Resolved);
             Log.Verbose($"Submission {entry.Id} is {task.Id} at the provider.");
             return task;
         }
@@ -335,7 +346,7 @@ namespace SoraPS.Core
             var fresh = await GetAsync(task.Id, cancel).ConfigureAwait(false);
             var before = task.Status;
             task.UpdateFrom(fresh);
-            if (task.Status != before) TryJournal(() => { Journal?.Record(task, "status"); return null; });
+            if (task.Status != before) TryJournal(() => { Journal?.Record(task, JournalEvents.Status); return null; });
             return task;
         }
 
@@ -367,7 +378,7 @@ namespace SoraPS.Core
             task.Status = SoraTaskStatus.Expired;
             task.ProviderStatus = "deleted";
             task.VideoUri = null;
-            TryJournal(() => { Journal?.Record(task, "deleted"); return null; });
+            TryJournal(() => { Journal?.Record(task, JournalEvents.Deleted); return null; });
         }
 
         public Task<DownloadResult> DownloadAsync(SoraTask task, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
@@ -401,7 +412,7 @@ namespace SoraPS.Core
             if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
             {
                 task.SavedTo = result.Path;
-                TryJournal(() => { Journal?.Record(task, "saved"); return null; });
+                TryJournal(() => { Journal?.Record(task, JournalEvents.Saved); return null; });
             }
             return result;
         }

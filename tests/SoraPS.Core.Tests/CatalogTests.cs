@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Tasks;
 using Xunit;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Journal;
 using SoraPS.Core.Profiles;

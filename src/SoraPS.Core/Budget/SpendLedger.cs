@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Journal;
 using SoraPS.Core.Tasks;
 
@@ -51,7 +51,7 @@ namespace SoraPS.Core.Budget
         internal string? ReservedCurrency { get; set; }
 
         /// <summary>The provider certainly did not accept it (an error answer): not a task, nothing spent.</summary>
-        public bool Refused => Event == "refused";
+        public bool Refused => Event == JournalEvents.Refused;
 
         /// <summary>The status Get-SoraTask shows: Unknown while no provider id arrived.</summary>
         public SoraTaskStatus Status =>
@@ -86,7 +86,7 @@ namespace SoraPS.Core.Budget
             return _price;
         }
 
-        internal void Apply(SpendLine line)
+        internal void Apply(in SpendLine line)
         {
             Dialect = line.Dialect ?? Dialect;
             Model = line.Model ?? Model;
@@ -103,134 +103,40 @@ namespace SoraPS.Core.Budget
         }
     }
 
-    /// <summary>The fields of a journal line the ledger needs (the rest, prompts included, is skipped unread).</summary>
-    internal sealed class SpendLine
+    /// <summary>The fields of a journal line the ledger keeps (copied from the entry <see cref="JournalLineReader"/> read), without an object per line.</summary>
+    internal readonly struct SpendLine
     {
-        public string Id { get; set; } = "";
-        public string? SubmissionId { get; set; }
-        public string? Profile { get; set; }
-        public string? Dialect { get; set; }
-        public string? Model { get; set; }
-        public int? Duration { get; set; }
-        public string? Resolution { get; set; }
-        [JsonConverter(typeof(JsonStringEnumConverter))]
-        public SoraTaskStatus? Status { get; set; }
-        public DateTimeOffset? SubmittedAt { get; set; }
-        public string? Event { get; set; }
-        public decimal? EstimatedCost { get; set; }
-        public string? Currency { get; set; }
-
-        internal bool Links => SubmissionId != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
-
-        /// <summary>
-        /// Reads the fields the ledger needs from one JSON line and skips the rest unread (prompts, errors, links);
-        /// null when the line is not a JSON object with an id.
-        /// </summary>
-        internal static SpendLine? Parse(ReadOnlySpan<byte> json, List<(byte[] Bytes, string Text)> names)
+        public SpendLine(JournalEntry e)
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-            var line = new SpendLine();
-            while (reader.Read())
-            {
-                if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.TokenType != JsonTokenType.PropertyName) return null;
-                var field = Field(ref reader);
-                if (!reader.Read()) return null;
-                if (field == 0 || reader.TokenType == JsonTokenType.Null)
-                {
-                    reader.Skip();
-                    continue;
-                }
-                switch (field)
-                {
-                    case 1: line.Id = reader.GetString() ?? ""; break;
-                    case 2: line.SubmissionId = reader.GetString(); break;
-                    case 3: line.Profile = Shared(ref reader, names); break;
-                    case 4: line.Dialect = Shared(ref reader, names); break;
-                    case 5: line.Model = Shared(ref reader, names); break;
-                    case 6: line.Duration = reader.GetInt32(); break;
-                    case 7: line.Resolution = Shared(ref reader, names); break;
-                    case 8:
-                        if (!ReadStatus(ref reader, out var status)) return null;
-                        line.Status = status;
-                        break;
-                    case 9: line.SubmittedAt = reader.GetDateTimeOffset(); break;
-                    case 10: line.Event = Shared(ref reader, names); break;
-                    case 11: line.EstimatedCost = reader.GetDecimal(); break;
-                    case 12: line.Currency = Shared(ref reader, names); break;
-                }
-            }
-            return string.IsNullOrWhiteSpace(line.Id) ? null : line;
+            Id = e.Id;
+            SubmissionId = e.SubmissionId;
+            Profile = e.Profile;
+            Dialect = e.Dialect;
+            Model = e.Model;
+            Duration = e.Duration;
+            Resolution = e.Resolution;
+            Status = e.Status;
+            SubmittedAt = e.SubmittedAt;
+            Event = e.Event;
+            EstimatedCost = e.EstimatedCost;
+            Currency = e.Currency;
         }
 
-        private static int Field(ref Utf8JsonReader r)
-        {
-            if (r.ValueIsEscaped || r.HasValueSequence) return FieldSlow(ref r);
-            var n = r.ValueSpan;
-            switch (n.Length)
-            {
-                case 2: return n.SequenceEqual("id"u8) ? 1 : 0;
-                case 5: return n.SequenceEqual("model"u8) ? 5 : n.SequenceEqual("event"u8) ? 10 : 0;
-                case 6: return n.SequenceEqual("status"u8) ? 8 : 0;
-                case 7: return n.SequenceEqual("profile"u8) ? 3 : n.SequenceEqual("dialect"u8) ? 4 : 0;
-                case 8: return n.SequenceEqual("duration"u8) ? 6 : n.SequenceEqual("currency"u8) ? 12 : 0;
-                case 10: return n.SequenceEqual("resolution"u8) ? 7 : 0;
-                case 11: return n.SequenceEqual("submittedAt"u8) ? 9 : 0;
-                case 12: return n.SequenceEqual("submissionId"u8) ? 2 : 0;
-                case 13: return n.SequenceEqual("estimatedCost"u8) ? 11 : 0;
-                default: return 0;
-            }
-        }
+        public readonly string Id;
+        public readonly string? SubmissionId;
+        public readonly string? Profile;
+        public readonly string? Dialect;
+        public readonly string? Model;
+        public readonly int? Duration;
+        public readonly string? Resolution;
+        public readonly SoraTaskStatus? Status;
+        public readonly DateTimeOffset? SubmittedAt;
+        public readonly string? Event;
+        public readonly decimal? EstimatedCost;
+        public readonly string? Currency;
 
-        private static int FieldSlow(ref Utf8JsonReader r)
-        {
-            if (r.ValueTextEquals("id")) return 1;
-            if (r.ValueTextEquals("submissionId")) return 2;
-            if (r.ValueTextEquals("profile")) return 3;
-            if (r.ValueTextEquals("dialect")) return 4;
-            if (r.ValueTextEquals("model")) return 5;
-            if (r.ValueTextEquals("duration")) return 6;
-            if (r.ValueTextEquals("resolution")) return 7;
-            if (r.ValueTextEquals("status")) return 8;
-            if (r.ValueTextEquals("submittedAt")) return 9;
-            if (r.ValueTextEquals("event")) return 10;
-            if (r.ValueTextEquals("estimatedCost")) return 11;
-            if (r.ValueTextEquals("currency")) return 12;
-            return 0;
-        }
-
-        private static readonly (byte[] Name, SoraTaskStatus Value)[] StatusNames =
-            ((SoraTaskStatus[])Enum.GetValues(typeof(SoraTaskStatus))).Select(v => (System.Text.Encoding.UTF8.GetBytes(v.ToString()), v)).ToArray();
-
-        /// <summary>A status as the journal writes it (its enum name); false for anything else.</summary>
-        private static bool ReadStatus(ref Utf8JsonReader r, out SoraTaskStatus status)
-        {
-            status = SoraTaskStatus.Unknown;
-            if (r.TokenType != JsonTokenType.String) return false;
-            if (!r.ValueIsEscaped && !r.HasValueSequence)
-            {
-                var v = r.ValueSpan;
-                foreach (var (name, value) in StatusNames)
-                    if (v.SequenceEqual(name)) { status = value; return true; }
-            }
-            return Enum.TryParse(r.GetString(), true, out status) && Enum.IsDefined(typeof(SoraTaskStatus), status);
-        }
-
-        /// <summary>
-        /// One string object per distinct profile, dialect, model...: a year of lines repeats a handful of them, so
-        /// they are matched as bytes and not decoded again.
-        /// </summary>
-        private static string? Shared(ref Utf8JsonReader r, List<(byte[] Bytes, string Text)> names)
-        {
-            if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || r.HasValueSequence) return r.GetString();
-            var v = r.ValueSpan;
-            foreach (var (bytes, text) in names)
-                if (v.SequenceEqual(bytes)) return text;
-            var value = r.GetString()!; // a String token (checked above) never reads as null
-            if (names.Count < 64) names.Add((v.ToArray(), value));
-            return value;
-        }
+        /// <summary>The line gives a local submission its provider id (as <see cref="JournalEntry.Links"/>).</summary>
+        public bool Links => SubmissionId != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -279,7 +185,7 @@ namespace SoraPS.Core.Budget
             if (work.Count == 1) // the usual check: one file, a few new lines
             {
                 var (lines, end) = ParseFile(Path.Combine(_directory, work[0].Item1), work[0].Item2);
-                foreach (var line in lines) Add(line);
+                foreach (var line in lines) Add(in line);
                 _positions[work[0].Item1] = end;
             }
             else if (work.Count > 1) ReplayAll(work);
@@ -306,30 +212,36 @@ namespace SoraPS.Core.Budget
             }
         }
 
+        /// <summary>The complete lines of a file from <paramref name="from"/> on, read by <see cref="JournalLineReader"/> (the ledger's fields only).</summary>
         private static (List<SpendLine> Lines, long End) ParseFile(string path, long from)
         {
-            var names = new List<(byte[] Bytes, string Text)>();
-            var lines = new List<SpendLine>();
+            var names = new JournalNames();
+            var scratch = new JournalEntry();
+            long length;
+            try { length = new FileInfo(path).Length; }
+            catch (IOException) { length = 0; }
+            // About 380 bytes a line: sized once, so a month of lines is not copied as the list grows.
+            var lines = new List<SpendLine>((int)Math.Min(1 << 20, Math.Max(16, (length - from) / 300)));
             var end = from;
             foreach (var raw in JournalLines.Forward(path, from))
             {
                 if (!raw.Terminated) break; // being written, or cut by a crash
                 end = raw.Offset + raw.Length + 1;
                 if (raw.IsBlank) continue;
-                SpendLine? line;
-                try { line = SpendLine.Parse(raw.Span, names); }
+                JournalEntry? line;
+                try { line = JournalLineReader.Read(raw.Span, scratch, spendOnly: true, names, out _); }
                 catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is FormatException || e is OverflowException || e is ArgumentException)
                 {
                     continue; // the journal's own readers name malformed lines
                 }
-                if (line != null) lines.Add(line);
+                if (line != null) lines.Add(new SpendLine(line));
             }
             return (lines, end);
         }
 
         private static (string, string) Key(string? profile, string id) => (profile ?? "", id);
 
-        private void Add(SpendLine line)
+        private void Add(in SpendLine line)
         {
             SpendRecord? record;
             if (line.SubmissionId != null && _byKey.TryGetValue(Key(line.Profile, line.SubmissionId), out record))

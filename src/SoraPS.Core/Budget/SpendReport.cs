@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Journal;
 
 namespace SoraPS.Core.Budget

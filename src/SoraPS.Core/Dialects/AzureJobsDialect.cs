@@ -51,6 +51,9 @@ namespace SoraPS.Core.Dialects
         public override DialectCapabilities Capabilities => Can;
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { ApiVersion };
 
+        /// <summary>Azure's error bodies: the common shape with the content filter's inner_error.</summary>
+        public override SoraApiException ParseError(ProviderResponse response) => AzureErrors.Parse(Name, response);
+
         public static (int Width, int Height) SizeFor(string aspect, string resolution) => Sizes.SizeFor(aspect, resolution);
 
         public override string? SizeOf(string aspectRatio, string resolution) => Sizes.SizeText(aspectRatio, resolution);
@@ -105,14 +108,9 @@ namespace SoraPS.Core.Dialects
                 if (task.GenerationId != null)
                     task.VideoUri = Api(profile, "openai/v1/video/generations/" + Uri.EscapeDataString(task.GenerationId) + "/content/video");
                 var reason = root.Str("failure_reason");
-                if (task.Status == SoraTaskStatus.Failed)
-                    task.Error = new SoraTaskError(ErrorIds.KindFromReason(reason), reason, string.IsNullOrEmpty(reason) ? "The job failed without a reason." : reason);
+                if (task.Status == SoraTaskStatus.Failed) MarkFailed(task, null, reason, code: reason);
                 if (task.Status == SoraTaskStatus.Succeeded)
-                {
-                    task.Progress = 100;
-                    if (task.VideoUri == null)
-                        throw new SoraProtocolException($"Job {task.Id} succeeded but lists no generation to download.", response.Body);
-                }
+                    MarkSucceeded(task, "succeeded but lists no generation to download.", response.Body, what: "Job");
                 return task;
             }
         }

@@ -15,6 +15,9 @@ namespace SoraPS.Core.Dialects
         public override string Description => "Sora 2 on Azure OpenAI v1: {endpoint}/openai/v1/videos, api-key header, deployment names via -ModelAlias";
         public override AuthScheme Auth => AuthScheme.ApiKeyHeader;
 
+        /// <summary>Azure's error bodies: the common shape with the content filter's inner_error.</summary>
+        public override SoraApiException ParseError(ProviderResponse response) => AzureErrors.Parse(Name, response);
+
         /// <summary>The API lives below /openai: a BaseUri given without it (https://NAME.openai.azure.com) gets it added.</summary>
         protected override Uri Videos(SoraProfile profile, string rest = "")
         {

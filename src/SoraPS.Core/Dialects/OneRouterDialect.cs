@@ -75,13 +75,11 @@ namespace SoraPS.Core.Dialects
                 task.Raw = response.Body;
                 task.Status = SoraTaskStatus.Succeeded;
                 task.ProviderStatus = "completed";
-                task.Progress = 100;
                 task.VideoUri = video;
                 var revised = first.Value.Str("revised_prompt");
                 task.RevisedPrompt = string.IsNullOrEmpty(revised) ? null : revised;
                 task.CreatedAt = root.Prop("created").Time() ?? task.RetrievedAt;
-                task.CompletedAt = task.RetrievedAt;
-                task.ExpiresAt = task.CompletedAt + LinkLifetime;
+                MarkSucceeded(task, null, response.Body);
                 return task;
             }
         }

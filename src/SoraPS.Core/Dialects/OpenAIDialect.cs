@@ -240,12 +240,11 @@ namespace SoraPS.Core.Dialects
                     task.Resolution = task.Resolution ?? size;
                 }
                 task.Error = ErrorMember(root.Prop("error"));
-                if (task.Status == SoraTaskStatus.Failed && task.Error == null)
-                    task.Error = new SoraTaskError(SoraErrorKind.Unknown, null, "The provider reported failure without a reason.");
+                if (task.Status == SoraTaskStatus.Failed) MarkFailed(task, task.Error, null);
                 if (task.Status == SoraTaskStatus.Succeeded)
                 {
-                    task.Progress = 100;
                     task.VideoUri = Video(profile, task.Id, "/content");
+                    MarkSucceeded(task, null, response.Body);
                 }
                 var hint = Hints.Milliseconds(response.Header("openai-poll-after-ms"), Hints.MaxPollHint);
                 if (hint > TimeSpan.Zero) task.PollAfter = hint;

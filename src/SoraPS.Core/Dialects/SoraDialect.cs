@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
-using System.Text;
-using System.Text.Json;
 using SoraPS.Core.Http;
 using SoraPS.Core.Profiles;
 using SoraPS.Core.Tasks;
@@ -11,10 +9,14 @@ using SoraPS.Core.Tasks;
 namespace SoraPS.Core.Dialects
 {
     /// <summary>
-    /// One provider dialect: its validation table, how a request maps to HTTP, and how the
-    /// provider's JSON maps back to a <see cref="SoraTask"/>. Adding a dialect is adding one subclass.
+    /// One provider dialect, the adapter of one wire shape: how a validated request maps to HTTP, and how the
+    /// provider's answers, status words and error bodies map back to a <see cref="SoraTask"/> or an exception.
+    /// It declares its built-in models (<see cref="Models"/>), but the catalog, validation and prices are the
+    /// <see cref="Catalog.ModelCatalog"/>'s. The helpers its parsers share are in SoraDialect.Answers.cs.
+    /// A new dialect is a subclass (one file) and one line in <see cref="DialectRegistry"/>; the emulator's routes,
+    /// the tests and the README's table are what else it usually brings.
     /// </summary>
-    public abstract class SoraDialect
+    public abstract partial class SoraDialect
     {
         public abstract string Name { get; }
         /// <summary>A short line for help and completion.</summary>
@@ -44,41 +46,13 @@ namespace SoraPS.Core.Dialects
         public void Require(DialectOperation operation, string parameter, object? target = null) =>
             Capabilities.Require(operation, Name, parameter, target);
 
-        /// <summary>The catalog model for a name, through the profile's aliases.</summary>
-        public ModelSpec GetModel(string? model, SoraProfile? profile) => GetModel(profile?.CatalogModel(model) ?? model);
-
-        /// <summary>
-        /// The models this dialect offers: the built-in table with the user's models (models.json in the config
-        /// folder) in place of built-in ones of the same name, and after them. Validation, cost estimates,
-        /// completion and Get-SoraModel all read this.
-        /// </summary>
-        public IReadOnlyList<ModelSpec> Catalog => ModelStore.Current.Catalog(this);
-
-        public ModelSpec GetModel(string? model)
-        {
-            var catalog = Catalog;
-            var spec = catalog.FirstOrDefault(m => m.Accepts(model));
-            if (spec != null) return spec;
-            throw new SoraValidationException("UnknownModel", "Model",
-                $"The {Name} dialect has no model '{model}'. Allowed: {string.Join(", ", catalog.Select(m => m.Name))}.");
-        }
-
         /// <summary>The pixel size (WIDTHxHEIGHT) the provider makes for an aspect ratio and resolution, where it says; else null.</summary>
         public virtual string? SizeOf(string aspectRatio, string resolution) => null;
 
         /// <summary>
-        /// Reads a duration as it was given: a number, or the text of a CSV cell. Only whole seconds are accepted;
-        /// empty and 0 mean the default (null); anything else is InvalidDuration naming the model's durations.
+        /// Dialect-specific rules beyond the model table (for example field combinations, the operation to send);
+        /// called last by the catalog's validation.
         /// </summary>
-        public int? ParseDuration(object? value, string? model, SoraProfile? profile) => RequestValidation.ParseDuration(this, value, model, profile);
-
-        /// <summary>
-        /// Checks every value against the model's table and fills defaults (request, then profile, then model).
-        /// Throws <see cref="SoraValidationException"/> naming the allowed values; sends nothing.
-        /// </summary>
-        public ValidatedRequest Validate(VideoRequest request, SoraProfile? profile) => RequestValidation.Validate(this, request, profile);
-
-        /// <summary>Dialect-specific rules beyond the table (for example field combinations).</summary>
         protected virtual void ValidateMore(ValidatedRequest request, ModelSpec spec) { }
 
         internal void CheckMore(ValidatedRequest request, ModelSpec spec) => ValidateMore(request, spec);
@@ -124,25 +98,10 @@ namespace SoraPS.Core.Dialects
             new InvalidOperationException($"The {Name} dialect does not declare {operation}; check Capabilities before building the request.");
 
         /// <summary>
-        /// What the request will cost, as far as the provider's published billing rule tells; null when unknown.
+        /// What the provider's billing adds to the catalog's list-price estimate of a request (text appended to it,
+        /// starting with "; "); null when nothing. The estimate itself is <see cref="Catalog.Pricing.Describe"/>.
         /// </summary>
-        public virtual string? EstimateCost(ValidatedRequest request)
-        {
-            var spec = request.Spec;
-            if (request.Operation == "edit" && !request.Duration.HasValue)
-            {
-                // An edit is priced like a generation of its source's length, which is not known here.
-                if (spec.UsdPerSecond != null && spec.UsdPerSecond.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var perSecond))
-                    return string.Format(System.Globalization.CultureInfo.InvariantCulture, "the source video's length x ${0:0.00}/s at list price (its length is not known here: pass the task instead of its id)", perSecond);
-                return null;
-            }
-            var seconds = request.Duration ?? spec.DefaultDuration;
-            if (spec.UsdPerSecond != null && spec.UsdPerSecond.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var rate))
-                return string.Format(System.Globalization.CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({1} s x ${2:0.00}/s)", seconds * rate, seconds, rate);
-            if (spec.ResolutionPriceFactor != null && spec.ResolutionPriceFactor.TryGetValue(request.Resolution ?? spec.DefaultResolution, out var factor))
-                return string.Format(System.Globalization.CultureInfo.InvariantCulture, "billed by duration ({0} s); {1} costs {2:0.###}x the standard price", seconds, request.Resolution, factor);
-            return null;
-        }
+        public virtual string? BillingNote(ValidatedRequest request) => null;
 
         /// <summary>Where a finished task's file can be downloaded from; the variant is checked against <see cref="Capabilities"/>.</summary>
         public Uri? GetDownloadUri(SoraProfile profile, SoraTask task, string? variant) => GetDownloadUri(profile, task, variant, null);
@@ -161,261 +120,8 @@ namespace SoraPS.Core.Dialects
 
         /// <summary>
         /// Turns an error answer into an exception with a kind scripts can test. Reads the common
-        /// <c>{"error":{message,type,code,param}}</c> shape; dialects with other shapes override.
+        /// <c>{"error":{message,type,code,param}}</c> shape (<see cref="ErrorBody"/>); dialects with more override.
         /// </summary>
-        public virtual SoraApiException ParseError(ProviderResponse response)
-        {
-            string? message = null, code = null, type = null, param = null, suggestion = null, innerCode = null, revised = null;
-            using (var doc = Json.TryParse(response.Body))
-            {
-                if (doc != null && doc.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    var root = doc.RootElement;
-                    var err = root.Prop("error");
-                    if (err?.ValueKind == JsonValueKind.Object)
-                    {
-                        message = err.Value.Str("message");
-                        code = err.Value.Str("code");
-                        type = err.Value.Str("type");
-                        param = err.Value.Str("param");
-                        suggestion = err.Value.Str("fallback_suggestion");
-                    }
-                    else if (err?.ValueKind == JsonValueKind.String)
-                    {
-                        message = err.Value.GetString();
-                    }
-                    message = message ?? root.Str("message") ?? root.Str("msg") ?? root.Str("detail");
-                    code = code ?? root.Str("code");
-                    type = type ?? root.Str("type");
-                    param = param ?? root.Str("param");
-                    // Azure: an upstream error (the content filter) under inner_error, in the error object or at the top.
-                    var inner = err?.ValueKind == JsonValueKind.Object ? err.Value.Prop("inner_error") : null;
-                    inner = inner?.ValueKind == JsonValueKind.Object ? inner : root.Prop("inner_error");
-                    if (inner?.ValueKind == JsonValueKind.Object)
-                    {
-                        innerCode = inner.Value.Str("code");
-                        revised = inner.Value.Str("revised_prompt");
-                    }
-                }
-            }
-            var kind = string.Equals(innerCode, ResponsibleAIPolicyViolation, StringComparison.OrdinalIgnoreCase)
-                ? SoraErrorKind.ContentModeration : KindOf(response.StatusCode, code, type);
-            var text = new StringBuilder();
-            text.Append(Name).Append(" provider answered ").Append(response.StatusCode);
-            if (!string.IsNullOrEmpty(type) || !string.IsNullOrEmpty(code))
-                text.Append(" (").Append(string.Join(", ", new[] { type, code }.Where(s => !string.IsNullOrEmpty(s)).Distinct())).Append(')');
-            text.Append(": ").Append(string.IsNullOrEmpty(message) ? Truncate(response.Body, 300) : message);
-            if (!string.IsNullOrEmpty(param)) text.Append(" [parameter: ").Append(param).Append(']');
-            if (!string.IsNullOrEmpty(innerCode)) text.Append(" [").Append(innerCode).Append(']');
-            if (!string.IsNullOrEmpty(revised)) text.Append(" Revised prompt: ").Append(revised);
-            if (!string.IsNullOrEmpty(suggestion)) text.Append(" Suggestion: ").Append(suggestion);
-            var ex = new SoraApiException(kind, response.StatusCode, code ?? type, Redactor.Redact(text.ToString()), Redactor.Redact(response.Body));
-            ex.RetryAfter = RetryPolicy.ParseRetryHint(response.Header, DateTimeOffset.UtcNow);
-            ex.Param = param;
-            ex.ErrorType = type;
-            ex.InnerCode = innerCode;
-            ex.RevisedPrompt = revised == null ? null : Redactor.Redact(revised);
-            return ex;
-        }
-
-        /// <summary>Azure's inner_error.code for a prompt or image its content filter refused.</summary>
-        public const string ResponsibleAIPolicyViolation = "ResponsibleAIPolicyViolation";
-
-        /// <summary>
-        /// The kind of an error answer: the provider's code, then its type word, then the HTTP status.
-        /// 401 is always authentication and 402 quota; 429 is a rate limit unless the code says quota.
-        /// </summary>
-        internal static SoraErrorKind KindOf(int status, string? code, string? type)
-        {
-            var kind = ErrorIds.KindFromCode(code);
-            if (kind == SoraErrorKind.Unknown) kind = ErrorIds.KindFromCode(type);
-            if (kind == SoraErrorKind.Unknown) kind = ErrorIds.KindFromStatus(status);
-            if (status == 401) return SoraErrorKind.Authentication;
-            if (status == 402) return SoraErrorKind.Quota;
-            if (status == 429 && kind != SoraErrorKind.Quota) return SoraErrorKind.RateLimit;
-            return kind;
-        }
-
-        // ----- helpers for subclasses -----
-
-        /// <summary>
-        /// A result URL as the provider gave it: an absolute http(s) URL as is; a relative one resolved
-        /// against the profile's BaseUri; anything else (file:, ftp:, ...) refused as UnexpectedResponse.
-        /// </summary>
-        public static Uri? ResultUri(SoraProfile profile, string? text, string? rawBody)
-        {
-            if (text == null || string.IsNullOrWhiteSpace(text)) return null;
-            text = text.Trim();
-            // On Unix "/files/x.mp4" parses as an absolute file: URI; for a provider it is a path on its own host.
-            if (!text.StartsWith("/", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out var absolute))
-            {
-                if (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps) return absolute;
-                throw new SoraProtocolException($"The provider gave the result URL '{text}', which is not an http(s) address; SoraPS does not fetch it.", rawBody);
-            }
-            var b = (profile.BaseUri ?? throw new ArgumentException("The profile has no BaseUri to resolve a relative result URL against.", nameof(profile))).AbsoluteUri;
-            if (Uri.TryCreate(text, UriKind.Relative, out var relative) &&
-                Uri.TryCreate(new Uri(b.EndsWith("/", StringComparison.Ordinal) ? b : b + "/"), relative, out var resolved) &&
-                (resolved.Scheme == Uri.UriSchemeHttp || resolved.Scheme == Uri.UriSchemeHttps))
-                return resolved;
-            throw new SoraProtocolException($"The provider gave the result URL '{text}', which is not a usable address.", rawBody);
-        }
-
-        /// <summary>Joins the profile base URI and an endpoint path, tolerating a base that already ends in /v1.</summary>
-        public static Uri Endpoint(Uri? baseUri, string path)
-        {
-            if (baseUri == null) throw new ArgumentNullException(nameof(baseUri), "The profile has no BaseUri.");
-            var b = baseUri.AbsoluteUri.TrimEnd('/');
-            var p = path.TrimStart('/');
-            if (b.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) && p.StartsWith("v1/", StringComparison.OrdinalIgnoreCase)) p = p.Substring(3);
-            if (b.EndsWith("/v2", StringComparison.OrdinalIgnoreCase) && p.StartsWith("v2/", StringComparison.OrdinalIgnoreCase)) p = p.Substring(3);
-            return new Uri(b + "/" + p);
-        }
-
-        protected static HttpRequestMessage JsonPost(Uri uri, Dictionary<string, object?> body, IDictionary<string, object?>? extra)
-        {
-            MergeOptions(body, extra);
-            var json = JsonSerializer.Serialize(body);
-            return new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        }
-
-        /// <summary>-ProviderOption fields win over mapped ones: the user asked for them explicitly.</summary>
-        protected static void MergeOptions(Dictionary<string, object?> body, IDictionary<string, object?>? extra)
-        {
-            if (extra == null) return;
-            foreach (var kv in extra) body[kv.Key] = Plain(kv.Value);
-        }
-
-        /// <summary>Unwraps values that came from PowerShell into JSON-friendly shapes.</summary>
-        internal static object? Plain(object? value)
-        {
-            if (value == null) return null;
-            if (value is string || value is bool || value is int || value is long || value is double || value is decimal || value is float) return value;
-            if (value is System.Collections.IDictionary dict)
-            {
-                var d = new Dictionary<string, object?>();
-                foreach (System.Collections.DictionaryEntry e in dict) d[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = Plain(e.Value);
-                return d;
-            }
-            if (value is System.Collections.IEnumerable list)
-            {
-                var l = new List<object?>();
-                foreach (var item in list) l.Add(Plain(item));
-                return l;
-            }
-            return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        protected SoraTask NewTask(string id, SoraProfile? profile) => new SoraTask(id, profile?.Name, Name) { RetrievedAt = DateTimeOffset.UtcNow };
-
-        /// <summary>A task read from an answer: its id (required), the raw body, and the provider's status word with its meaning.</summary>
-        protected SoraTask TaskFrom(ProviderResponse response, SoraProfile profile, string? id, string what, string? providerStatus)
-        {
-            var task = NewTask(RequireId(id, response, what), profile);
-            task.Raw = response.Body;
-            task.ProviderStatus = providerStatus;
-            task.Status = Statuses.Map(providerStatus);
-            return task;
-        }
-
-        /// <summary>A task just accepted by a provider that answers a submission with its id only.</summary>
-        protected SoraTask AcceptedTask(string? id, ProviderResponse response, ValidatedRequest request, SoraProfile profile, string? providerStatus)
-        {
-            var task = NewTask(RequireId(id, response, "submission"), profile);
-            task.Raw = response.Body;
-            task.Status = SoraTaskStatus.Queued;
-            task.ProviderStatus = providerStatus;
-            task.CreatedAt = DateTimeOffset.UtcNow;
-            return FillFromRequest(task, request);
-        }
-
-        /// <summary>What the provider did not repeat in its answer is what was asked for.</summary>
-        protected static SoraTask FillFromRequest(SoraTask task, ValidatedRequest request)
-        {
-            task.Prompt = task.Prompt ?? request.Prompt;
-            task.Model = task.Model ?? request.Model;
-            task.Duration = task.Duration ?? request.Duration;
-            task.AspectRatio = task.AspectRatio ?? request.AspectRatio;
-            task.Resolution = task.Resolution ?? request.Resolution;
-            return task;
-        }
-
-        /// <summary>A profile's value of a declared setting, else the declared default.</summary>
-        protected static string? SettingValue(SoraProfile profile, SettingDeclaration setting)
-        {
-            var value = profile.Setting(setting.Name);
-            return string.IsNullOrEmpty(value) ? setting.Default : value;
-        }
-
-        /// <summary>A GET or POST to a path setting's value; {id} is replaced.</summary>
-        protected static HttpRequestMessage SettingPath(HttpMethod method, SoraProfile profile, SettingDeclaration setting, string id) =>
-            new HttpRequestMessage(method, Endpoint(profile.BaseUri, (SettingValue(profile, setting) ?? throw new InvalidOperationException($"The {setting.Name} setting has no value and no default.")).Replace("{id}", Uri.EscapeDataString(id))));
-
-        /// <summary>A succeeded task's end: completed now unless the provider said when, its link valid for <see cref="LinkLifetime"/>.</summary>
-        protected void MarkSucceeded(SoraTask task, string? missingVideo, string? rawBody)
-        {
-            task.Progress = 100;
-            task.CompletedAt = task.CompletedAt ?? task.RetrievedAt;
-            if (LinkLifetime.HasValue) task.ExpiresAt = task.ExpiresAt ?? task.CompletedAt + LinkLifetime.Value;
-            if (task.VideoUri == null && missingVideo != null)
-                throw new SoraProtocolException($"Task {task.Id} {missingVideo}", rawBody);
-        }
-
-        /// <summary>A task's error from an <c>error</c> member: an object with code and message, or a text; null when absent.</summary>
-        protected static SoraTaskError? ErrorMember(JsonElement? err)
-        {
-            if (err?.ValueKind == JsonValueKind.String)
-                return new SoraTaskError(ErrorIds.KindFromCode(err.Value.GetString()), null, err.Value.GetString());
-            if (err?.ValueKind != JsonValueKind.Object) return null;
-            var code = err.Value.Str("code");
-            var message = err.Value.Str("message");
-            return code == null && message == null ? null : new SoraTaskError(ErrorIds.KindFromCode(code ?? message), code, message);
-        }
-
-        /// <summary>A failed task's error from a free-text reason.</summary>
-        protected static SoraTaskError FailureFrom(string? reason, string fallback) =>
-            new SoraTaskError(ErrorIds.KindFromReason(reason), null, string.IsNullOrEmpty(reason) ? fallback : reason);
-
-        /// <summary>One page of a <c>{data:[…], has_more, last_id}</c> list, each item read by <see cref="ParseTask"/>.</summary>
-        protected IReadOnlyList<SoraTask> ParseDataList(ProviderResponse response, SoraProfile profile, string what, out string? next)
-        {
-            using (var doc = ParseBody(response, what))
-            {
-                var root = doc.RootElement;
-                var data = root.Prop("data");
-                if (data?.ValueKind != JsonValueKind.Array)
-                    throw new SoraProtocolException($"The provider's {what} has no 'data' array.", response.Body);
-                var list = new List<SoraTask>();
-                foreach (var item in data.Value.EnumerateArray())
-                    list.Add(ParseTask(new ProviderResponse(200, item.GetRawText(), null, response.RequestUri), profile));
-                next = root.Prop("has_more").Bool() == true ? (root.Str("last_id") ?? list.LastOrDefault()?.Id) : null;
-                return list;
-            }
-        }
-
-        protected static JsonDocument ParseBody(ProviderResponse response, string what)
-        {
-            var doc = Json.TryParse(response.Body);
-            if (doc == null || doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                doc?.Dispose();
-                throw new SoraProtocolException($"The provider's {what} answer is not a JSON object: {Truncate(response.Body, 200)}", response.Body);
-            }
-            return doc;
-        }
-
-        protected static string RequireId(string? id, ProviderResponse response, string what)
-        {
-            if (id == null || string.IsNullOrWhiteSpace(id))
-                throw new SoraProtocolException($"The provider's {what} answer carries no task id: {Truncate(response.Body, 200)}", response.Body);
-            return id;
-        }
-
-        internal static string Truncate(string? s, int max)
-        {
-            if (s == null || s.Length == 0) return "(empty body)";
-            s = Redactor.Redact(s);
-            return s.Length <= max ? s : s.Substring(0, max) + "…";
-        }
-
+        public virtual SoraApiException ParseError(ProviderResponse response) => ErrorBody.Read(response.Body).ToException(Name, response);
     }
 }

@@ -85,7 +85,7 @@ namespace SoraPS.Core.Dialects
                 : profile != null ? new[] { DialectRegistry.Get(profile.Dialect) }
                 : DialectRegistry.Dialects.ToArray();
             var shown = profile != null && dialects.Length == 1 && string.Equals(dialects[0].Name, profile.Dialect, StringComparison.OrdinalIgnoreCase) ? profile : null;
-            var all = dialects.SelectMany(d => d.Catalog.Select(s => (Dialect: d, Spec: s))).ToList();
+            var all = dialects.SelectMany(d => Catalog.ModelCatalog.Current.Models(d).Select(s => (Dialect: d, Spec: s))).ToList();
             if (names == null || names.Count == 0)
             {
                 foreach (var x in all) yield return From(x.Dialect, x.Spec, shown);

@@ -168,7 +168,7 @@ namespace SoraPS.Core.Dialects
             using (var doc = ParseBody(response, "task"))
             {
                 var root = doc.RootElement;
-                if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data")!.Value;
+                root = UnwrapData(root, "id", "task_id");
                 var detail = root.Prop("detail");
                 var d = detail?.ValueKind == JsonValueKind.Object ? detail.Value : root;
                 var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", d.Str("status") ?? root.Str("status"));
@@ -195,8 +195,7 @@ namespace SoraPS.Core.Dialects
                     }
                 }
                 var reason = d.Str("failure_reason") ?? root.Str("failure_reason") ?? d.Str("moderation_result") ?? root.Str("fail_reason");
-                if (task.Status == SoraTaskStatus.Failed)
-                    task.Error = FailureFrom(reason, "The provider reported failure without a reason.");
+                if (task.Status == SoraTaskStatus.Failed) MarkFailed(task, null, reason);
                 if (task.Status == SoraTaskStatus.Succeeded)
                     MarkSucceeded(task, "succeeded but no generation carries a video URL.", response.Body);
                 return task;

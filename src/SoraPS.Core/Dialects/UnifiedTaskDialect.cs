@@ -53,12 +53,12 @@ namespace SoraPS.Core.Dialects
         public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath, CancelPath };
 
-        public override string EstimateCost(ValidatedRequest request)
+        /// <summary>The relay prices watermark removal (on unless remove_watermark is false) and reserves credits at submission.</summary>
+        public override string BillingNote(ValidatedRequest request)
         {
-            var basic = base.EstimateCost(request);
             var watermark = request.Source.ProviderOptions != null && request.Source.ProviderOptions.TryGetValue("remove_watermark", out var rw) && rw is bool b && !b
                 ? "; watermark kept (standard price)" : "; watermark removed by default (priced higher)";
-            return basic + watermark + "; the provider reserves credits at submission (usage.credits_reserved)";
+            return watermark + "; the provider reserves credits at submission (usage.credits_reserved)";
         }
 
         private static bool SendsSize(string model) => string.Equals(model, "sora-2-pro-preview", StringComparison.OrdinalIgnoreCase);
@@ -95,7 +95,7 @@ namespace SoraPS.Core.Dialects
             {
                 var root = doc.RootElement;
                 // Some relays wrap the task in {"data": {...}}.
-                if (root.Prop("id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object) root = root.Prop("data")!.Value;
+                root = UnwrapData(root, "id", "task_id");
                 var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.Model = root.Str("model");
@@ -124,8 +124,7 @@ namespace SoraPS.Core.Dialects
                 if (task.Status == SoraTaskStatus.Succeeded)
                     MarkSucceeded(task, "is completed but the answer has no video URL in 'results'.", response.Body);
                 task.Error = ErrorMember(root.Prop("error"));
-                if (task.Status == SoraTaskStatus.Failed && task.Error == null)
-                    task.Error = new SoraTaskError(SoraErrorKind.Unknown, null, root.Str("fail_reason") ?? "The provider reported failure without a reason.");
+                if (task.Status == SoraTaskStatus.Failed) MarkFailed(task, task.Error, root.Str("fail_reason"));
                 return task;
             }
         }

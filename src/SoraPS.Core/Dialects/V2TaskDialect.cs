@@ -91,8 +91,7 @@ namespace SoraPS.Core.Dialects
             {
                 var root = doc.RootElement;
                 // Some relays wrap the task: {"code":"success","data":{...task...}}.
-                if (root.Prop("task_id") == null && root.Prop("data")?.ValueKind == JsonValueKind.Object && root.Path("data", "task_id") != null)
-                    root = root.Prop("data")!.Value;
+                root = UnwrapData(root, "task_id");
                 var task = TaskFrom(response, profile, root.Str("task_id") ?? root.Str("id"), "task", root.Str("status"));
                 task.Progress = root.Prop("progress").Percent() ?? 0;
                 task.CreatedAt = root.Prop("submit_time").Time();
@@ -109,8 +108,7 @@ namespace SoraPS.Core.Dialects
                 }
                 if (output != null) task.VideoUri = ResultUri(profile, output, response.Body);
                 var reason = root.Str("fail_reason");
-                if (task.Status == SoraTaskStatus.Failed)
-                    task.Error = FailureFrom(reason, "The provider reported failure without a reason.");
+                if (task.Status == SoraTaskStatus.Failed) MarkFailed(task, null, reason);
                 if (task.Status == SoraTaskStatus.Succeeded)
                     MarkSucceeded(task, "succeeded but the answer has no video URL (data.output or data.outputs).", response.Body);
                 return task;

@@ -51,7 +51,7 @@ namespace SoraPS.Core.Journal
         public decimal? EstimatedCost { get; set; }
         /// <summary>The unit of <see cref="EstimatedCost"/>.</summary>
         public string? Currency { get; set; }
-        /// <summary>submitting, submitted, unknown, refused, resolved, status, saved, deleted (older versions: unconfirmed).</summary>
+        /// <summary>What the line records: one of <see cref="JournalEvents"/> (older versions also wrote unconfirmed).</summary>
         public string? Event { get; set; }
         /// <summary>Fields of the task's record that earlier versions did not write (see <see cref="TaskRecord"/>), kept in the same line.</summary>
         [JsonExtensionData]
@@ -67,7 +67,7 @@ namespace SoraPS.Core.Journal
 
         /// <summary>The provider certainly did not accept the submission: nothing to pay for, nothing to list.</summary>
         [JsonIgnore]
-        public bool Refused => Event == "refused";
+        public bool Refused => Event == JournalEvents.Refused;
 
         /// <summary>Still worth waiting for or saving: not finished, or finished but not saved and not expired.</summary>
         [JsonIgnore]

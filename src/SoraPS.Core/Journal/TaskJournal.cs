@@ -60,8 +60,8 @@ namespace SoraPS.Core.Journal
             var now = DateTimeOffset.UtcNow;
             var entry = TaskRecord.Snapshot(task);
             // The prompt is written once, with the submission.
-            if (evt != "submitted") entry.Prompt = null;
-            entry.SubmittedAt = evt == "submitted" ? now : (DateTimeOffset?)null;
+            if (evt != JournalEvents.Submitted) entry.Prompt = null;
+            entry.SubmittedAt = evt == JournalEvents.Submitted ? now : (DateTimeOffset?)null;
             entry.UpdatedAt = now;
             entry.Event = evt;
             Append(entry, now);
@@ -91,18 +91,18 @@ namespace SoraPS.Core.Journal
                 Operation = request.Operation,
                 SourceId = request.SourceId,
                 Status = SoraTaskStatus.Unknown,
-                ProviderStatus = "submitting",
+                ProviderStatus = JournalEvents.Submitting,
                 SubmittedAt = now,
                 UpdatedAt = now,
                 EstimatedCost = reservation?.Cost,
                 Currency = reservation?.Cost == null ? null : reservation.Currency,
-                Event = "submitting",
+                Event = JournalEvents.Submitting,
             }, now, reservation?.Check);
             return id;
         }
 
         /// <summary>The provider answered with its task: the local submission becomes that task.</summary>
-        public void CompleteSubmission(string submissionId, SoraTask task, string evt = "submitted")
+        public void CompleteSubmission(string submissionId, SoraTask task, string evt = JournalEvents.Submitted)
         {
             var now = DateTimeOffset.UtcNow;
             var entry = TaskRecord.Snapshot(task);
@@ -116,11 +116,11 @@ namespace SoraPS.Core.Journal
 
         /// <summary>The submission ended without a readable answer: it stays Unknown, with the reason.</summary>
         public void MarkUnknown(string submissionId, string? profile, string dialect, string errorKind, string errorId, string reason) =>
-            Close(submissionId, profile, dialect, "unknown", "submission outcome unknown", errorKind, errorId, reason);
+            Close(submissionId, profile, dialect, JournalEvents.Unknown, "submission outcome unknown", errorKind, errorId, reason);
 
         /// <summary>The provider certainly did not accept the submission (an error answer, a refused connection).</summary>
         public void MarkRefused(string submissionId, string? profile, string dialect, string errorKind, string errorId, string reason) =>
-            Close(submissionId, profile, dialect, "refused", "refused", errorKind, errorId, reason);
+            Close(submissionId, profile, dialect, JournalEvents.Refused, "refused", errorKind, errorId, reason);
 
         private void Close(string submissionId, string? profile, string dialect, string evt, string providerStatus, string errorKind, string errorId, string reason)
         {
@@ -246,9 +246,10 @@ namespace SoraPS.Core.Journal
             {
                 if (firstFile != null && string.CompareOrdinal(name, firstFile) < 0) break;
                 var path = Path.Combine(Directory, name);
+                var names = new JournalNames();
                 foreach (var raw in JournalLines.Backward(path))
                 {
-                    var line = Parse(raw, path);
+                    var line = Parse(raw, path, names);
                     if (line == null) continue;
                     var key = Key(line.Profile, line.Id);
                     if (!aliases.TryGetValue(key, out var entry) && !byKey.TryGetValue(key, out entry))
@@ -349,12 +350,13 @@ namespace SoraPS.Core.Journal
             var path = Path.Combine(Directory, name);
             var end = from;
             lines = 0;
+            var names = new JournalNames();
             foreach (var raw in JournalLines.Forward(path, from))
             {
                 if (!raw.Terminated) break; // being written now, or cut by a crash: read once it is ended
                 end = raw.Offset + raw.Length + 1;
                 lines++;
-                var line = Parse(raw, path);
+                var line = Parse(raw, path, names);
                 if (line == null) continue;
                 merger.Add(line);
                 if (merger.NeedsRebuild) break;
@@ -368,18 +370,15 @@ namespace SoraPS.Core.Journal
             e is JsonException || e is NotSupportedException || e is InvalidOperationException || e is ArgumentException ||
             e is FormatException || e is OverflowException || e is DecoderFallbackException;
 
-        /// <summary>One line, or null (with one warning naming the file and line) when it is not a journal line.</summary>
-        private JournalEntry? Parse(JournalLine raw, string path)
+        /// <summary>One line (read by <see cref="JournalLineReader"/>), or null (with one warning naming the file and line) when it is not a journal line.</summary>
+        private JournalEntry? Parse(JournalLine raw, string path, JournalNames names)
         {
             if (raw.IsBlank) return null;
-            string problem;
+            string? problem;
             try
             {
-                var line = JsonSerializer.Deserialize<JournalEntry>(raw.Span, Json);
-                if (line == null) problem = "not an object";
-                else if (string.IsNullOrWhiteSpace(line.Id)) problem = "no task id";
-                else if (line.Status.HasValue && !Enum.IsDefined(typeof(SoraTaskStatus), line.Status.Value)) problem = "an unknown status";
-                else return line;
+                var line = JournalLineReader.Read(raw.Span, spendOnly: false, names, out problem);
+                if (line != null) return line;
             }
             catch (Exception e) when (IsBadData(e))
             {

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Dialects;
 
 namespace SoraPS.Commands

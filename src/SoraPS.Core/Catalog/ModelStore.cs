@@ -5,9 +5,10 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using SoraPS.Core.Dialects;
 using SoraPS.Core.Profiles;
 
-namespace SoraPS.Core.Dialects
+namespace SoraPS.Core.Catalog
 {
     /// <summary>
     /// One user model as <c>models.json</c> keeps it: the dialect, the name, the rules it was given or copied
@@ -46,28 +47,39 @@ namespace SoraPS.Core.Dialects
         public ModelStore(string? directory = null)
         {
             Directory = directory ?? ConfigPaths.ConfigDirectory;
+            FilePath = Path.Combine(Directory, FileName);
+            _generation = Generations.GetOrAdd(FilePath, _ => new System.Runtime.CompilerServices.StrongBox<int>());
         }
 
         public string Directory { get; }
-        public string FilePath => Path.Combine(Directory, FileName);
+        public string FilePath { get; }
 
-        private static readonly object Gate = new object();
-        private static string? _cachedPath;
-        private static DateTime _cachedStamp;
-        private static long _cachedLength;
-        private static IReadOnlyList<UserModel>? _cached;
+        private readonly object _gate = new object();
+        private readonly System.Runtime.CompilerServices.StrongBox<int> _generation;
+        private DateTime _cachedStamp;
+        private long _cachedLength;
+        private int _cachedGeneration;
+        private IReadOnlyList<UserModel>? _cached;
 
-        /// <summary>The store of the current config folder.</summary>
-        public static ModelStore Current => new ModelStore();
+        /// <summary>Writes made by this process, per file: a write is seen at once even where the file's time and length did not change.</summary>
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Runtime.CompilerServices.StrongBox<int>> Generations =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, System.Runtime.CompilerServices.StrongBox<int>>(StringComparer.Ordinal);
 
-        /// <summary>The user's models (none when there is no file). Re-read only when the file changes.</summary>
+        /// <summary>How often this store parsed the file (the cache's test counts it).</summary>
+        internal int Parses { get; private set; }
+
+        /// <summary>
+        /// The user's models (none when there is no file): the one place models.json is read. The list is kept and
+        /// the file parsed again only when its length or last-write time changed, or this process wrote it.
+        /// </summary>
         public IReadOnlyList<UserModel> Load()
         {
             var info = new FileInfo(FilePath);
             if (!info.Exists) return Array.Empty<UserModel>();
-            lock (Gate)
+            var generation = System.Threading.Volatile.Read(ref _generation.Value);
+            lock (_gate)
             {
-                if (_cached != null && _cachedPath == FilePath && _cachedStamp == info.LastWriteTimeUtc && _cachedLength == info.Length) return _cached;
+                if (_cached != null && _cachedStamp == info.LastWriteTimeUtc && _cachedLength == info.Length && _cachedGeneration == generation) return _cached;
             }
             string text;
             try
@@ -79,31 +91,19 @@ namespace SoraPS.Core.Dialects
                 throw new SoraConfigurationException("ModelStoreUnreadable", $"Cannot read the model file '{FilePath}': {e.Message}", e) { Target = FilePath };
             }
             var list = Parse(text);
-            lock (Gate)
+            lock (_gate)
             {
-                _cachedPath = FilePath;
+                Parses++;
                 _cachedStamp = info.LastWriteTimeUtc;
                 _cachedLength = info.Length;
+                _cachedGeneration = generation;
                 _cached = list;
             }
             return list;
         }
 
         /// <summary>The dialect's catalog: built-in models with the user's in their place, then the user's new ones.</summary>
-        public IReadOnlyList<ModelSpec> Catalog(SoraDialect dialect)
-        {
-            var mine = Load().Where(m => string.Equals(m.Dialect, dialect.Name, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (mine.Count == 0) return dialect.Models;
-            var result = new List<ModelSpec>();
-            foreach (var builtIn in dialect.Models)
-            {
-                var over = mine.FirstOrDefault(m => builtIn.Accepts(m.Name));
-                result.Add(over == null ? builtIn : ToSpec(dialect, over, FilePath));
-            }
-            foreach (var m in mine)
-                if (!dialect.Models.Any(b => b.Accepts(m.Name))) result.Add(ToSpec(dialect, m, FilePath));
-            return result;
-        }
+        public IReadOnlyList<ModelSpec> Catalog(SoraDialect dialect) => ModelCatalog.Merge(dialect, Load(), null, FilePath);
 
         /// <summary>Reads, lets <paramref name="mutate"/> change the list, checks every model and writes it back atomically.</summary>
         public IReadOnlyList<UserModel> Update(Action<List<UserModel>> mutate)
@@ -115,6 +115,7 @@ namespace SoraPS.Core.Dialects
                 mutate(list);
                 foreach (var m in list) Check(m, null);
                 AtomicFile.WriteAllText(FilePath, Serialize(list));
+                System.Threading.Interlocked.Increment(ref _generation.Value);
                 return list;
             }
         }
@@ -148,7 +149,7 @@ namespace SoraPS.Core.Dialects
             };
             if (basis != null && string.Equals(basis.Name, m.Name, StringComparison.OrdinalIgnoreCase)) spec.Matches = basis.Matches;
             if (m.PricePerSecond.HasValue)
-                spec.UsdPerSecond = resolutions.ToDictionary(r => r, r => (double)m.PricePerSecond.Value, StringComparer.OrdinalIgnoreCase);
+                spec.UsdPerSecond = resolutions.ToDictionary(r => r, r => (double)m.PricePerSecond.Value, StringComparer.OrdinalIgnoreCase); // read back as decimal by Pricing
             else if (basis != null)
             {
                 spec.UsdPerSecond = Only(basis.UsdPerSecond, resolutions);

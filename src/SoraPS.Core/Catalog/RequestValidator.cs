@@ -1,19 +1,36 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
+using SoraPS.Core.Dialects;
 using SoraPS.Core.Profiles;
 using SoraPS.Core.Tasks;
 
-namespace SoraPS.Core.Dialects
+namespace SoraPS.Core.Catalog
 {
     /// <summary>
-    /// A request checked against a dialect's model catalog before anything is sent: defaults filled (request,
-    /// then profile, then model), every value checked, the allowed values named when one is refused.
+    /// A request checked against the catalog's model table before anything is sent: defaults filled (request,
+    /// then profile, then model), every value checked, the allowed values named when one is refused. What the
+    /// dialect cannot send is refused through its <see cref="SoraDialect.Capabilities"/>; its own field rules
+    /// (<see cref="SoraDialect.ValidateMore"/>) run last.
     /// </summary>
-    internal static class RequestValidation
+    internal sealed class RequestValidator
     {
+        private readonly ModelCatalog _catalog;
+        private readonly SoraDialect _dialect;
+        private readonly SoraProfile? _profile;
+
+        public RequestValidator(ModelCatalog catalog, SoraDialect dialect, SoraProfile? profile)
+        {
+            _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+            _dialect = dialect ?? throw new ArgumentNullException(nameof(dialect));
+            _profile = profile;
+        }
+
+        private string Named(ModelSpec spec) => $"{_dialect.Name} model {spec.Name}";
+
         /// <summary>
         /// A prompt that cannot be meant as one: it holds NUL characters (a UTF-16 file read without its encoding gives
         /// one after every letter) or nothing but control characters and spaces. Refused before anything is paid for.
@@ -34,32 +51,36 @@ namespace SoraPS.Core.Dialects
         /// "twelve", 7.5) is refused with InvalidDuration naming the value and the durations the model
         /// (<paramref name="model"/>, else the profile's, else the dialect's default) allows, never rounded or dropped.
         /// </summary>
-        public static int? ParseDuration(SoraDialect dialect, object? value, string? model, SoraProfile? profile)
+        public int? ParseDuration(object? value, string? model)
         {
             if (value == null) return null;
-            int? seconds = null;
-            string shown;
+            var seconds = ReadSeconds(value, out var shown);
+            if (shown == null) return null;
+            if (seconds.HasValue && seconds.Value >= 0) return seconds.Value == 0 ? (int?)null : seconds.Value;
+            var spec = _catalog.GetModel(_dialect, FirstNonEmpty(model, _profile?.Model, _dialect.DefaultModel), _profile);
+            throw new SoraValidationException("InvalidDuration", "Duration",
+                $"Duration '{shown}' is not a whole number of seconds. {Named(spec)} allows: {ModelSpec.List(spec.Durations)} s (empty or 0: the default).")
+            { Target = value };
+        }
+
+        /// <summary>The whole seconds a value holds (null when it holds none); <paramref name="shown"/> is null for empty text.</summary>
+        private static int? ReadSeconds(object value, out string? shown)
+        {
             switch (value)
             {
-                case int i: seconds = i; shown = i.ToString(CultureInfo.InvariantCulture); break;
-                case long l: if (l >= int.MinValue && l <= int.MaxValue) seconds = (int)l; shown = l.ToString(CultureInfo.InvariantCulture); break;
-                case short sh: seconds = sh; shown = sh.ToString(CultureInfo.InvariantCulture); break;
-                case byte b: seconds = b; shown = b.ToString(CultureInfo.InvariantCulture); break;
-                case double d: seconds = WholeSeconds((decimal?)(double.IsNaN(d) || double.IsInfinity(d) || Math.Abs(d) > int.MaxValue ? (double?)null : d)); shown = d.ToString("R", CultureInfo.InvariantCulture); break;
-                case float f: seconds = WholeSeconds((decimal?)(float.IsNaN(f) || float.IsInfinity(f) || Math.Abs(f) > int.MaxValue ? (float?)null : f)); shown = f.ToString("R", CultureInfo.InvariantCulture); break;
-                case decimal m: seconds = WholeSeconds(m); shown = m.ToString(CultureInfo.InvariantCulture); break;
+                case int i: shown = i.ToString(CultureInfo.InvariantCulture); return i;
+                case long l: shown = l.ToString(CultureInfo.InvariantCulture); return l >= int.MinValue && l <= int.MaxValue ? (int)l : (int?)null;
+                case short sh: shown = sh.ToString(CultureInfo.InvariantCulture); return sh;
+                case byte b: shown = b.ToString(CultureInfo.InvariantCulture); return b;
+                case double d: shown = d.ToString("R", CultureInfo.InvariantCulture); return WholeSeconds((decimal?)(double.IsNaN(d) || double.IsInfinity(d) || Math.Abs(d) > int.MaxValue ? (double?)null : d));
+                case float f: shown = f.ToString("R", CultureInfo.InvariantCulture); return WholeSeconds((decimal?)(float.IsNaN(f) || float.IsInfinity(f) || Math.Abs(f) > int.MaxValue ? (float?)null : f));
+                case decimal m: shown = m.ToString(CultureInfo.InvariantCulture); return WholeSeconds(m);
                 default:
-                    shown = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
-                    if (string.IsNullOrWhiteSpace(shown)) return null;
-                    if (decimal.TryParse(shown.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed))
-                        seconds = WholeSeconds(parsed);
-                    break;
+                    var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+                    shown = string.IsNullOrWhiteSpace(text) ? null : text;
+                    return shown != null && decimal.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed)
+                        ? WholeSeconds(parsed) : null;
             }
-            if (seconds.HasValue && seconds.Value >= 0) return seconds.Value == 0 ? (int?)null : seconds.Value;
-            var spec = dialect.GetModel(FirstNonEmpty(model, profile?.Model, dialect.DefaultModel), profile);
-            throw new SoraValidationException("InvalidDuration", "Duration",
-                $"Duration '{shown}' is not a whole number of seconds. {dialect.Name} model {spec.Name} allows: {ModelSpec.List(spec.Durations)} s (empty or 0: the default).")
-            { Target = value };
         }
 
         private static int? WholeSeconds(decimal? value) =>
@@ -69,99 +90,108 @@ namespace SoraPS.Core.Dialects
         /// Checks every value against the model's table and fills defaults (request, then profile, then model).
         /// Throws <see cref="SoraValidationException"/> naming the allowed values; sends nothing.
         /// </summary>
-        public static ValidatedRequest Validate(SoraDialect dialect, VideoRequest request, SoraProfile? profile)
+        public ValidatedRequest Validate(VideoRequest request)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
-            var modelName = FirstNonEmpty(request.Model, profile?.Model, dialect.DefaultModel);
-            var spec = dialect.GetModel(modelName, profile);
+            var modelName = FirstNonEmpty(request.Model, _profile?.Model, _dialect.DefaultModel);
+            var spec = _catalog.GetModel(_dialect, modelName, _profile);
             var v = new ValidatedRequest(request, modelName ?? spec.Name, spec);
+            CheckPrompt(request, spec);
+            ValidateSource(request, v);
+            v.Duration = Duration(request, spec);
+            v.AspectRatio = OneOf(FirstNonEmpty(request.AspectRatio, _profile?.AspectRatio, spec.DefaultAspectRatio), spec.AspectRatios,
+                "InvalidAspectRatio", "AspectRatio", "aspect ratio", spec);
+            v.Resolution = OneOf(FirstNonEmpty(request.Resolution, _profile?.Resolution, spec.DefaultResolution), spec.Resolutions,
+                "InvalidResolution", "Resolution", "resolution", spec);
+            // A value the dialect has no field for is refused, never dropped.
+            if (request.RemixStrength.HasValue) _dialect.Require(DialectOperation.RemixStrength, "RemixStrength");
+            if (request.ImageFrame.HasValue) _dialect.Require(DialectOperation.ImageFrame, "ImageFrame");
+            ValidateImage(request.Image, spec, v);
+            ValidateMoreImages(request, spec, v);
+            if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
+                throw new SoraValidationException("ImageRequired", "Image", $"{Named(spec)} animates an input image: give it an image URL.");
+            ValidateOperations(request);
+            ValidateProviderOptions(request);
+            _dialect.CheckMore(v, spec);
+            return v;
+        }
 
+        private void CheckPrompt(VideoRequest request, ModelSpec spec)
+        {
             if (request.Prompt == null || string.IsNullOrWhiteSpace(request.Prompt))
                 throw new SoraValidationException("EmptyPrompt", "Prompt", "The prompt is empty. Describe the video to generate.");
             CheckPromptText(request.Prompt);
             if (request.Prompt.Length > spec.MaxPromptLength)
                 throw new SoraValidationException("PromptTooLong", "Prompt",
-                    $"The prompt has {request.Prompt.Length} characters; {dialect.Name} model {spec.Name} accepts at most {spec.MaxPromptLength}.");
+                    $"The prompt has {request.Prompt.Length} characters; {Named(spec)} accepts at most {spec.MaxPromptLength}.");
+        }
 
-            ValidateSource(dialect, request, v);
+        /// <summary>The length to make: an edit keeps its source's, an extension adds one the model allows, else one of the model's durations.</summary>
+        private int? Duration(VideoRequest request, ModelSpec spec)
+        {
             if (!string.IsNullOrEmpty(request.EditOf))
             {
                 // An edit keeps its source's length: nothing to choose, and the source's length (when known) prices it.
                 if (request.Duration.HasValue)
                     throw new SoraValidationException("DurationWithEdit", "Duration", "An edit keeps the length of the video it edits; leave -Duration out (use -ExtendOf to add seconds).");
-                v.Duration = request.SourceDuration > 0 ? request.SourceDuration : null;
+                return request.SourceDuration > 0 ? request.SourceDuration : null;
             }
-            else if (!string.IsNullOrEmpty(request.ExtendOf))
+            if (!string.IsNullOrEmpty(request.ExtendOf))
             {
                 var lengths = spec.ExtendDurations;
                 if (lengths == null || lengths.Count == 0)
-                    throw new SoraValidationException("ExtendNotSupported", "ExtendOf", $"{dialect.Name} model {spec.Name} cannot extend a video.");
-                var added = request.Duration ?? profile?.Duration ?? spec.DefaultDuration;
+                    throw new SoraValidationException("ExtendNotSupported", "ExtendOf", $"{Named(spec)} cannot extend a video.");
+                var added = request.Duration ?? _profile?.Duration ?? spec.DefaultDuration;
                 if (!lengths.Contains(added))
                     throw new SoraValidationException("InvalidDuration", "Duration",
-                        $"{dialect.Name} model {spec.Name} cannot extend a video by {added} s. Allowed extensions: {ModelSpec.List(lengths)} s.");
-                v.Duration = added;
+                        $"{Named(spec)} cannot extend a video by {added} s. Allowed extensions: {ModelSpec.List(lengths)} s.");
+                return added;
             }
-            else
-            {
-                var duration = request.Duration ?? profile?.Duration ?? spec.DefaultDuration;
-                if (!spec.Durations.Contains(duration))
-                    throw new SoraValidationException("InvalidDuration", "Duration",
-                        $"{dialect.Name} model {spec.Name} cannot make a {duration} s video. Allowed durations: {ModelSpec.List(spec.Durations)} s.");
-                v.Duration = duration;
-            }
+            var duration = request.Duration ?? _profile?.Duration ?? spec.DefaultDuration;
+            if (!spec.Durations.Contains(duration))
+                throw new SoraValidationException("InvalidDuration", "Duration",
+                    $"{Named(spec)} cannot make a {duration} s video. Allowed durations: {ModelSpec.List(spec.Durations)} s.");
+            return duration;
+        }
 
-            var aspect = FirstNonEmpty(request.AspectRatio, profile?.AspectRatio, spec.DefaultAspectRatio);
-            var aspectMatch = spec.AspectRatios.FirstOrDefault(a => string.Equals(a, aspect, StringComparison.OrdinalIgnoreCase));
-            if (aspectMatch == null)
-                throw new SoraValidationException("InvalidAspectRatio", "AspectRatio",
-                    $"{dialect.Name} model {spec.Name} does not offer aspect ratio '{aspect}'. Allowed: {string.Join(", ", spec.AspectRatios)}.");
-            v.AspectRatio = aspectMatch;
+        /// <summary>The table's spelling of a value the model offers (case does not matter); else refused naming the allowed ones.</summary>
+        private string OneOf(string? value, IReadOnlyList<string> allowed, string errorId, string parameter, string what, ModelSpec spec) =>
+            allowed.FirstOrDefault(a => string.Equals(a, value, StringComparison.OrdinalIgnoreCase))
+            ?? throw new SoraValidationException(errorId, parameter, $"{Named(spec)} does not offer {what} '{value}'. Allowed: {string.Join(", ", allowed)}.");
 
-            var resolution = FirstNonEmpty(request.Resolution, profile?.Resolution, spec.DefaultResolution);
-            var resolutionMatch = spec.Resolutions.FirstOrDefault(r => string.Equals(r, resolution, StringComparison.OrdinalIgnoreCase));
-            if (resolutionMatch == null)
-                throw new SoraValidationException("InvalidResolution", "Resolution",
-                    $"{dialect.Name} model {spec.Name} does not offer resolution '{resolution}'. Allowed: {string.Join(", ", spec.Resolutions)}.");
-            v.Resolution = resolutionMatch;
-
-            // A value the dialect has no field for is refused, never dropped.
-            if (request.RemixStrength.HasValue) dialect.Require(DialectOperation.RemixStrength, "RemixStrength");
-            if (request.ImageFrame.HasValue) dialect.Require(DialectOperation.ImageFrame, "ImageFrame");
-            ValidateImage(dialect, request.Image, spec, v);
-            ValidateMoreImages(dialect, request, spec, v);
-            if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)
-                throw new SoraValidationException("ImageRequired", "Image", $"{dialect.Name} model {spec.Name} animates an input image: give it an image URL.");
+        /// <summary>Remix, storyboard, blend and callback: each refused where the dialect cannot send it or the combination means nothing.</summary>
+        private void ValidateOperations(VideoRequest request)
+        {
             if (request.RemixStrength.HasValue && (request.RemixStrength < 0 || request.RemixStrength > 1))
                 throw new SoraValidationException("InvalidRemixStrength", "RemixStrength", "RemixStrength goes from 0 (stay close to the source) to 1 (change freely).");
-            if (request.Storyboard != null && request.Storyboard.Count > 0) dialect.Require(DialectOperation.Storyboard, "Storyboard");
-            if (request.Blend != null && request.Blend.Count > 0) dialect.Require(DialectOperation.Blend, "Blend");
+            if (request.Storyboard != null && request.Storyboard.Count > 0) _dialect.Require(DialectOperation.Storyboard, "Storyboard");
+            if (request.Blend != null && request.Blend.Count > 0) _dialect.Require(DialectOperation.Blend, "Blend");
             if (request.CallbackUri != null)
             {
-                dialect.Require(DialectOperation.Callback, "CallbackUri");
+                _dialect.Require(DialectOperation.Callback, "CallbackUri");
                 CheckPublicHttps(request.CallbackUri, "CallbackUri", 2048);
             }
-            if (!string.IsNullOrEmpty(request.RemixOf)) dialect.Require(DialectOperation.Remix, "RemixOf");
+            if (!string.IsNullOrEmpty(request.RemixOf)) _dialect.Require(DialectOperation.Remix, "RemixOf");
             if (request.RemixStrength.HasValue && string.IsNullOrEmpty(request.RemixOf))
                 throw new SoraValidationException("RemixStrengthWithoutRemix", "RemixStrength", "-RemixStrength says how far a remix moves from its source; give the source with -RemixOf.");
             if (request.ImageFrame.HasValue && string.IsNullOrWhiteSpace(request.Image))
                 throw new SoraValidationException("ImageFrameWithoutImage", "ImageFrame", "-ImageFrame places the input image; give the image with -Image.");
-            if (request.ProviderOptions != null)
-            {
-                foreach (var key in request.ProviderOptions.Keys)
-                    if (string.IsNullOrWhiteSpace(key))
-                        throw new SoraValidationException("InvalidProviderOption", "ProviderOption", "ProviderOption keys must be non-empty field names.");
-                ProviderOption.Check(dialect, request.ProviderOptions);
-            }
-            dialect.CheckMore(v, spec);
-            return v;
+        }
+
+        private void ValidateProviderOptions(VideoRequest request)
+        {
+            if (request.ProviderOptions == null) return;
+            foreach (var key in request.ProviderOptions.Keys)
+                if (string.IsNullOrWhiteSpace(key))
+                    throw new SoraValidationException("InvalidProviderOption", "ProviderOption", "ProviderOption keys must be non-empty field names.");
+            ProviderOption.Check(_dialect, request.ProviderOptions);
         }
 
         /// <summary>
         /// The video a request starts from (remix, edit, extension: at most one), the image given by file id and the
         /// characters: each refused before anything is sent when the dialect cannot do it or the combination means nothing.
         /// </summary>
-        private static void ValidateSource(SoraDialect dialect, VideoRequest request, ValidatedRequest v)
+        private void ValidateSource(VideoRequest request, ValidatedRequest v)
         {
             var sources = new[] { ("RemixOf", request.RemixOf), ("EditOf", request.EditOf), ("ExtendOf", request.ExtendOf) }
                 .Where(s => !string.IsNullOrEmpty(s.Item2)).Select(s => s.Item1).ToList();
@@ -171,12 +201,12 @@ namespace SoraPS.Core.Dialects
             var hasImage = !string.IsNullOrWhiteSpace(request.Image) || !string.IsNullOrEmpty(request.ImageFileId);
             if (!string.IsNullOrEmpty(request.EditOf))
             {
-                dialect.Require(DialectOperation.Edit, "EditOf");
+                _dialect.Require(DialectOperation.Edit, "EditOf");
                 v.Operation = "edit";
             }
             if (!string.IsNullOrEmpty(request.ExtendOf))
             {
-                dialect.Require(DialectOperation.Extend, "ExtendOf");
+                _dialect.Require(DialectOperation.Extend, "ExtendOf");
                 v.Operation = "extend";
             }
             if (sources.Count == 1 && sources[0] != "RemixOf" && hasImage)
@@ -184,13 +214,13 @@ namespace SoraPS.Core.Dialects
                     $"An {(sources[0] == "EditOf" ? "edit" : "extension")} starts from the source video; leave -Image and -ImageFileId out.");
             if (!string.IsNullOrEmpty(request.ImageFileId))
             {
-                dialect.Require(DialectOperation.ImageFileId, "ImageFileId");
+                _dialect.Require(DialectOperation.ImageFileId, "ImageFileId");
                 if (!string.IsNullOrWhiteSpace(request.Image))
                     throw new SoraValidationException("ConflictingImages", "ImageFileId", "Give the input image once: -Image (a URL or a file) or -ImageFileId (a file already uploaded).");
             }
             if (request.Characters != null && request.Characters.Count > 0)
             {
-                dialect.Require(DialectOperation.Characters, "Character");
+                _dialect.Require(DialectOperation.Characters, "Character");
                 if (sources.Count > 0)
                     throw new SoraValidationException("CharacterWithSource", "Character", $"Characters are cast in a new generation; -{sources[0]} starts from a finished video.");
                 if (request.Characters.Any(string.IsNullOrWhiteSpace))
@@ -201,7 +231,7 @@ namespace SoraPS.Core.Dialects
             }
         }
 
-        private static void ValidateMoreImages(SoraDialect dialect, VideoRequest request, ModelSpec spec, ValidatedRequest v)
+        private void ValidateMoreImages(VideoRequest request, ModelSpec spec, ValidatedRequest v)
         {
             var more = (request.MoreImages ?? Array.Empty<string>()).Where(i => !string.IsNullOrWhiteSpace(i)).ToList();
             if (more.Count == 0)
@@ -212,26 +242,26 @@ namespace SoraPS.Core.Dialects
             if (string.IsNullOrWhiteSpace(request.Image)) throw new SoraValidationException("ImageNotFound", "Image", "The first image is empty.");
             var count = more.Count + 1;
             if (spec.Image == ImageInput.None)
-                throw new SoraValidationException("ImageNotSupported", "Image", $"{dialect.Name} model {spec.Name} does not take an input image.");
+                throw new SoraValidationException("ImageNotSupported", "Image", $"{_dialect.Name} model {spec.Name} does not take an input image.");
             if (count > spec.MaxImages)
                 throw new SoraValidationException("TooManyImages", "Image",
-                    $"{dialect.Name} model {spec.Name} takes {(spec.MaxImages == 1 ? "one image" : "at most " + spec.MaxImages + " images")}; {count} were given.");
-            var all = new System.Collections.Generic.List<Uri>();
+                    $"{_dialect.Name} model {spec.Name} takes {(spec.MaxImages == 1 ? "one image" : "at most " + spec.MaxImages + " images")}; {count} were given.");
+            var all = new List<Uri>();
             foreach (var image in new[] { request.Image }.Concat(more))
             {
                 if (!Uri.TryCreate(image, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                     throw new SoraValidationException("ImageUrlRequired", "Image",
-                        $"Several images go to the {dialect.Name} dialect only as http(s) URLs the provider can download; '{image}' is not one.");
+                        $"Several images go to the {_dialect.Name} dialect only as http(s) URLs the provider can download; '{image}' is not one.");
                 all.Add(uri);
             }
             v.ImageUris = all;
         }
 
-        private static void ValidateImage(SoraDialect dialect, string? image, ModelSpec spec, ValidatedRequest v)
+        private void ValidateImage(string? image, ModelSpec spec, ValidatedRequest v)
         {
             if (string.IsNullOrWhiteSpace(image)) return;
             if (spec.Image == ImageInput.None)
-                throw new SoraValidationException("ImageNotSupported", "Image", $"{dialect.Name} model {spec.Name} does not take an input image.");
+                throw new SoraValidationException("ImageNotSupported", "Image", $"{_dialect.Name} model {spec.Name} does not take an input image.");
             if (Uri.TryCreate(image, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             {
                 v.ImageUri = uri;
@@ -239,7 +269,7 @@ namespace SoraPS.Core.Dialects
             }
             if (spec.Image == ImageInput.UrlOnly)
                 throw new SoraValidationException("ImageUrlRequired", "Image",
-                    $"The {dialect.Name} dialect takes the image only as an http(s) URL the provider can download; '{image}' is not one. Upload the file somewhere reachable and pass its URL.");
+                    $"The {_dialect.Name} dialect takes the image only as an http(s) URL the provider can download; '{image}' is not one. Upload the file somewhere reachable and pass its URL.");
             var path = Path.GetFullPath(image);
             if (!File.Exists(path))
                 throw new SoraValidationException("ImageNotFound", "Image", $"The image file '{path}' does not exist.");

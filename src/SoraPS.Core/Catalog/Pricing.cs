@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SoraPS.Core.Dialects;
+using SoraPS.Core.Tasks;
+
+namespace SoraPS.Core.Catalog
+{
+    /// <summary>What one generation is estimated to cost: seconds of video times the catalog's price per second.</summary>
+    public sealed class PriceQuote
+    {
+        public PriceQuote(decimal perSecond, int seconds, string currency)
+        {
+            PerSecond = perSecond;
+            Seconds = seconds;
+            Currency = currency;
+        }
+
+        public decimal PerSecond { get; }
+        public int Seconds { get; }
+        public string Currency { get; }
+        public decimal Amount => PerSecond * Seconds;
+
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "{0} {1} ({2} s x {3} {1}/s)", Pricing.Format(Amount), Currency, Seconds, Pricing.Format(PerSecond));
+    }
+
+    /// <summary>
+    /// Prices of the model catalog, read in one place (<see cref="RatePerSecond"/>, in decimal): the budgets, the
+    /// spend ledger and the -WhatIf cost text all ask here, for built-in list prices and the user's own models from
+    /// models.json (Register-SoraModel -PricePerSecond) alike.
+    /// </summary>
+    public static class Pricing
+    {
+        /// <summary>The unit of the built-in list prices.</summary>
+        public const string ListCurrency = "USD";
+
+        /// <summary>The model's list price per second of video at a resolution (its default when none); null when it has none.</summary>
+        public static decimal? RatePerSecond(ModelSpec? spec, string? resolution)
+        {
+            if (spec?.UsdPerSecond == null) return null;
+            // The tables are declared as doubles; (decimal) keeps their 15 significant digits (0.1 stays 0.1).
+            return spec.UsdPerSecond.TryGetValue(string.IsNullOrEmpty(resolution) ? spec.DefaultResolution : resolution!, out var rate) ? (decimal)rate : (decimal?)null;
+        }
+
+        /// <summary>The price of a generation of a catalog model (the one a validated request follows, aliases resolved).</summary>
+        public static PriceQuote? Quote(ModelSpec? spec, int? duration, string? resolution)
+        {
+            var rate = RatePerSecond(spec, resolution);
+            return rate.HasValue ? new PriceQuote(rate.Value, duration ?? spec!.DefaultDuration, ListCurrency) : null;
+        }
+
+        /// <summary>The price of one request as validated; null when the catalog has no price for its model and resolution.</summary>
+        public static PriceQuote? For(ValidatedRequest? request) =>
+            request == null ? null : Quote(request.Spec, request.Duration, request.Resolution);
+
+        /// <summary>As <see cref="For(ValidatedRequest)"/> (the dialect is not needed: the request carries its model).</summary>
+        public static PriceQuote? For(SoraDialect? dialect, ValidatedRequest? request) => For(request);
+
+        /// <summary>The price of a generation of this model, length and resolution in the current config folder's catalog; null when it has none.</summary>
+        public static PriceQuote? For(SoraDialect? dialect, string? model, int? duration, string? resolution) =>
+            ModelCatalog.Current.Price(dialect, model, duration, resolution);
+
+        /// <summary>The price of a generation journaled under a dialect name (an unknown dialect has no price).</summary>
+        public static PriceQuote? For(string? dialect, string? model, int? duration, string? resolution)
+        {
+            var d = DialectRegistry.Dialects.FirstOrDefault(x => string.Equals(x.Name, dialect, StringComparison.OrdinalIgnoreCase));
+            return d == null ? null : For(d, model, duration, resolution);
+        }
+
+        /// <summary>
+        /// The -WhatIf cost text of a validated request: the quote at list price, else the resolution's price factor
+        /// where the provider publishes only that, followed by what the dialect says its provider's billing adds
+        /// (<see cref="SoraDialect.BillingNote"/>); null when nothing is known.
+        /// </summary>
+        public static string? Describe(SoraDialect dialect, ValidatedRequest request)
+        {
+            var text = ListPriceText(request);
+            var note = dialect.BillingNote(request);
+            return note == null ? text : text + note;
+        }
+
+        private static string? ListPriceText(ValidatedRequest request)
+        {
+            var spec = request.Spec;
+            var resolution = string.IsNullOrEmpty(request.Resolution) ? spec.DefaultResolution : request.Resolution;
+            var rate = RatePerSecond(spec, resolution);
+            if (request.Operation == "edit" && !request.Duration.HasValue)
+            {
+                // An edit is priced like a generation of its source's length, which is not known here.
+                return rate.HasValue
+                    ? string.Format(CultureInfo.InvariantCulture, "the source video's length x ${0:0.00}/s at list price (its length is not known here: pass the task instead of its id)", rate.Value)
+                    : null;
+            }
+            var seconds = request.Duration ?? spec.DefaultDuration;
+            if (rate.HasValue)
+                return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({1} s x ${2:0.00}/s)", seconds * rate.Value, seconds, rate.Value);
+            if (spec.ResolutionPriceFactor != null && spec.ResolutionPriceFactor.TryGetValue(resolution, out var factor))
+                return string.Format(CultureInfo.InvariantCulture, "billed by duration ({0} s); {1} costs {2:0.###}x the standard price", seconds, request.Resolution, factor);
+            return null;
+        }
+
+        /// <summary>
+        /// Whether the provider bills a task that failed (moderation, a generation error). Every dialect is taken to
+        /// bill failures (none is known not to): the set of dialects that do not is empty, so failed tasks count.
+        /// </summary>
+        public static bool BillsFailedTasks(string? dialect) => !NotBillingFailures.Contains(dialect ?? "");
+
+        /// <summary>Dialects known not to bill failed tasks (none so far).</summary>
+        private static readonly HashSet<string> NotBillingFailures = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        internal static string Format(decimal amount) => amount.ToString("0.00##", CultureInfo.InvariantCulture);
+    }
+}
