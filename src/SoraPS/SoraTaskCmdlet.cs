@@ -44,7 +44,7 @@ namespace SoraPS.Commands
 
         private TaskWaitView Wait => _wait ?? (_wait = new TaskWaitView(ClientFor, Post, Bars, StopToken, WriteSoraError, WriteError));
 
-        /// <summary>Adds a task to the shared wait; <paramref name="waitOptions"/> is used when the wait starts.</summary>
+        /// <summary>Adds a task to the shared wait, waited for with <paramref name="waitOptions"/> and ended in <paramref name="done"/>.</summary>
         internal void AddToWait(SoraTask task, WaitOptions waitOptions, Action<SoraTask> done) => Wait.Add(task, waitOptions, done);
 
         internal static WaitOptions MakeWaitOptions(double timeoutSec, double pollIntervalSec) => TaskWaitView.MakeOptions(timeoutSec, pollIntervalSec);

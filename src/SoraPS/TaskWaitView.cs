@@ -40,7 +40,7 @@ namespace SoraPS.Commands
         /// <summary>Whether any task was waited for.</summary>
         public bool Used => _total > 0;
 
-        /// <summary>Adds a task; <paramref name="options"/> is used when the wait starts.</summary>
+        /// <summary>Adds a task, waited for with <paramref name="options"/> and ended in <paramref name="done"/> (whatever other callers gave).</summary>
         public void Add(SoraTask task, WaitOptions options, Action<SoraTask> done)
         {
             // The waiter asks for clients from background threads: make sure this task's is made here.
