@@ -16,16 +16,16 @@ namespace SoraPS.Commands
     /// </summary>
     internal sealed class TaskWaitView : IDisposable
     {
-        private readonly Func<string, SoraClient> _clients;
+        private readonly Func<string?, SoraClient> _clients;
         private readonly ProgressBars _bars;
-        private readonly Action<Exception, object> _writeError;
+        private readonly Action<Exception, object?> _writeError;
         private readonly Action<ErrorRecord> _writeRecord;
         private readonly Dictionary<SoraTask, int> _activity = new Dictionary<SoraTask, int>();
         private readonly WaitRouter _router;
         private int _total, _done;
 
-        public TaskWaitView(Func<string, SoraClient> clients, Action<Action> post, ProgressBars bars, CancellationToken stop,
-            Action<Exception, object> writeError, Action<ErrorRecord> writeRecord)
+        public TaskWaitView(Func<string?, SoraClient> clients, Action<Action> post, ProgressBars bars, CancellationToken stop,
+            Action<Exception, object?> writeError, Action<ErrorRecord> writeRecord)
         {
             _clients = clients;
             _bars = bars;
@@ -80,7 +80,7 @@ namespace SoraPS.Commands
                         "WaitTimeout", ErrorCategory.OperationTimeout, e.Task));
                     break;
                 case WaitEventKind.Error:
-                    _writeError(e.Error, e.Task);
+                    _writeError(e.Error ?? new InvalidOperationException($"The state of task {e.Task.Id} could not be read."), e.Task);
                     break;
             }
         }
