@@ -26,7 +26,7 @@ namespace SoraPS.Commands
         }
 
         /// <summary>The client for a profile (named, or the default).</summary>
-        public SoraClient For(string profileName)
+        public SoraClient For(string? profileName)
         {
             var key = profileName ?? "";
             if (_clients.TryGetValue(key, out var cached)) return cached;
@@ -54,7 +54,7 @@ namespace SoraPS.Commands
             _pipelineThread = Environment.CurrentManagedThreadId;
         }
 
-        public string Read(SoraProfile profile)
+        public string? Read(SoraProfile profile)
         {
             if (Environment.CurrentManagedThreadId != _pipelineThread)
                 throw new SoraConfigurationException("SecretManagementUnavailable", $"The secret for profile '{profile.Name}' can only be read on the pipeline thread.");

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.IO;
 using System.Reflection;
@@ -11,7 +12,7 @@ namespace SoraPS.Commands
     public static class DependencyResolver
     {
         private static readonly object Gate = new object();
-        private static string _directory;
+        private static string? _directory;
 
         /// <summary>True on Windows PowerShell (.NET Framework), false on PowerShell 7 (.NET).</summary>
         public static bool IsDesktop => typeof(object).Assembly.GetName().Name == "mscorlib";
@@ -21,7 +22,7 @@ namespace SoraPS.Commands
             Path.Combine(binDirectory, (desktop ?? IsDesktop) ? "desktop" : "core");
 
         /// <summary>The dependency file for a requested assembly, or null when it is not one of ours.</summary>
-        public static string Find(string directory, AssemblyName requested)
+        public static string? Find(string? directory, AssemblyName requested)
         {
             if (requested?.Name == null || directory == null) return null;
             var candidate = Path.Combine(directory, requested.Name + ".dll");
@@ -38,7 +39,7 @@ namespace SoraPS.Commands
             }
         }
 
-        private static Assembly OnResolve(object sender, ResolveEventArgs args)
+        private static Assembly? OnResolve(object? sender, ResolveEventArgs args)
         {
             var path = Find(_directory, new AssemblyName(args.Name));
             return path == null ? null : Assembly.LoadFrom(path);

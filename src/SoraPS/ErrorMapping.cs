@@ -8,8 +8,9 @@ using SoraPS.Core.Tasks;
 namespace SoraPS.Commands
 {
     /// <summary>
-    /// Core's exceptions as ErrorRecords: the stable ErrorId, a real category, the target, and the hint that
-    /// names what to do in PowerShell terms (Core's messages do not name cmdlet parameters).
+    /// Core's exceptions as ErrorRecords: the stable ErrorId, a real category, the target, and a hint (RecommendedAction)
+    /// of what to do next in PowerShell terms. Core's messages are written for the module's users: many name the
+    /// parameter or cmdlet concerned (-Duration, -LiteralPath, Get-SoraTask), so a hint adds to the message, not repeats it.
     /// </summary>
     internal static class ErrorMapping
     {
@@ -43,9 +44,9 @@ namespace SoraPS.Commands
             }
         }
 
-        internal static ErrorRecord ToErrorRecord(Exception e, object target)
+        internal static ErrorRecord ToErrorRecord(Exception e, object? target)
         {
-            if (e is AggregateException agg && agg.InnerExceptions.Count == 1) e = agg.InnerException;
+            if (e is AggregateException agg && agg.InnerExceptions.Count == 1) e = agg.InnerExceptions[0];
             if (e is SoraException se)
             {
                 var record = new ErrorRecord(se, se.ErrorId, CategoryFor(se), se.Target ?? target);
@@ -59,7 +60,7 @@ namespace SoraPS.Commands
             return new ErrorRecord(safe, "UnexpectedError", ErrorCategory.NotSpecified, target);
         }
 
-        private static string RecommendedAction(SoraException e)
+        private static string? RecommendedAction(SoraException e)
         {
             switch (e.Kind)
             {

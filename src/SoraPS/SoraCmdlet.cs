@@ -17,9 +17,9 @@ namespace SoraPS.Commands
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly PipelineQueue _queue = new PipelineQueue();
-        private ProfileStore _store;
-        private CmdletLog _log;
-        private ProgressBars _bars;
+        private ProfileStore? _store;
+        private CmdletLog? _log;
+        private ProgressBars? _bars;
         private bool _disposed;
 
         protected CancellationToken StopToken => _stop.Token;
@@ -71,7 +71,7 @@ namespace SoraPS.Commands
             }
         }
 
-        internal void WriteSoraError(Exception e, object target) => WriteError(ErrorMapping.ToErrorRecord(e, target));
+        internal void WriteSoraError(Exception e, object? target) => WriteError(ErrorMapping.ToErrorRecord(e, target));
 
         public void Dispose()
         {

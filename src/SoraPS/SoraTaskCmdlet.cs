@@ -16,16 +16,16 @@ namespace SoraPS.Commands
     /// </summary>
     public abstract class SoraTaskCmdlet : SoraCmdlet
     {
-        private ClientCache _clients;
-        private TaskJournal _journal;
-        private BackgroundLanes _lanes;
-        private TaskWaitView _wait;
+        private ClientCache? _clients;
+        private TaskJournal? _journal;
+        private BackgroundLanes? _lanes;
+        private TaskWaitView? _wait;
 
         /// <summary>The profile to use (else SORAPS_PROFILE, else the default profile).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("ProfileName")]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public virtual string Profile { get; set; }
+        public virtual string? Profile { get; set; }
 
         internal TaskJournal Journal => _journal ?? (_journal = new TaskJournal { Log = Log });
 
@@ -37,14 +37,14 @@ namespace SoraPS.Commands
         }
 
         /// <summary>The client for a profile (named, or the default), one per profile per invocation.</summary>
-        internal SoraClient ClientFor(string profileName) =>
+        internal SoraClient ClientFor(string? profileName) =>
             (_clients ?? (_clients = new ClientCache(Store, Log, Journal, new SecretReader(this)))).For(profileName);
 
         private BackgroundLanes Lanes => _lanes ?? (_lanes = new BackgroundLanes(Post, Bars, StopToken));
 
         private TaskWaitView Wait => _wait ?? (_wait = new TaskWaitView(ClientFor, Post, Bars, StopToken, WriteSoraError, WriteError));
 
-        /// <summary>Adds a task to the shared wait; <paramref name="waitOptions"/> is used when the wait starts.</summary>
+        /// <summary>Adds a task to the shared wait, waited for with <paramref name="waitOptions"/> and ended in <paramref name="done"/>.</summary>
         internal void AddToWait(SoraTask task, WaitOptions waitOptions, Action<SoraTask> done) => Wait.Add(task, waitOptions, done);
 
         internal static WaitOptions MakeWaitOptions(double timeoutSec, double pollIntervalSec) => TaskWaitView.MakeOptions(timeoutSec, pollIntervalSec);
@@ -54,12 +54,13 @@ namespace SoraPS.Commands
         /// <paramref name="lane"/>; the result or error is handled on the pipeline thread.
         /// <paramref name="description"/>, when given, shows as a progress bar with the elapsed time.
         /// </summary>
-        internal void StartBackground<T>(string lane, int limit, string description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed) =>
+        internal void StartBackground<T>(string lane, int limit, string? description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed) =>
             StartBackground(lane, limit, Math.Max(1, limit) * 4, description, work, done, failed);
 
         /// <summary>As above, with the number of queued operations that makes this thread wait given apart.</summary>
-        internal void StartBackground<T>(string lane, int limit, int queueLimit, string description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed) =>
-            Lanes.Start(lane, limit, queueLimit, description, work, done, failed, until => Pump(block: true, until: until));
+        internal void StartBackground<T>(string lane, int limit, int queueLimit, string? description, Func<CancellationToken, Task<T>> work, Action<T> done, Action<Exception> failed) =>
+            // BackgroundLanes shows no bar for a null description (its parameter is not annotated yet).
+            Lanes.Start(lane, limit, queueLimit, description!, work, done, failed, until => Pump(block: true, until: until));
 
         /// <summary>A progress activity id no other bar of this command uses.</summary>
         internal int NextActivityId() => Bars.NextId();
@@ -69,7 +70,7 @@ namespace SoraPS.Commands
         /// returns when every background operation and wait has ended (or <paramref name="until"/> holds);
         /// otherwise it handles what is ready now.
         /// </summary>
-        internal void Pump(bool block, Func<bool> until = null)
+        internal void Pump(bool block, Func<bool>? until = null)
         {
             Lanes.ResetTick();
             while (true)

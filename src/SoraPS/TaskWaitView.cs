@@ -16,25 +16,22 @@ namespace SoraPS.Commands
     /// </summary>
     internal sealed class TaskWaitView : IDisposable
     {
-        private readonly Func<string, SoraClient> _clients;
-        private readonly Action<Action> _post;
+        private readonly Func<string?, SoraClient> _clients;
         private readonly ProgressBars _bars;
-        private readonly CancellationToken _stop;
-        private readonly Action<Exception, object> _writeError;
+        private readonly Action<Exception, object?> _writeError;
         private readonly Action<ErrorRecord> _writeRecord;
         private readonly Dictionary<SoraTask, int> _activity = new Dictionary<SoraTask, int>();
-        private TaskWaiter _waiter;
+        private readonly WaitRouter _router;
         private int _total, _done;
 
-        public TaskWaitView(Func<string, SoraClient> clients, Action<Action> post, ProgressBars bars, CancellationToken stop,
-            Action<Exception, object> writeError, Action<ErrorRecord> writeRecord)
+        public TaskWaitView(Func<string?, SoraClient> clients, Action<Action> post, ProgressBars bars, CancellationToken stop,
+            Action<Exception, object?> writeError, Action<ErrorRecord> writeRecord)
         {
             _clients = clients;
-            _post = post;
             _bars = bars;
-            _stop = stop;
             _writeError = writeError;
             _writeRecord = writeRecord;
+            _router = new WaitRouter(clients, post, stop, Handle);
         }
 
         /// <summary>Tasks added and not yet ended.</summary>
@@ -43,7 +40,7 @@ namespace SoraPS.Commands
         /// <summary>Whether any task was waited for.</summary>
         public bool Used => _total > 0;
 
-        /// <summary>Adds a task; <paramref name="options"/> is used when the wait starts.</summary>
+        /// <summary>Adds a task, waited for with <paramref name="options"/> and ended in <paramref name="done"/> (whatever other callers gave).</summary>
         public void Add(SoraTask task, WaitOptions options, Action<SoraTask> done)
         {
             // The waiter asks for clients from background threads: make sure this task's is made here.
@@ -56,12 +53,10 @@ namespace SoraPS.Commands
                 _writeError(e, task);
                 return;
             }
-            if (_waiter == null)
-                _waiter = new TaskWaiter(_clients, options, _stop, e => _post(() => Handle(e, done)));
             if (!_activity.ContainsKey(task)) _activity[task] = _bars.NextId();
             _total++;
             Outstanding++;
-            _waiter.Add(task);
+            _router.Add(task, options, done);
         }
 
         private void Handle(WaitEvent e, Action<SoraTask> done)
@@ -85,7 +80,7 @@ namespace SoraPS.Commands
                         "WaitTimeout", ErrorCategory.OperationTimeout, e.Task));
                     break;
                 case WaitEventKind.Error:
-                    _writeError(e.Error, e.Task);
+                    _writeError(e.Error ?? new InvalidOperationException($"The state of task {e.Task.Id} could not be read."), e.Task);
                     break;
             }
         }
@@ -121,7 +116,7 @@ namespace SoraPS.Commands
         /// <summary>Releases the waiter once no task is outstanding (a stopped command leaves it to its cancelled polls).</summary>
         public void Dispose()
         {
-            if (Outstanding == 0) _waiter?.Dispose();
+            if (Outstanding == 0) _router.Dispose();
         }
     }
 }

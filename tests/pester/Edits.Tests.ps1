@@ -87,6 +87,64 @@ Describe 'Characters' {
     }
 }
 
+Describe 'Tasks and characters named by any object with an Id' {
+    It 'takes -EditOf from an Import-Csv row and -ExtendOf from ConvertFrom-Json output' {
+        $src = $script:source['oai']
+        $csv = Join-Path $TestDrive 'sources.csv'
+        [pscustomobject]@{ Id = $src.Id; Note = 'the lake' } | Export-Csv $csv -NoTypeInformation
+        $edit = New-SoraVideo 'Make it rain' -EditOf (Import-Csv $csv) -Profile oai
+        $edit.Id | Should -Not -BeNullOrEmpty
+        $ext = New-SoraVideo 'A crane lands' -ExtendOf ('{ "task_id": "' + $src.Id + '" }' | ConvertFrom-Json) -Duration 4 -Profile oai
+        $ext.Id | Should -Not -BeNullOrEmpty
+        $posts = @(Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/v1/videos/e*' })
+        @($posts | Where-Object { $_.path -like '*/edits' -and $_.body -like '*Make it rain*' })[-1].body | Should -Match ('"video":\{"id":"' + $src.Id + '"\}')
+        @($posts | Where-Object { $_.path -like '*/extensions' -and $_.body -like '*A crane lands*' })[-1].body | Should -Match ('"video":\{"id":"' + $src.Id + '"\}')
+    }
+
+    It 'takes -EditOf by property name from a piped row' {
+        $src = $script:source['oai']
+        $task = [pscustomobject]@{ Prompt = 'Make it dusk'; edit_of = $src.Id } | New-SoraVideo -Profile oai
+        $task.Id | Should -Not -BeNullOrEmpty
+        @(Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/edits' -and $_.body -like '*Make it dusk*' })[-1].body |
+            Should -Match ('"video":\{"id":"' + $src.Id + '"\}')
+    }
+
+    It 'takes -Character from objects with an Id, ids and hashtables alike' {
+        $clip = Join-Path $TestDrive 'cast.mp4'
+        $script:source['oai'] | Save-SoraVideo -Path $clip -Force
+        $ana = New-SoraCharacter -Video $clip -Name 'Ana' -Profile oai
+        $leo = New-SoraCharacter -Video $clip -Name 'Leo' -Profile oai
+        $json = ('[{ "id": "' + $ana.Id + '" }, { "character_id": "' + $leo.Id + '" }]') | ConvertFrom-Json
+        New-SoraVideo 'Two friends wave' -Character $json -Profile oai | Should -Not -BeNullOrEmpty
+        @(Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.body -like '*Two friends wave*' })[-1].body |
+            Should -Match ('"characters":\[\{"id":"' + $ana.Id + '"\},\{"id":"' + $leo.Id + '"\}\]')
+        New-SoraVideo 'One friend waves' -Character @{ Id = $leo.Id } -Profile oai | Should -Not -BeNullOrEmpty
+        @(Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.body -like '*One friend waves*' })[-1].body |
+            Should -Match ('"characters":\[\{"id":"' + $leo.Id + '"\}\]')
+    }
+
+    It 'refuses an object without an Id when the parameter is bound, before any request' {
+        $before = @(Get-EmulatorRequest $emu).Count
+        { New-SoraVideo 'Snow' -EditOf ([pscustomobject]@{ Name = 'no id' }) -Profile oai -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,SoraPS.Commands.NewSoraVideoCommand' -ExpectedMessage '*properties are Name*Id, TaskId, task_id, video_id*'
+        { New-SoraVideo 'Mia' -Character ([pscustomobject]@{ Name = 'Mia' }) -Profile oai -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,SoraPS.Commands.NewSoraVideoCommand' -ExpectedMessage '*properties are Name*Id, CharacterId, character_id*'
+        @(Get-EmulatorRequest $emu).Count | Should -Be $before
+    }
+
+    It 'treats an empty -RemixOf cell as not given' {
+        $task = [pscustomobject]@{ Prompt = 'A plain generation'; remix_of = '' } | New-SoraVideo -Profile oai
+        $task.Id | Should -Not -BeNullOrEmpty
+        @(Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.body -like '*A plain generation*' })[-1].path | Should -Not -BeLike '*remix*'
+    }
+
+    It 'shows the parameter types in help' {
+        (Get-Help New-SoraVideo -Parameter EditOf).type.name | Should -Be 'SoraPS.Commands.SoraTaskReference'
+        (Get-Help New-SoraVideo -Parameter Character).type.name | Should -Be 'SoraPS.Commands.SoraCharacterReference[]'
+        (Get-Help New-SoraVideo -Parameter EditOf).description.Text | Should -BeLike '*Id*'
+    }
+}
+
 Describe 'List order' {
     It 'lists oldest first with -Order Ascending' {
         $asc = @(Get-SoraTask -List -Profile oai -Order Ascending)

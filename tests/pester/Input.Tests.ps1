@@ -180,6 +180,16 @@ Describe 'Paths mean what PowerShell means' {
         Test-Path -LiteralPath $target | Should -BeTrue
     }
 
+    It 'has -Path and -LiteralPath in parameter sets of their own, so the binder refuses both before anything is saved' {
+        $sets = (Get-Command Save-SoraVideo).ParameterSets
+        @($sets | Where-Object { $_.Parameters.Name -contains 'LiteralPath' }).Name | Sort-Object | Should -Be 'IdLiteralPath', 'TaskLiteralPath'
+        @($sets | Where-Object { $_.Parameters.Name -contains 'Path' }).Name | Sort-Object | Should -Be 'Id', 'Task'
+        $target = Join-Path $TestDrive 'both.mp4'
+        { $done | Save-SoraVideo -Path $target -LiteralPath $target -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,SoraPS.Commands.SaveSoraVideoCommand'
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
     It 'resolves wildcards in -Path to the one folder they match' {
         New-Item -ItemType Directory (Join-Path $TestDrive 'wild-folder') | Out-Null
         $f = $done | Save-SoraVideo -Path (Join-Path $TestDrive 'wild-fold*') -PassThru

@@ -325,6 +325,36 @@ Describe 'Profiles' {
         (Get-SoraProfile -Default).Name | Should -Be 'openai'
     }
 
+    It 'declares the profile settings once for Register-SoraProfile and Set-SoraProfile' {
+        $shared = 'ApiKeyEnvironmentVariable', 'ApiKey', 'ApiKeySecret', 'Vault', 'Model', 'Duration', 'AspectRatio', 'Resolution',
+            'MaxConcurrency', 'Setting', 'ModelAlias', 'DailyBudget', 'MonthlyBudget', 'AllowUnpricedModels', 'Default', 'PassThru'
+        foreach ($name in $shared) {
+            $r = (Get-Command Register-SoraProfile).Parameters[$name]
+            $s = (Get-Command Set-SoraProfile).Parameters[$name]
+            $s.ParameterType | Should -Be $r.ParameterType -Because "-$name"
+            $s.Attributes.ValueFromPipelineByPropertyName | Should -Be $r.Attributes.ValueFromPipelineByPropertyName -Because "-$name"
+        }
+        (Get-Command Register-SoraProfile).Parameters['Dialect'].Attributes.Mandatory | Should -Contain $true
+        (Get-Command Set-SoraProfile).Parameters['Dialect'].Attributes.Mandatory | Should -Not -Contain $true
+    }
+
+    It 'changes only what each piped row gives with Set-SoraProfile (an empty cell or a missing column changes nothing)' {
+        Register-SoraProfile -Name tmp-p1 -Dialect OpenAI -BaseUri 'https://p1.example.com' -Model sora-2 -Duration 4
+        Register-SoraProfile -Name tmp-p2 -Dialect OpenAI -BaseUri 'https://p2.example.com' -Model sora-2 -Duration 4
+        try {
+            [pscustomobject]@{ Name = 'tmp-p1'; Model = 'sora-2-pro'; Duration = 8 }, [pscustomobject]@{ Name = 'tmp-p2'; Model = '' } |
+                Set-SoraProfile -AspectRatio 16:9
+            $p1 = Get-SoraProfile tmp-p1
+            $p2 = Get-SoraProfile tmp-p2
+            $p1.Model, $p1.Duration, $p1.AspectRatio | Should -Be 'sora-2-pro', 8, '16:9'
+            $p2.Model, $p2.Duration, $p2.AspectRatio | Should -Be 'sora-2', 4, '16:9'
+            Get-SoraProfile tmp-p1 | Set-SoraProfile -Resolution 720p
+            $again = Get-SoraProfile tmp-p1
+            $again.Model, $again.Duration, $again.AspectRatio, $again.Resolution | Should -Be 'sora-2-pro', 8, '16:9', '720p'
+        }
+        finally { Unregister-SoraProfile -Name tmp-p1, tmp-p2 }
+    }
+
     It 'refuses plain http to a remote host' {
         Register-SoraProfile -Name insecure -Dialect OpenAI -BaseUri 'http://relay.example.com' -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InsecureBaseUri,*'

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using SoraPS.Core;
 using SoraPS.Core.Tasks;
@@ -12,19 +13,19 @@ namespace SoraPS.Commands
         /// <summary>The video file (.mp4, .mov or .webm) that shows the character.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Path", "FullName")]
-        public string Video { get; set; }
+        public string Video { get; set; } = "";
 
         /// <summary>The character's display name: 1 to 80 characters.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateLength(1, SoraCharacter.MaxNameLength)]
-        public string Name { get; set; }
+        public string Name { get; set; } = "";
 
         protected override void ProcessRecord()
         {
             try
             {
                 var path = ProviderPaths.FileSystemPath(this, Video, literal: true, "Video");
-                var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
+                var client = ClientFor(TextInput.OrNull(Profile));
                 client.CheckCharacter(path, Name);
                 if (!ShouldProcess(Name, $"Upload '{path}' to make a {client.Dialect.Name} character on profile '{client.Profile.Name}'")) return;
                 client.EnsureCredential();
@@ -46,7 +47,7 @@ namespace SoraPS.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("CharacterId", "character_id")]
         [ValidateNotNullOrEmpty]
-        public string[] Id { get; set; }
+        public string[] Id { get; set; } = Array.Empty<string>();
 
         protected override void ProcessRecord()
         {
@@ -54,7 +55,7 @@ namespace SoraPS.Commands
             {
                 try
                 {
-                    var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
+                    var client = ClientFor(TextInput.OrNull(Profile));
                     client.EnsureCredential();
                     WriteObject(RunAsync(ct => client.GetCharacterAsync(id, ct)));
                 }

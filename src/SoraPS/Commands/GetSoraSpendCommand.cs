@@ -16,7 +16,7 @@ namespace SoraPS.Commands
         [SupportsWildcards]
         [Alias("ProfileName")]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string[] Profile { get; set; }
+        public string[]? Profile { get; set; }
 
         /// <summary>Tasks submitted at or after this time.</summary>
         [Parameter]
@@ -32,14 +32,14 @@ namespace SoraPS.Commands
         [ValidateSet("Day", "Month", "Model", "Profile", "Status", IgnoreCase = true)]
         public string By { get; set; } = "Day";
 
-        private SoraPS.Core.Journal.TaskJournal _journal;
+        private SoraPS.Core.Journal.TaskJournal? _journal;
 
         /// <summary>The journal this report reads (it needs none of the task machinery).</summary>
         private SoraPS.Core.Journal.TaskJournal Journal => _journal ?? (_journal = new SoraPS.Core.Journal.TaskJournal { Log = Log });
 
         protected override void EndProcessing()
         {
-            Func<string, bool> profiles = null;
+            Func<string, bool>? profiles = null;
             if (Profile != null && Profile.Length > 0)
             {
                 var patterns = Profile.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToList();

@@ -25,7 +25,7 @@ namespace SoraPS.Commands
         [Parameter(ParameterSetName = JournalSet)]
         [Alias("ProfileName")]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public override string Profile { get; set; }
+        public override string? Profile { get; set; }
 
         /// <summary>Ask the provider for its task list (dialects that have one), newest first.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ListSet)]
@@ -44,7 +44,7 @@ namespace SoraPS.Commands
 
         /// <summary>Journal: only tasks with these statuses.</summary>
         [Parameter(ParameterSetName = JournalSet)]
-        public SoraTaskStatus[] Status { get; set; }
+        public SoraTaskStatus[]? Status { get; set; }
 
         /// <summary>Journal: only tasks submitted since this time.</summary>
         [Parameter(ParameterSetName = JournalSet)]
@@ -68,7 +68,7 @@ namespace SoraPS.Commands
                     ForEachInput(WriteObject);
                     return;
             }
-            foreach (var task in InputObject)
+            foreach (var task in InputObject ?? Array.Empty<SoraTask?>())
             {
                 if (task == null) continue;
                 try
@@ -88,7 +88,7 @@ namespace SoraPS.Commands
         {
             try
             {
-                var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
+                var client = ClientFor(TextInput.OrNull(Profile));
                 client.Dialect.Require(DialectOperation.List, "List");
                 client.EnsureCredential();
                 var max = First == int.MaxValue ? 100 : First;
@@ -105,7 +105,7 @@ namespace SoraPS.Commands
         {
             var entries = Journal.Read(new JournalFilter
             {
-                Profile = string.IsNullOrWhiteSpace(Profile) ? null : Profile,
+                Profile = TextInput.OrNull(Profile),
                 Since = Since.HasValue ? new DateTimeOffset(Since.Value.ToUniversalTime(), TimeSpan.Zero) : (DateTimeOffset?)null,
                 Status = Status,
                 PendingOnly = Pending,

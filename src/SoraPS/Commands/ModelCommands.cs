@@ -15,16 +15,16 @@ namespace SoraPS.Commands
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(ModelCompleter))]
-        public string[] Name { get; set; }
+        public string[]? Name { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(DialectCompleter))]
-        public string Dialect { get; set; }
+        public string? Dialect { get; set; }
 
         /// <summary>The profile's dialect, with the profile's model aliases shown on the models they follow.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; }
+        public string? Profile { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -36,7 +36,7 @@ namespace SoraPS.Commands
             }
             catch (SoraException e)
             {
-                WriteSoraError(e, e.Target ?? (object)Name);
+                WriteSoraError(e, e.Target ?? (object?)Name);
             }
         }
     }
@@ -48,24 +48,24 @@ namespace SoraPS.Commands
     {
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(DialectCompleter))]
-        public string Dialect { get; set; }
+        public string Dialect { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        public string Name { get; set; }
+        public string Name { get; set; } = "";
 
         /// <summary>The model whose rules are copied; the other parameters override them.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ModelCompleter))]
-        public string Like { get; set; }
+        public string? Like { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public int[] Duration { get; set; }
+        public int[]? Duration { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string[] Resolution { get; set; }
+        public string[]? Resolution { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string[] AspectRatio { get; set; }
+        public string[]? AspectRatio { get; set; }
 
         /// <summary>US dollars per second of video, at every resolution of the model.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -132,11 +132,11 @@ namespace SoraPS.Commands
     {
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(DialectCompleter))]
-        public string Dialect { get; set; }
+        public string Dialect { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ModelCompleter))]
-        public string Name { get; set; }
+        public string Name { get; set; } = "";
 
         protected override void ProcessRecord()
         {

@@ -20,73 +20,76 @@ namespace SoraPS.Commands
         [AllowEmptyString]
         [AllowNull]
         [Alias("Text")]
-        public string Prompt { get; set; }
+        public string? Prompt { get; set; }
 
         /// <summary>
         /// What is piped in: a prompt string, or an object whose Prompt (or Text) property holds the prompt.
         /// An object without one is refused (PromptMissing) instead of being submitted as text.
         /// </summary>
         [Parameter(ValueFromPipeline = true)]
-        public PSObject InputObject { get; set; }
+        public PSObject? InputObject { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ModelCompleter))]
-        public string Model { get; set; }
+        public string? Model { get; set; }
 
-        /// <summary>Seconds; 0 or empty means the profile's or model's default.</summary>
+        /// <summary>
+        /// Seconds; 0 or empty means the profile's or model's default. Text, as a CSV cell gives it: the dialect reads
+        /// it (a number the binder turns into text reads the same) and refuses what is not a whole number of seconds.
+        /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Seconds")]
         [ArgumentCompleter(typeof(DurationCompleter))]
-        public object Duration { get; set; }
+        public string? Duration { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("aspect_ratio", "Aspect")]
         [ArgumentCompleter(typeof(AspectRatioCompleter))]
-        public string AspectRatio { get; set; }
+        public string? AspectRatio { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Size", "Quality")]
         [ArgumentCompleter(typeof(ResolutionCompleter))]
-        public string Resolution { get; set; }
+        public string? Resolution { get; set; }
 
         /// <summary>An image URL, or a local file where the dialect can upload one; several URLs where the model takes them.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("ImageUrl", "image_url", "ImagePath")]
-        public string[] Image { get; set; }
+        public string[]? Image { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("callback_url", "CallbackUrl")]
-        public string CallbackUri { get; set; }
+        public string? CallbackUri { get; set; }
 
         [Parameter]
-        public Hashtable ProviderOption { get; set; }
+        public Hashtable? ProviderOption { get; set; }
 
-        /// <summary>Remix an earlier video: a task object, a task id, or (SoraWeb) a generation id.</summary>
+        /// <summary>Remix an earlier video: a task object (or any object with an Id), a task id, or (SoraWeb) a generation id.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("remix_of", "SourceId")]
-        public object RemixOf { get; set; }
+        public SoraTaskReference? RemixOf { get; set; }
 
-        /// <summary>Edit a finished video with the prompt (OpenAI, AzureOpenAI): a task object or a task id. The edit keeps the source's length.</summary>
+        /// <summary>Edit a finished video with the prompt (OpenAI, AzureOpenAI): a task object (or any object with an Id) or a task id. The edit keeps the source's length.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("edit_of")]
         [ArgumentCompleter(typeof(TaskIdCompleter))]
-        public object EditOf { get; set; }
+        public SoraTaskReference? EditOf { get; set; }
 
-        /// <summary>Extend a finished video by -Duration seconds, directed by the prompt (OpenAI, AzureOpenAI): a task object or a task id.</summary>
+        /// <summary>Extend a finished video by -Duration seconds, directed by the prompt (OpenAI, AzureOpenAI): a task object (or any object with an Id) or a task id.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("extend_of")]
         [ArgumentCompleter(typeof(TaskIdCompleter))]
-        public object ExtendOf { get; set; }
+        public SoraTaskReference? ExtendOf { get; set; }
 
-        /// <summary>Characters the video features (at most two): SoraCharacter objects or character ids.</summary>
+        /// <summary>Characters the video features (at most two): SoraCharacter objects (or any objects with an Id) or character ids.</summary>
         [Parameter]
         [Alias("Characters")]
-        public object[] Character { get; set; }
+        public SoraCharacterReference[]? Character { get; set; }
 
         /// <summary>The input image as the id of a file already uploaded to the provider (OpenAI, AzureOpenAI).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("file_id")]
-        public string ImageFileId { get; set; }
+        public string? ImageFileId { get; set; }
 
         /// <summary>How far a remix may move from its source: 0 (close) to 1 (free). Default 0.5.</summary>
         [Parameter]
@@ -95,11 +98,11 @@ namespace SoraPS.Commands
 
         /// <summary>Storyboard beats: hashtables or objects with Time (seconds) and Description, or strings "4: the fox jumps".</summary>
         [Parameter]
-        public object[] Storyboard { get; set; }
+        public object[]? Storyboard { get; set; }
 
         /// <summary>Blend two generations (SoraWeb).</summary>
         [Parameter]
-        public string[] Blend { get; set; }
+        public string[]? Blend { get; set; }
 
         /// <summary>The frame at which -Image appears (SoraWeb).</summary>
         [Parameter]
@@ -130,10 +133,8 @@ namespace SoraPS.Commands
 
         protected override void ProcessRecord()
         {
-            SoraClient client;
-            ValidatedRequest validated;
-            string prompt;
-            object target;
+            string? prompt;
+            object? target;
             try
             {
                 (prompt, target) = PromptOf();
@@ -143,46 +144,21 @@ namespace SoraPS.Commands
                 WriteSoraError(e, e.Target);
                 return;
             }
+            SoraClient client;
+            ValidatedRequest validated;
             try
             {
-                client = ClientFor(Empty(Profile));
-                var request = new VideoRequest
-                {
-                    Prompt = prompt,
-                    Model = Empty(Model),
-                    Duration = client.Dialect.ParseDuration(Unwrap(Duration), Empty(Model), client.Profile),
-                    AspectRatio = Empty(AspectRatio),
-                    Resolution = Empty(Resolution),
-                    Image = ResolveImage(Empty(Image?.FirstOrDefault())),
-                    MoreImages = Image?.Skip(1).Select(Empty).Where(i => i != null).ToList(),
-                    CallbackUri = CallbackUriOf(Empty(CallbackUri)),
-                    ProviderOptions = ToDictionary(ProviderOption),
-                    RemixOf = RemixId(RemixOf),
-                    EditOf = SourceId(EditOf),
-                    ExtendOf = SourceId(ExtendOf),
-                    SourceDuration = SourceLength(EditOf),
-                    ImageFileId = Empty(ImageFileId),
-                    Characters = CharacterIds(Character),
-                    RemixStrength = RemixStrength,
-                    Storyboard = StoryboardInput.ToBeats(Storyboard),
-                    Blend = Blend,
-                    ImageFrame = ImageFrame,
-                };
-                validated = client.Validate(request);
+                client = ClientFor(TextInput.OrNull(Profile));
+                validated = client.Validate(RequestFor(client, prompt));
             }
             catch (SoraException e)
             {
                 WriteSoraError(e, target);
                 return;
             }
-
-            var shortPrompt = prompt.Length > 60 ? prompt.Substring(0, 57) + "..." : prompt;
-            var cost = client.Dialect.EstimateCost(validated);
-            var what = validated.Operation == "edit" ? "video edit" : validated.Operation == "extend" ? "video extension" : validated.Operation == "remix" ? "video remix" : "video generation";
-            var action = $"Submit a paid {client.Dialect.Name} {what} on profile '{client.Profile.Name}' ({validated.Describe()})" +
-                         (cost == null ? "" : "; cost: " + cost) + BudgetText(client, validated);
-            if (!ShouldProcess(shortPrompt, action)) return;
-
+            // Validation refused an empty prompt: from here on there is one.
+            var shortPrompt = Shorten(prompt!);
+            if (!ShouldProcess(shortPrompt, PaidAction(client, validated))) return;
             try
             {
                 client.EnsureCredential();
@@ -192,6 +168,52 @@ namespace SoraPS.Commands
                 WriteSoraError(e, target);
                 return;
             }
+            Submit(client, validated, prompt!, shortPrompt);
+        }
+
+        protected override void EndProcessing()
+        {
+            Pump(block: true);
+        }
+
+        /// <summary>The request this record asks for, as the parameters give it (the dialect validates it next).</summary>
+        private VideoRequest RequestFor(SoraClient client, string? prompt) => new VideoRequest
+        {
+            Prompt = prompt,
+            Model = TextInput.OrNull(Model),
+            Duration = client.Dialect.ParseDuration(Duration, TextInput.OrNull(Model), client.Profile),
+            AspectRatio = TextInput.OrNull(AspectRatio),
+            Resolution = TextInput.OrNull(Resolution),
+            Image = ResolveImage(TextInput.OrNull(Image?.FirstOrDefault())),
+            MoreImages = Image?.Skip(1).Select(TextInput.OrNull).Where(i => i != null).Select(i => i!).ToList(),
+            CallbackUri = CallbackUriOf(TextInput.OrNull(CallbackUri)),
+            ProviderOptions = ToDictionary(ProviderOption),
+            RemixOf = RemixOf?.RemixId,
+            EditOf = EditOf?.Id,
+            ExtendOf = ExtendOf?.Id,
+            SourceDuration = EditOf?.Duration,
+            ImageFileId = TextInput.OrNull(ImageFileId),
+            Characters = Character?.Select(c => c?.Id ?? "").ToList(),
+            RemixStrength = RemixStrength,
+            Storyboard = StoryboardInput.ToBeats(Storyboard),
+            Blend = Blend,
+            ImageFrame = ImageFrame,
+        };
+
+        private static string Shorten(string prompt) => prompt.Length > 60 ? prompt.Substring(0, 57) + "..." : prompt;
+
+        /// <summary>What -WhatIf and -Confirm show: the paid operation, its settings, its estimated cost and the budget left.</summary>
+        private static string PaidAction(SoraClient client, ValidatedRequest validated)
+        {
+            var cost = client.Dialect.EstimateCost(validated);
+            var what = validated.Operation == "edit" ? "video edit" : validated.Operation == "extend" ? "video extension" : validated.Operation == "remix" ? "video remix" : "video generation";
+            return $"Submit a paid {client.Dialect.Name} {what} on profile '{client.Profile.Name}' ({validated.Describe()})" +
+                   (cost == null ? "" : "; cost: " + cost) + BudgetText(client, validated);
+        }
+
+        /// <summary>Submits in the background (the queue bounded per profile); the task is emitted, or waited for with -Wait.</summary>
+        private void Submit(SoraClient client, ValidatedRequest validated, string prompt, string shortPrompt)
+        {
             var waitOptions = Wait ? MakeWaitOptions(TimeoutSec, PollIntervalSec) : null;
             var description = client.Dialect.Capabilities.Has(DialectOperation.Synchronous) ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
             // The client itself keeps the profile's limit on requests in flight; here the queue is bounded.
@@ -207,17 +229,12 @@ namespace SoraPS.Commands
             Pump(block: false);
         }
 
-        protected override void EndProcessing()
-        {
-            Pump(block: true);
-        }
-
         /// <summary>
         /// The prompt of this record and what an error about it points at: -Prompt from the command line,
         /// a string piped in, or the Prompt/Text property of an object piped in. Whole objects are never
         /// turned into text.
         /// </summary>
-        private (string Prompt, object Target) PromptOf()
+        private (string? Prompt, object? Target) PromptOf()
         {
             if (InputObject == null) return (Prompt, Prompt);
             _inputCount++;
@@ -282,69 +299,28 @@ namespace SoraPS.Commands
             }
         }
 
-        private static object Unwrap(object value) => value is PSObject pso ? pso.BaseObject : value;
-
-        private static Uri CallbackUriOf(string text)
+        private static Uri? CallbackUriOf(string? text)
         {
             if (text == null) return null;
             if (Uri.TryCreate(text, UriKind.Absolute, out var uri)) return uri;
             throw new SoraValidationException("InvalidCallbackUri", "CallbackUri", $"CallbackUri '{text}' is not an absolute https URL.") { Target = text };
         }
 
-        private string ResolveImage(string image)
+        private string? ResolveImage(string? image)
         {
             if (image == null) return null;
             if (Uri.TryCreate(image, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)) return image;
             return ProviderPaths.FileSystemPath(this, image, literal: true, "Image");
         }
 
-        /// <summary>A task object remixes by its generation id where it has one, else its id.</summary>
-        private static string RemixId(object value)
-        {
-            if (value is PSObject pso) value = pso.BaseObject;
-            if (value == null) return null;
-            if (value is SoraTask t) return t.GenerationId ?? t.Id;
-            var s = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
-            return string.IsNullOrWhiteSpace(s) ? null : s.Trim();
-        }
-
-        /// <summary>The id of the video an edit or extension starts from: a task's id, or the id given.</summary>
-        private static string SourceId(object value)
-        {
-            if (value is PSObject pso) value = pso.BaseObject;
-            if (value == null) return null;
-            if (value is SoraTask t) return t.Id;
-            var s = Convert.ToString(value, CultureInfo.InvariantCulture);
-            return string.IsNullOrWhiteSpace(s) ? null : s.Trim();
-        }
-
-        /// <summary>The source's length when a task object was given (it prices an edit).</summary>
-        private static int? SourceLength(object value) => (value is PSObject pso ? pso.BaseObject : value) is SoraTask t ? t.Duration : null;
-
-        /// <summary>Character ids from SoraCharacter objects or ids.</summary>
-        private static IList<string> CharacterIds(object[] values)
-        {
-            if (values == null) return null;
-            var ids = new List<string>();
-            foreach (var item in values)
-            {
-                var value = item is PSObject pso ? pso.BaseObject : item;
-                if (value is SoraCharacter c) ids.Add(c.Id);
-                else ids.Add(Convert.ToString(value, CultureInfo.InvariantCulture)?.Trim());
-            }
-            return ids;
-        }
-
-        private static string Empty(string s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
-
-        private static IDictionary<string, object> ToDictionary(Hashtable table)
+        private static IDictionary<string, object?>? ToDictionary(Hashtable? table)
         {
             if (table == null) return null;
-            var d = new Dictionary<string, object>(StringComparer.Ordinal);
+            var d = new Dictionary<string, object?>(StringComparer.Ordinal);
             foreach (DictionaryEntry e in table)
             {
                 var v = e.Value is PSObject pso ? pso.BaseObject : e.Value;
-                d[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)] = v;
+                d[Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? ""] = v;
             }
             return d;
         }

@@ -1,48 +1,46 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Security;
 using SoraPS.Core;
 using SoraPS.Core.Profiles;
 
 namespace SoraPS.Commands
 {
-    /// <summary>Register-SoraProfile: stores a provider profile (endpoint, dialect, key reference, defaults).</summary>
-    [Cmdlet(VerbsLifecycle.Register, "SoraProfile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-    [OutputType(typeof(SoraProfile))]
-    public sealed class RegisterSoraProfileCommand : SoraCmdlet
+    /// <summary>
+    /// Base of Register-SoraProfile and Set-SoraProfile: the profile's settings are declared here once (taken by property
+    /// name from piped objects too), and applied to a profile in one place. The commands declare -Name, -Dialect and
+    /// -BaseUri themselves: Register-SoraProfile requires them, Set-SoraProfile does not.
+    /// </summary>
+    public abstract class ProfileSettingsCmdlet : SoraCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        public string Name { get; set; }
+        public abstract string? Dialect { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(DialectCompleter))]
-        public string Dialect { get; set; }
-
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Endpoint", "Uri")]
-        public Uri BaseUri { get; set; }
+        public abstract Uri? BaseUri { get; set; }
 
         /// <summary>The NAME of the environment variable holding the key (the key itself is never stored).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("KeyVariable")]
-        public string ApiKeyEnvironmentVariable { get; set; }
+        public string? ApiKeyEnvironmentVariable { get; set; }
 
         /// <summary>Store this key with the profile: DPAPI-encrypted on Windows, a file readable only by you elsewhere.</summary>
         [Parameter]
-        public System.Security.SecureString ApiKey { get; set; }
+        public SecureString? ApiKey { get; set; }
 
         /// <summary>Take the key from this SecretManagement secret.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string ApiKeySecret { get; set; }
+        public string? ApiKeySecret { get; set; }
 
         /// <summary>The SecretManagement vault of -ApiKeySecret (default vault when omitted).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string Vault { get; set; }
+        public string? Vault { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ModelCompleter))]
-        public string Model { get; set; }
+        public string? Model { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(DurationCompleter))]
@@ -50,35 +48,37 @@ namespace SoraPS.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(AspectRatioCompleter))]
-        public string AspectRatio { get; set; }
+        public string? AspectRatio { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ResolutionCompleter))]
-        public string Resolution { get; set; }
+        public string? Resolution { get; set; }
 
+        /// <summary>Requests in flight at once, 1 to 64 (a piped object without a value leaves it unchanged).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, 64)]
+        [ValidateRangeOrNull(1, 64)]
         public int? MaxConcurrency { get; set; }
 
         /// <summary>Settings the dialect declares (names case-insensitive; an unknown name is refused).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SettingCompleter))]
-        public System.Collections.Hashtable Setting { get; set; }
+        public Hashtable? Setting { get; set; }
 
         /// <summary>Model names at the provider mapped to the catalog model whose rules and prices they follow.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public System.Collections.Hashtable ModelAlias { get; set; }
-        /// <summary>The most the profile may spend in one local calendar day (catalog price unit).</summary>
+        public Hashtable? ModelAlias { get; set; }
+
+        /// <summary>The most the profile may spend in one local calendar day (catalog price unit); $null removes it.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         public decimal? DailyBudget { get; set; }
 
-        /// <summary>The most the profile may spend in one local calendar month (catalog price unit).</summary>
+        /// <summary>The most the profile may spend in one local calendar month (catalog price unit); $null removes it.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         public decimal? MonthlyBudget { get; set; }
 
-        /// <summary>With a budget, still submit to models the catalog has no price for (counted as 0).</summary>
+        /// <summary>With a budget, still submit to models the catalog has no price for (counted as 0); :$false refuses them again.</summary>
         [Parameter]
         public SwitchParameter AllowUnpricedModels { get; set; }
 
@@ -86,35 +86,86 @@ namespace SoraPS.Commands
         [Parameter]
         public SwitchParameter Default { get; set; }
 
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary>
+        /// Writes the settings <paramref name="given"/> says were given (by parameter name and value) to
+        /// <paramref name="profile"/>; empty text is stored as no value.
+        /// </summary>
+        private protected void ApplyTo(SoraProfile profile, Func<string, object?, bool> given)
+        {
+            if (given(nameof(Dialect), Dialect)) profile.Dialect = Dialect;
+            if (given(nameof(BaseUri), BaseUri)) profile.BaseUri = BaseUri;
+            if (given(nameof(ApiKeyEnvironmentVariable), ApiKeyEnvironmentVariable)) profile.ApiKeyEnvironmentVariable = TextInput.OrNull(ApiKeyEnvironmentVariable);
+            if (given(nameof(ApiKeySecret), ApiKeySecret)) profile.ApiKeySecret = TextInput.OrNull(ApiKeySecret);
+            if (given(nameof(Vault), Vault)) profile.Vault = TextInput.OrNull(Vault);
+            if (given(nameof(Model), Model)) profile.Model = TextInput.OrNull(Model);
+            if (given(nameof(Duration), Duration)) profile.Duration = Duration;
+            if (given(nameof(AspectRatio), AspectRatio)) profile.AspectRatio = TextInput.OrNull(AspectRatio);
+            if (given(nameof(Resolution), Resolution)) profile.Resolution = TextInput.OrNull(Resolution);
+            if (given(nameof(MaxConcurrency), MaxConcurrency)) profile.MaxConcurrency = MaxConcurrency;
+            if (given(nameof(Setting), Setting)) profile.Settings = ProfileSettings.From(Setting);
+            if (given(nameof(ModelAlias), ModelAlias)) profile.ModelAlias = ProfileSettings.From(ModelAlias);
+            if (given(nameof(DailyBudget), DailyBudget)) profile.DailyBudget = DailyBudget;
+            if (given(nameof(MonthlyBudget), MonthlyBudget)) profile.MonthlyBudget = MonthlyBudget;
+            if (given(nameof(AllowUnpricedModels), AllowUnpricedModels)) profile.AllowUnpricedModels = AllowUnpricedModels;
+        }
+    }
+
+    /// <summary>
+    /// As [ValidateRange], but a null passes: a value taken by property name from a piped object (a profile, a CSV row)
+    /// may be absent. Out of range is refused by the binder as ValidateRange refuses it.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    internal sealed class ValidateRangeOrNullAttribute : ValidateArgumentsAttribute
+    {
+        public ValidateRangeOrNullAttribute(int minimum, int maximum)
+        {
+            Minimum = minimum;
+            Maximum = maximum;
+        }
+
+        public int Minimum { get; }
+
+        public int Maximum { get; }
+
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            var value = arguments is PSObject pso ? pso.BaseObject : arguments;
+            if (value == null) return;
+            var number = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            if (number < Minimum)
+                throw new ValidationMetadataException($"The {number} argument is less than the minimum allowed range of {Minimum}. Supply an argument that is greater than or equal to {Minimum} and then try the command again.");
+            if (number > Maximum)
+                throw new ValidationMetadataException($"The {number} argument is greater than the maximum allowed range of {Maximum}. Supply an argument that is less than or equal to {Maximum} and then try the command again.");
+        }
+    }
+
+    /// <summary>Register-SoraProfile: stores a provider profile (endpoint, dialect, key reference, defaults).</summary>
+    [Cmdlet(VerbsLifecycle.Register, "SoraProfile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(SoraProfile))]
+    public sealed class RegisterSoraProfileCommand : ProfileSettingsCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string Name { get; set; } = "";
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DialectCompleter))]
+        public override string? Dialect { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Endpoint", "Uri")]
+        public override Uri? BaseUri { get; set; }
+
         /// <summary>Replace a profile of the same name.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
         protected override void ProcessRecord()
         {
-            var profile = new SoraProfile
-            {
-                Name = Name,
-                Dialect = Dialect,
-                BaseUri = BaseUri,
-                ApiKeyEnvironmentVariable = string.IsNullOrWhiteSpace(ApiKeyEnvironmentVariable) ? null : ApiKeyEnvironmentVariable,
-                ApiKeySecret = string.IsNullOrWhiteSpace(ApiKeySecret) ? null : ApiKeySecret,
-                Vault = string.IsNullOrWhiteSpace(Vault) ? null : Vault,
-                Model = string.IsNullOrWhiteSpace(Model) ? null : Model,
-                Duration = Duration,
-                AspectRatio = string.IsNullOrWhiteSpace(AspectRatio) ? null : AspectRatio,
-                Resolution = string.IsNullOrWhiteSpace(Resolution) ? null : Resolution,
-                MaxConcurrency = MaxConcurrency,
-                Settings = ProfileSettings.From(Setting),
-                ModelAlias = ProfileSettings.From(ModelAlias),
-                IsDefault = Default,
-                DailyBudget = DailyBudget,
-                MonthlyBudget = MonthlyBudget,
-                AllowUnpricedModels = AllowUnpricedModels,
-            };
+            var profile = new SoraProfile { Name = Name, IsDefault = Default };
+            ApplyTo(profile, (name, value) => true);
             try
             {
                 ProfileStore.Validate(profile);
@@ -150,7 +201,7 @@ namespace SoraPS.Commands
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string[] Name { get; set; }
+        public string[]? Name { get; set; }
 
         /// <summary>Only the profile used when -Profile is not given.</summary>
         [Parameter]
@@ -189,43 +240,50 @@ namespace SoraPS.Commands
         }
     }
 
-    /// <summary>Set-SoraProfile: changes fields of a stored profile.</summary>
+    /// <summary>
+    /// Set-SoraProfile: changes the fields of a stored profile that are given: on the command line (where $null or
+    /// empty text removes a value), or by property name from piped objects (where an empty value changes nothing).
+    /// </summary>
     [Cmdlet(VerbsCommon.Set, "SoraProfile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(SoraProfile))]
-    public sealed class SetSoraProfileCommand : SoraCmdlet
+    public sealed class SetSoraProfileCommand : ProfileSettingsCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Name { get; set; }
+        public string Name { get; set; } = "";
 
-        [Parameter] [ArgumentCompleter(typeof(DialectCompleter))] public string Dialect { get; set; }
-        [Parameter] [Alias("Endpoint", "Uri")] public Uri BaseUri { get; set; }
-        [Parameter] [Alias("KeyVariable")] public string ApiKeyEnvironmentVariable { get; set; }
-        [Parameter] public System.Security.SecureString ApiKey { get; set; }
-        [Parameter] public string ApiKeySecret { get; set; }
-        [Parameter] public string Vault { get; set; }
+        [Parameter]
+        [ArgumentCompleter(typeof(DialectCompleter))]
+        public override string? Dialect { get; set; }
+
+        [Parameter]
+        [Alias("Endpoint", "Uri")]
+        public override Uri? BaseUri { get; set; }
+
         /// <summary>Forget the key stored with the profile.</summary>
-        [Parameter] public SwitchParameter RemoveStoredKey { get; set; }
-        [Parameter] [ArgumentCompleter(typeof(ModelCompleter))] public string Model { get; set; }
-        [Parameter] [ArgumentCompleter(typeof(DurationCompleter))] public int? Duration { get; set; }
-        [Parameter] [ArgumentCompleter(typeof(AspectRatioCompleter))] public string AspectRatio { get; set; }
-        [Parameter] [ArgumentCompleter(typeof(ResolutionCompleter))] public string Resolution { get; set; }
-        [Parameter] [ValidateRange(1, 64)] public int? MaxConcurrency { get; set; }
-        [Parameter] [ArgumentCompleter(typeof(SettingCompleter))] public System.Collections.Hashtable Setting { get; set; }
-        [Parameter] public System.Collections.Hashtable ModelAlias { get; set; }
-        /// <summary>The daily budget; $null removes it.</summary>
-        [Parameter] [AllowNull] public decimal? DailyBudget { get; set; }
-        /// <summary>The monthly budget; $null removes it.</summary>
-        [Parameter] [AllowNull] public decimal? MonthlyBudget { get; set; }
-        /// <summary>-AllowUnpricedModels:$false refuses unpriced models again.</summary>
-        [Parameter] public SwitchParameter AllowUnpricedModels { get; set; }
-        [Parameter] public SwitchParameter Default { get; set; }
-        [Parameter] public SwitchParameter PassThru { get; set; }
+        [Parameter]
+        public SwitchParameter RemoveStoredKey { get; set; }
+
+        /// <summary>The parameters given on the command line (the only ones bound before the first record).</summary>
+        private HashSet<string> _commandLine = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        protected override void BeginProcessing()
+        {
+            _commandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+            base.BeginProcessing();
+        }
+
+        /// <summary>
+        /// Whether a setting was given for this record. BoundParameters keeps the names an earlier piped object bound
+        /// (their values are reset to null), so a value taken from the pipeline counts only when it is not empty.
+        /// </summary>
+        private bool Given(string name, object? value) =>
+            _commandLine.Contains(name) ||
+            (MyInvocation.BoundParameters.ContainsKey(name) && value != null && !(value is string text && TextInput.OrNull(text) == null));
 
         protected override void ProcessRecord()
         {
             if (!ShouldProcess(Name, "Change SoraPS profile in " + Store.FilePath)) return;
-            var bound = MyInvocation.BoundParameters;
             try
             {
                 var saved = Store.Update(list =>
@@ -233,22 +291,8 @@ namespace SoraPS.Commands
                     var p = list.FirstOrDefault(x => string.Equals(x.Name, Name, StringComparison.OrdinalIgnoreCase));
                     if (p == null)
                         throw new SoraConfigurationException("ProfileNotFound", $"No SoraPS profile named '{Name}'. Use Register-SoraProfile to add it.") { Target = Name };
-                    if (bound.ContainsKey(nameof(Dialect))) p.Dialect = Dialect;
-                    if (bound.ContainsKey(nameof(BaseUri))) p.BaseUri = BaseUri;
-                    if (bound.ContainsKey(nameof(ApiKeyEnvironmentVariable))) p.ApiKeyEnvironmentVariable = Blank(ApiKeyEnvironmentVariable);
-                    if (bound.ContainsKey(nameof(ApiKeySecret))) p.ApiKeySecret = Blank(ApiKeySecret);
-                    if (bound.ContainsKey(nameof(Vault))) p.Vault = Blank(Vault);
-                    if (bound.ContainsKey(nameof(Model))) p.Model = Blank(Model);
-                    if (bound.ContainsKey(nameof(Duration))) p.Duration = Duration;
-                    if (bound.ContainsKey(nameof(AspectRatio))) p.AspectRatio = Blank(AspectRatio);
-                    if (bound.ContainsKey(nameof(Resolution))) p.Resolution = Blank(Resolution);
-                    if (bound.ContainsKey(nameof(MaxConcurrency))) p.MaxConcurrency = MaxConcurrency;
-                    if (bound.ContainsKey(nameof(Setting))) p.Settings = ProfileSettings.From(Setting);
-                    if (bound.ContainsKey(nameof(ModelAlias))) p.ModelAlias = ProfileSettings.From(ModelAlias);
-                    if (bound.ContainsKey(nameof(DailyBudget))) p.DailyBudget = DailyBudget;
-                    if (bound.ContainsKey(nameof(MonthlyBudget))) p.MonthlyBudget = MonthlyBudget;
-                    if (bound.ContainsKey(nameof(AllowUnpricedModels))) p.AllowUnpricedModels = AllowUnpricedModels;
-                    if (bound.ContainsKey(nameof(Default)))
+                    ApplyTo(p, Given);
+                    if (_commandLine.Contains(nameof(Default)))
                     {
                         if (Default) foreach (var other in list) other.IsDefault = false;
                         p.IsDefault = Default;
@@ -263,8 +307,6 @@ namespace SoraPS.Commands
                 WriteSoraError(e, Name);
             }
         }
-
-        private static string Blank(string s) => string.IsNullOrWhiteSpace(s) ? null : s;
     }
 
     /// <summary>Unregister-SoraProfile: removes stored profiles.</summary>
@@ -273,7 +315,7 @@ namespace SoraPS.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string[] Name { get; set; }
+        public string[] Name { get; set; } = Array.Empty<string>();
 
         protected override void ProcessRecord()
         {
@@ -301,7 +343,7 @@ namespace SoraPS.Commands
     internal static class KeyCommands
     {
         /// <summary>Stores a key given as a SecureString, warning where the platform cannot encrypt it.</summary>
-        public static void StoreOrForget(SoraCmdlet cmdlet, string profile, System.Security.SecureString key, bool replace)
+        public static void StoreOrForget(SoraCmdlet cmdlet, string profile, SecureString? key, bool replace)
         {
             if (key == null) return;
             var plain = new System.Net.NetworkCredential("", key).Password;
@@ -316,12 +358,12 @@ namespace SoraPS.Commands
 
     internal static class ProfileSettings
     {
-        public static Dictionary<string, string> From(System.Collections.Hashtable table)
+        public static Dictionary<string, string>? From(Hashtable? table)
         {
             if (table == null || table.Count == 0) return null;
             var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (System.Collections.DictionaryEntry e in table)
-                d[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)] = Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture);
+            foreach (DictionaryEntry e in table)
+                d[Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? ""] = Convert.ToString(e.Value, CultureInfo.InvariantCulture) ?? "";
             return d;
         }
     }

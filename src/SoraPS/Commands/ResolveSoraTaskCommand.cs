@@ -21,34 +21,34 @@ namespace SoraPS.Commands
 
         /// <summary>Unknown submissions, as Get-SoraTask -Status Unknown emits them.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TaskSet)]
-        public SoraTask[] InputObject { get; set; }
+        public SoraTask?[]? InputObject { get; set; }
 
         /// <summary>Local submission ids (sub-…) from the journal.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("SubmissionId")]
         [ValidateNotNullOrEmpty]
-        public string[] Id { get; set; }
+        public string[]? Id { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("ProfileName")]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public override string Profile { get; set; }
+        public override string? Profile { get; set; }
 
         protected override void ProcessRecord()
         {
             if (ParameterSetName == TaskSet)
             {
-                foreach (var t in InputObject)
+                foreach (var t in InputObject ?? Array.Empty<SoraTask?>())
                     if (t != null) ResolveOne(t.Id, t.Profile, t);
             }
             else
             {
-                foreach (var id in Id) ResolveOne(id, string.IsNullOrWhiteSpace(Profile) ? null : Profile, id);
+                foreach (var id in Id ?? Array.Empty<string>()) ResolveOne(id, TextInput.OrNull(Profile), id);
             }
             DrainPosted(TimeSpan.Zero);
         }
 
-        private void ResolveOne(string id, string profile, object target)
+        private void ResolveOne(string id, string? profile, object target)
         {
             try
             {
@@ -60,7 +60,7 @@ namespace SoraPS.Commands
                 var client = ClientFor(entry.Profile);
                 client.EnsureCredential();
                 var found = RunAsync(ct => client.FindSubmissionAsync(entry, ct));
-                var settings = string.Join(", ", new object[] { entry.Model, entry.Duration.HasValue ? entry.Duration + "s" : null, entry.AspectRatio, entry.Resolution }.Where(x => x != null));
+                var settings = string.Join(", ", new object?[] { entry.Model, entry.Duration.HasValue ? entry.Duration + "s" : null, entry.AspectRatio, entry.Resolution }.Where(x => x != null));
                 if (found.Count == 1)
                 {
                     WriteObject(client.RecordResolution(entry, found[0]));

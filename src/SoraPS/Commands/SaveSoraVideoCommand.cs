@@ -19,6 +19,29 @@ namespace SoraPS.Commands
     [OutputType(typeof(FileInfo))]
     public sealed class SaveSoraVideoCommand : TaskInputCommand
     {
+        // -Path and -LiteralPath are sets of their own: the binder refuses both at once. Task and Id are the -Path sets.
+        private const string TaskLiteralSet = "TaskLiteralPath";
+        private const string IdLiteralSet = "IdLiteralPath";
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TaskSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TaskLiteralSet)]
+        public override SoraTask?[]? InputObject { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdLiteralSet)]
+        [Alias("TaskId", "task_id", "video_id")]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TaskIdCompleter))]
+        public override string[]? Id { get; set; }
+
+        /// <summary>The profile the ids belong to (a task object names its own).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdLiteralSet)]
+        [Alias("ProfileName")]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
+        public override string? Profile { get; set; }
+
+        protected override bool TakesTaskObjects => ParameterSetName == TaskSet || ParameterSetName == TaskLiteralSet;
 
         /// <summary>Started with the command: -TimeoutSec counts from here.</summary>
         private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
@@ -26,15 +49,17 @@ namespace SoraPS.Commands
         private readonly HashSet<string> _written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>A folder (created if missing), or a file name when saving a single task. Default: the current folder.</summary>
-        [Parameter(Position = 1)]
+        [Parameter(Position = 1, ParameterSetName = TaskSet)]
+        [Parameter(Position = 1, ParameterSetName = IdSet)]
         [Alias("OutFile", "Destination")]
         [SupportsWildcards]
-        public string Path { get; set; }
+        public string? Path { get; set; }
 
         /// <summary>As -Path, taken exactly as written: for names with wildcard characters such as [1].mp4.</summary>
-        [Parameter]
+        [Parameter(Mandatory = true, ParameterSetName = TaskLiteralSet)]
+        [Parameter(Mandatory = true, ParameterSetName = IdLiteralSet)]
         [Alias("LP")]
-        public string LiteralPath { get; set; }
+        public string? LiteralPath { get; set; }
 
         /// <summary>Overwrite an existing file.</summary>
         [Parameter]
@@ -51,24 +76,17 @@ namespace SoraPS.Commands
         /// <summary>video (default), or thumbnail / spritesheet where the dialect offers them.</summary>
         [Parameter]
         [ValidateSet("video", "thumbnail", "spritesheet", IgnoreCase = true)]
-        public string Variant { get; set; }
+        public string? Variant { get; set; }
 
         /// <summary>high or low: the quality of the file to fetch, where the dialect offers a choice (AzureJobs).</summary>
         [Parameter]
         [ValidateSet("high", "low", IgnoreCase = true)]
-        public string Quality { get; set; }
+        public string? Quality { get; set; }
 
         /// <summary>The command's time limit in seconds, waiting and downloading together (0: no limit).</summary>
         [Parameter]
         [ValidateRange(0, 604800)]
         public double TimeoutSec { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            if (Path != null && LiteralPath != null)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Path or -LiteralPath, not both."), "PathAndLiteralPath", ErrorCategory.InvalidArgument, LiteralPath));
-            base.BeginProcessing();
-        }
 
         protected override void ProcessRecord()
         {
@@ -127,14 +145,19 @@ namespace SoraPS.Commands
                 WriteSoraError(e, task);
                 return;
             }
+            StartDownload(task, client, variant, target);
+        }
 
+        /// <summary>Downloads in the background (at most <see cref="MaxParallelDownloads"/> at once) with a bar per file.</summary>
+        private void StartDownload(SoraTask task, SoraClient client, DownloadVariant variant, string target)
+        {
             var activity = NextActivityId();
-            var progress = Bars.Enabled ? new PostedProgress<DownloadProgress>(this, p => Bars.Write(() => DownloadRecord(activity, task, p))) : null;
+            IProgress<DownloadProgress> progress = Bars.Enabled ? new PostedProgress<DownloadProgress>(this, p => Bars.Write(() => DownloadRecord(activity, task, p))) : NoProgress<DownloadProgress>.Instance;
             var options = new DownloadOptions
             {
                 Overwrite = Force,
                 Variant = variant.Name,
-                Quality = string.IsNullOrEmpty(Quality) ? null : Quality.ToLowerInvariant(),
+                Quality = TextInput.OrNull(Quality)?.ToLowerInvariant(),
                 VerifyMp4 = variant.IsVideo,
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
@@ -172,13 +195,21 @@ namespace SoraPS.Commands
         private string TargetPath(SoraTask task, DownloadVariant variant)
         {
             var given = LiteralPath ?? Path;
-            if (string.IsNullOrEmpty(given)) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, SavePolicy.FileName(task, variant));
+            if (given == null || given.Length == 0) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, SavePolicy.FileName(task, variant));
             var resolved = _resolved ?? (_resolved = ProviderPaths.FileSystemPath(this, given, literal: LiteralPath != null, LiteralPath != null ? nameof(LiteralPath) : nameof(Path)));
             return SavePolicy.Target(resolved, given, task, variant, _written);
         }
 
         /// <summary>The destination, resolved once: wildcards must not match differently as files appear.</summary>
-        private string _resolved;
+        private string? _resolved;
+    }
+
+    /// <summary>An IProgress that drops its reports (progress is hidden).</summary>
+    internal sealed class NoProgress<T> : IProgress<T>
+    {
+        public static readonly NoProgress<T> Instance = new NoProgress<T>();
+
+        public void Report(T value) { }
     }
 
     /// <summary>An IProgress whose reports run on the pipeline thread.</summary>

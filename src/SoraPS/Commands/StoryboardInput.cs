@@ -14,14 +14,14 @@ namespace SoraPS.Commands
         private static readonly string[] TimeNames = { "Time", "Seconds", "At", "Start" };
         private static readonly string[] TextNames = { "Description", "Text", "Prompt", "Beat" };
 
-        public static IList<StoryboardBeat> ToBeats(object[] items)
+        public static IList<StoryboardBeat>? ToBeats(object?[]? items)
         {
             if (items == null || items.Length == 0) return null;
             var beats = new List<StoryboardBeat>();
             foreach (var raw in items)
             {
                 var item = raw is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : raw;
-                string time = null, text = null;
+                string? time = null, text = null;
                 if (item is string s)
                 {
                     var colon = s.IndexOf(':');
@@ -47,7 +47,7 @@ namespace SoraPS.Commands
                 if (!double.TryParse(time, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || string.IsNullOrWhiteSpace(text))
                     throw new SoraValidationException("InvalidStoryboard", "Storyboard",
                         $"Cannot read the storyboard beat '{raw}'. Give @{{ Time = 0; Description = 'dawn' }}, objects with Time and Description (for example CSV rows), or strings like '4: the fox jumps'.");
-                beats.Add(new StoryboardBeat(seconds, text.Trim()));
+                beats.Add(new StoryboardBeat(seconds, text!.Trim()));
             }
             return beats;
         }

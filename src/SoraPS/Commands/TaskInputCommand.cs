@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using SoraPS.Core;
 using SoraPS.Core.Tasks;
@@ -14,35 +15,38 @@ namespace SoraPS.Commands
         protected const string IdSet = "Id";
 
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TaskSet)]
-        public SoraTask[] InputObject { get; set; }
+        public virtual SoraTask?[]? InputObject { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("TaskId", "task_id", "video_id")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(TaskIdCompleter))]
-        public string[] Id { get; set; }
+        public virtual string[]? Id { get; set; }
 
         /// <summary>The profile the ids belong to (a task object names its own).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Alias("ProfileName")]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public override string Profile { get; set; }
+        public override string? Profile { get; set; }
+
+        /// <summary>Whether this invocation's tasks are task objects (else ids). Commands with more parameter sets say which are theirs.</summary>
+        protected virtual bool TakesTaskObjects => ParameterSetName == TaskSet;
 
         /// <summary>Calls <paramref name="each"/> for every input task; ids are read from the provider first.</summary>
-        protected void ForEachInput(System.Action<SoraTask> each)
+        protected void ForEachInput(Action<SoraTask> each)
         {
-            if (ParameterSetName == TaskSet)
+            if (TakesTaskObjects)
             {
-                foreach (var t in InputObject)
+                foreach (var t in InputObject ?? Array.Empty<SoraTask?>())
                     if (t != null) each(t);
                 return;
             }
-            foreach (var id in Id)
+            foreach (var id in Id ?? Array.Empty<string>())
             {
                 SoraTask task;
                 try
                 {
-                    var client = ClientFor(string.IsNullOrWhiteSpace(Profile) ? null : Profile);
+                    var client = ClientFor(TextInput.OrNull(Profile));
                     task = RunAsync(ct => client.GetAsync(id, ct));
                 }
                 catch (SoraException e)
