@@ -95,7 +95,7 @@ namespace SoraPS.Core.Tests
         {
             var seen = new List<byte>();
             var one = new byte[1];
-            while (await stream.ReadAsync(one, 0, 1, cancel) == 1)
+            while (await stream.ReadAsync(one.AsMemory(0, 1), cancel) == 1)
             {
                 seen.Add(one[0]);
                 var n = seen.Count;
