@@ -31,6 +31,8 @@ namespace SoraPS.Core.Tests
         [InlineData("OneRouter", "sora-2-pro-image-to-video", 8, ImageUrl)]
         [InlineData("SoraWeb", "turbo", 10, null)]
         [InlineData("AzureJobs", "sora", 5, null)]
+        [InlineData("NewApi", "sora-2", 8, ImageUrl)]
+        [InlineData("NewApi", "veo-3.1-generate-preview", 6, null)]
         public async Task Submit_wait_and_save_produces_the_providers_mp4(string dialect, string model, int seconds, string image)
         {
             var client = Testing.Client(_fx.Emulator, dialect);
@@ -83,6 +85,7 @@ namespace SoraPS.Core.Tests
         [InlineData("V2Task")]
         [InlineData("SoraWeb")]
         [InlineData("AzureJobs")]
+        [InlineData("NewApi")]
         public async Task Moderation_failure_after_90_percent_is_a_failed_task_with_its_kind(string dialect)
         {
             var client = Testing.Client(_fx.Emulator, dialect);
@@ -118,6 +121,7 @@ namespace SoraPS.Core.Tests
         [InlineData("OneRouter", SoraErrorKind.Quota, 402)]
         [InlineData("SoraWeb", SoraErrorKind.Quota, 400)]
         [InlineData("AzureJobs", SoraErrorKind.Quota, 429)]
+        [InlineData("NewApi", SoraErrorKind.Quota, 403)]
         public async Task Provider_error_bodies_become_typed_errors_and_quota_is_not_retried(string dialect, SoraErrorKind kind, int status)
         {
             var client = Testing.Client(_fx.Emulator, dialect);
@@ -136,6 +140,7 @@ namespace SoraPS.Core.Tests
         [InlineData("OneRouter")]
         [InlineData("SoraWeb")]
         [InlineData("AzureJobs")]
+        [InlineData("NewApi")]
         public async Task A_wrong_key_is_an_authentication_error_that_does_not_show_the_key(string dialect)
         {
             var log = new CapturingLog();

@@ -14,14 +14,14 @@ namespace SoraPS.Emulator
     /// <c>{"code":200,"data":[{"status":"submitted","task_id"}]}</c>, a query <c>{"code":200,"data":{id, status, progress,
     /// result:{videos:[{url:[…]}]}, error:{message}, cost}}</c> (cost once finished).
     /// </summary>
-    internal static class ApimartRoutes
+    public static class ApimartRoutes
     {
         private static readonly string[] Fields = { "model", "prompt", "aspect_ratio", "duration", "size", "resolution", "image_urls", "callback_url", "remove_watermark" };
 
         /// <summary>What a finished task reports it cost, in the relay's currency.</summary>
         public const double Cost = 0.84;
 
-        public static void Map(WebApplication app, SoraEmulator emu)
+        internal static void Map(WebApplication app, SoraEmulator emu)
         {
             app.MapPost("/apimart/v1/videos/generations", ctx => Create(ctx, emu));
             app.MapGet("/apimart/v1/tasks/{id}", ctx => Get(ctx, emu));

@@ -443,7 +443,7 @@ namespace SoraPS.Emulator
         }
     }
 
-    internal static class Assets
+    public static class Assets
     {
         /// <summary>A 1x1 PNG, enough for thumbnail and spritesheet stand-ins.</summary>
         public static readonly byte[] Png = Convert.FromBase64String(

@@ -82,6 +82,8 @@ namespace SoraPS.Core.Dialects
         public override StatusTable Statuses => Words;
         public override DialectCapabilities Capabilities => Can;
         public override IReadOnlyList<ProviderOption> ProviderOptions => Options;
+        /// <summary>The upstream links new-api passes on (and its own copy of them) last about a day.</summary>
+        public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath };
 
         public override string? SizeOf(string aspectRatio, string resolution) => Sizes.SizeText(aspectRatio, resolution);

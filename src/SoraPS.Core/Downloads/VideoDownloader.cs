@@ -19,6 +19,11 @@ namespace SoraPS.Core.Downloads
         public string? Quality { get; set; }
         /// <summary>Check the MP4 signature (off for thumbnails and spritesheets).</summary>
         public bool VerifyMp4 { get; set; } = true;
+        /// <summary>
+        /// The saved file's extension follows what the server sent (a thumbnail sent as JPEG is saved as .jpg): for names
+        /// SoraPS chose from the task id. Off: the given name is kept.
+        /// </summary>
+        public bool NameFromContent { get; set; }
         public int BufferSize { get; set; } = 1024 * 1024;
         /// <summary>How long to wait for the response headers.</summary>
         public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(60);
@@ -161,13 +166,20 @@ namespace SoraPS.Core.Downloads
                         var received = target.Length;
                         if (total.HasValue && received != total.Value)
                             throw new SoraNetworkException("DownloadTruncated", SoraErrorKind.Network, $"The download of task {task?.Id} ended after {received} of {total.Value} bytes.");
-                        if (options.VerifyMp4)
+                        // What came is checked against what was asked: the MP4, or (for another variant) a picture.
+                        var picture = !options.VerifyMp4 && !string.IsNullOrEmpty(options.Variant) && !string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase);
+                        if (options.VerifyMp4 || picture)
                         {
-                            var head = new byte[12];
+                            var head = new byte[MediaCheck.HeadLength];
                             target.Position = 0;
                             var n = await target.ReadAsync(head, 0, head.Length, token).ConfigureAwait(false);
-                            if (!IsMp4(head, n))
-                                throw new SoraProtocolException($"The file downloaded for task {task?.Id} is not an MP4 video (no 'ftyp' box; {received} bytes).", null);
+                            var extension = MediaCheck.Check(options.VerifyMp4, state.ContentType, head, n, task?.Id, received);
+                            if (options.NameFromContent && !string.Equals(Path.GetExtension(final), extension, StringComparison.OrdinalIgnoreCase))
+                            {
+                                final = Path.ChangeExtension(final, extension);
+                                if (File.Exists(final) && !options.Overwrite)
+                                    throw new SoraException("FileExists", SoraErrorKind.InvalidParameter, $"'{final}' already exists; the file of task {task?.Id} was not saved.") { Target = task };
+                            }
                         }
                     }
                     Compat.MoveFile(temp, final, options.Overwrite);
@@ -207,6 +219,8 @@ namespace SoraPS.Core.Downloads
             public readonly Uri Uri;
             /// <summary>What the bytes already in the file are (null: nothing to resume).</summary>
             public PartialRecord? Known;
+            /// <summary>The media type the server named for the body (Content-Type), if it did.</summary>
+            public string? ContentType;
         }
 
         private static PartialRecord? ReadRecord(string path)
@@ -266,6 +280,7 @@ namespace SoraPS.Core.Downloads
                 if (status < 200 || status > 299)
                     throw new SoraException("DownloadFailed", ErrorIds.KindFromStatus(status), $"Downloading task {task?.Id} failed: the server answered {status} {response.ReasonPhrase}.") { Target = task };
 
+                state.ContentType = response.Content.Headers.ContentType?.MediaType ?? state.ContentType;
                 long? total;
                 if (status == 206 && offset > 0 && known != null)
                 {

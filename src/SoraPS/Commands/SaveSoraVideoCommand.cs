@@ -136,6 +136,7 @@ namespace SoraPS.Commands
                 Variant = variant.Name,
                 Quality = string.IsNullOrEmpty(Quality) ? null : Quality.ToLowerInvariant(),
                 VerifyMp4 = variant.IsVideo,
+                NameFromContent = System.IO.Path.GetFileName(target) == SavePolicy.FileName(task, variant),
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
             _written.Add(target);
