@@ -16,6 +16,7 @@ BeforeAll {
     $script:sample = [IO.File]::ReadAllBytes((Join-Path $root 'tests' 'SoraPS.Emulator' 'Assets' 'sample.mp4'))
     Register-SoraProfile -Name newapi -Dialect NewApi -BaseUri "$($emu.BaseUri)/newapi" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
     Register-SoraProfile -Name relay -Dialect OpenAI -BaseUri "$($emu.BaseUri)/relay" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+    Register-SoraProfile -Name azurejobs -Dialect AzureJobs -BaseUri "$($emu.BaseUri)/azure" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
     Register-SoraProfile -Name apimart -Dialect UnifiedTask -BaseUri "$($emu.BaseUri)/apimart" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
 }
 
@@ -109,6 +110,20 @@ Describe 'OpenAI-shaped relay with links' {
         $thumb = $task | Save-SoraVideo -Path (Join-Path $videos 'named') -Variant thumbnail -PassThru
         $thumb.Name | Should -Be "$($task.Id).thumbnail.webp"
         [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($thumb.FullName), 8, 4) | Should -Be 'WEBP'
+    }
+}
+
+Describe 'Saved files are what the server sent' {
+    It 'saves a thumbnail sent as JPEG as .jpg, and a re-run with -SkipExisting finds it' {
+        $task = New-SoraVideo 'A harbour at dusk' -Profile azurejobs -Duration 5 | Wait-SoraTask -TimeoutSec 60
+        $dir = Join-Path $videos 'azure-thumbs'
+        $thumb = $task | Save-SoraVideo -Path $dir -Variant thumbnail -PassThru
+        $thumb.Name | Should -Be "$($task.Id).thumbnail.jpg"
+        $before = @(Get-EmulatorRequest $emu | Where-Object { $_.path -like '*/content/thumbnail' }).Count
+        $again = $task | Save-SoraVideo -Path $dir -Variant thumbnail -SkipExisting -PassThru
+        $again.FullName | Should -Be $thumb.FullName
+        @(Get-EmulatorRequest $emu | Where-Object { $_.path -like '*/content/thumbnail' }).Count | Should -Be $before
+        @(Get-ChildItem $dir -File).Name | Should -Be @("$($task.Id).thumbnail.jpg")
     }
 }
 

@@ -37,6 +37,21 @@ namespace SoraPS.Core.Downloads
             return (null, "bytes of no known picture or video format");
         }
 
+        /// <summary>
+        /// For a picture whose name SoraPS chose: the file an earlier save left under another picture extension (the server
+        /// sent a JPEG where .webp was expected), so re-runs find it; else <paramref name="target"/> itself.
+        /// </summary>
+        public static string PictureOnDisk(string target)
+        {
+            if (System.IO.File.Exists(target)) return target;
+            foreach (var extension in new[] { ".webp", ".jpg", ".png" })
+            {
+                var other = System.IO.Path.ChangeExtension(target, extension);
+                if (System.IO.File.Exists(other)) return other;
+            }
+            return target;
+        }
+
         /// <summary>The extension a media type names (null: it names no particular file type, or none this module saves).</summary>
         public static string? ExtensionOf(string? mediaType)
         {
