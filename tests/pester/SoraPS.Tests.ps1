@@ -17,6 +17,7 @@ BeforeAll {
     Register-SoraProfile -Name onerouter -Dialect OneRouter -BaseUri "$($emu.BaseUri)/onerouter" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -MaxConcurrency 4
     Register-SoraProfile -Name soraweb -Dialect SoraWeb -BaseUri "$($emu.BaseUri)/soraweb" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
     Register-SoraProfile -Name azure -Dialect AzureJobs -BaseUri "$($emu.BaseUri)/azure" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
+    Register-SoraProfile -Name newapi -Dialect NewApi -BaseUri "$($emu.BaseUri)/newapi" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
     $script:image = 'https://images.example.com/first-frame.png'
 }
 
@@ -138,7 +139,7 @@ a hummingbird,openai,sora-2-pro,12,16:9,1024p
 
 Describe 'Every dialect through the same cmdlets' {
     It 'runs New | Wait | Save on <Profile>' -ForEach @(
-        @{ Profile = 'openai' }, @{ Profile = 'unified' }, @{ Profile = 'v2' }, @{ Profile = 'onerouter' }, @{ Profile = 'soraweb' }, @{ Profile = 'azure' }
+        @{ Profile = 'openai' }, @{ Profile = 'unified' }, @{ Profile = 'v2' }, @{ Profile = 'onerouter' }, @{ Profile = 'soraweb' }, @{ Profile = 'azure' }, @{ Profile = 'newapi' }
     ) {
         $out = Join-Path $TestDrive "dialect-$Profile"
         $image = if ($Profile -eq 'onerouter') { $script:image } else { $null }
