@@ -210,7 +210,7 @@ namespace SoraPS.Core
             {
                 var cursor = after;
                 var response = await Http.SendAsync(() => Dialect.BuildList(Profile, cursor, Math.Min(ListPageSize, max - all.Count), ascending), RequestKind.Read, cancel).ConfigureAwait(false);
-                if (!response.IsSuccess) throw Dialect.ParseError(response);
+                if (!response.IsSuccess) throw (SoraException?)MissingRoute.Check(response, Dialect, DialectOperation.List, "GET", "List", null) ?? Dialect.ParseError(response);
                 string? next = null;
                 var page = Parse(() => Dialect.ParseList(response, Profile, out next), response, "task list");
                 all.AddRange(page);
@@ -245,7 +245,7 @@ namespace SoraPS.Core
             {
                 var cursor = after;
                 var response = await Http.SendAsync(() => Dialect.BuildList(Profile, cursor, ListPageSize), RequestKind.Read, cancel).ConfigureAwait(false);
-                if (!response.IsSuccess) throw Dialect.ParseError(response);
+                if (!response.IsSuccess) throw (SoraException?)MissingRoute.Check(response, Dialect, DialectOperation.List, "GET", "InputObject", entry.Id) ?? Dialect.ParseError(response);
                 string? next = null;
                 var page = Parse(() => Dialect.ParseList(response, Profile, out next), response, "task list");
                 listed += page.Count;
@@ -330,6 +330,8 @@ namespace SoraPS.Core
             var response = await Http.SendAsync(() => Dialect.BuildQuery(Profile, id), RequestKind.Read, cancel).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
+                var missing = MissingRoute.Check(response, Dialect, DialectOperation.Query, "GET", "Id", id);
+                if (missing != null) throw missing;
                 var error = Dialect.ParseError(response);
                 error.Target = id;
                 throw error;
@@ -357,6 +359,8 @@ namespace SoraPS.Core
             var response = await Http.SendAsync(() => Dialect.BuildCancel(Profile, task.Id), RequestKind.Read, cancel).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
+                var missing = MissingRoute.Check(response, Dialect, DialectOperation.Cancel, "POST", "Id", task);
+                if (missing != null) throw missing;
                 var error = Dialect.ParseError(response);
                 error.Target = task;
                 throw error;
@@ -369,6 +373,9 @@ namespace SoraPS.Core
         {
             Dialect.Require(DialectOperation.Delete, "Id", task);
             var response = await Http.SendAsync(() => Dialect.BuildDelete(Profile, task.Id), RequestKind.Read, cancel).ConfigureAwait(false);
+            // A relay without the route answers 404 too: that is not "already gone", and nothing is marked deleted.
+            var missing = response.IsSuccess ? null : MissingRoute.Check(response, Dialect, DialectOperation.Delete, "DELETE", "Id", task);
+            if (missing != null) throw missing;
             if (!response.IsSuccess && response.StatusCode != 404)
             {
                 var error = Dialect.ParseError(response);

@@ -32,6 +32,7 @@ namespace SoraPS.Core.Tests
             data.Add("OpenAI", "sora-2-pro", 12, null);
             data.Add("UnifiedTask", "sora-2-pro-preview", 4, ImageUrl);
             data.Add("V2Task", "sora-2-pro", 25, ImageUrl);
+            data.Add("NewApi", "veo-3.1-generate-preview", 6, null);
             return data;
         }
 
@@ -90,6 +91,7 @@ namespace SoraPS.Core.Tests
         [InlineData("V2Task")]
         [InlineData("SoraWeb")]
         [InlineData("AzureJobs")]
+        [InlineData("NewApi")]
         public async Task Moderation_failure_after_90_percent_is_a_failed_task_with_its_kind(string dialect)
         {
             var client = Testing.Client(_fx.Emulator, dialect);
@@ -125,6 +127,7 @@ namespace SoraPS.Core.Tests
         [InlineData("OneRouter", SoraErrorKind.Quota, 402)]
         [InlineData("SoraWeb", SoraErrorKind.Quota, 400)]
         [InlineData("AzureJobs", SoraErrorKind.Quota, 429)]
+        [InlineData("NewApi", SoraErrorKind.Quota, 403)]
         public async Task Provider_error_bodies_become_typed_errors_and_quota_is_not_retried(string dialect, SoraErrorKind kind, int status)
         {
             var client = Testing.Client(_fx.Emulator, dialect);
@@ -143,6 +146,7 @@ namespace SoraPS.Core.Tests
         [InlineData("OneRouter")]
         [InlineData("SoraWeb")]
         [InlineData("AzureJobs")]
+        [InlineData("NewApi")]
         public async Task A_wrong_key_is_an_authentication_error_that_does_not_show_the_key(string dialect)
         {
             var log = new CapturingLog();

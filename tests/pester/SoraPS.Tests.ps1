@@ -546,6 +546,7 @@ Describe 'A first-class PowerShell citizen' {
         @{ Line = 'New-SoraVideo x -Profile soraweb -AspectRatio '; Expected = @('16:9', '9:16', '1:1') }
         @{ Line = 'Register-SoraProfile -Name x -Dialect Az'; Expected = @('AzureJobs', 'AzureOpenAI') }
         @{ Line = 'Register-SoraProfile -Name x -Dialect V2Task -Model '; Expected = @('sora-2', 'sora-2-pro') }
+        @{ Line = 'Register-SoraProfile -Name x -Dialect Ne'; Expected = @('NewApi') }
         @{ Line = 'Set-SoraProfile -Name one'; Expected = @('onerouter') }
     ) {
         $result = TabExpansion2 -inputScript $Line -cursorColumn $Line.Length

@@ -187,7 +187,7 @@ namespace SoraPS.Emulator
                 return AzureError(400, "BadRequest", "quality must be high or low.").ExecuteAsync(ctx);
             var variant = RouteHelpers.RouteValue(ctx, "variant");
             if (variant == "video") return RouteHelpers.VideoResult(emu).ExecuteAsync(ctx);
-            if (variant == "thumbnail") return Results.Bytes(Assets.Png, "image/jpeg").ExecuteAsync(ctx);
+            if (variant == "thumbnail") return Results.Bytes(Assets.Jpeg, "image/jpeg").ExecuteAsync(ctx);
             return AzureError(400, "BadRequest", "Unknown content variant.").ExecuteAsync(ctx);
         }
     }

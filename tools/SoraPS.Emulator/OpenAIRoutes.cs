@@ -438,16 +438,23 @@ namespace SoraPS.Emulator
             var variant = ctx.Request.Query["variant"].ToString();
             if (string.IsNullOrEmpty(variant) || variant == "video")
                 return RouteHelpers.VideoResult(emu, id).ExecuteAsync(ctx);
-            if (variant == "thumbnail") return Results.Bytes(Assets.Png, "image/webp").ExecuteAsync(ctx);
-            if (variant == "spritesheet") return Results.Bytes(Assets.Png, "image/jpeg").ExecuteAsync(ctx);
+            if (variant == "thumbnail") return Results.Bytes(Assets.Webp, "image/webp").ExecuteAsync(ctx);
+            if (variant == "spritesheet") return Results.Bytes(Assets.Jpeg, "image/jpeg").ExecuteAsync(ctx);
             return Error(400, $"Invalid value for 'variant': '{variant}'.", "invalid_request_error", "invalid_value", "variant").ExecuteAsync(ctx);
         }
     }
 
-    internal static class Assets
+    public static class Assets
     {
         /// <summary>A 1x1 PNG, enough for thumbnail and spritesheet stand-ins.</summary>
         public static readonly byte[] Png = Convert.FromBase64String(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+
+        /// <summary>A 1x1 lossless WebP: what a thumbnail is.</summary>
+        public static readonly byte[] Webp = Convert.FromBase64String("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==");
+
+        /// <summary>A 1x1 JPEG: what a spritesheet is.</summary>
+        public static readonly byte[] Jpeg = Convert.FromBase64String(
+            "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=");
     }
 }

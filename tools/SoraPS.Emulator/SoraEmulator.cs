@@ -49,7 +49,7 @@ namespace SoraPS.Emulator
         /// <summary>Every prefix the emulator serves, one per dialect and then its own (/cdn, /_emulator), for the banner and the root page.</summary>
         public static string Prefixes() =>
             string.Join(", ", DialectMatrix.Rows.Select(r => "/" + r.Prefix + " (" + r.Dialect + ")")) +
-            "; /cdn (a stand-in CDN), /_emulator (requests, faults, tasks)";
+            "; /relay (OpenAI as relays answer it), /apimart (UnifiedTask, APIMart-style answers), /cdn (a stand-in CDN), /_emulator (requests, faults, tasks)";
 
         public static async Task<SoraEmulator> StartAsync(EmulatorOptions? options = null, int port = 0)
         {
@@ -127,6 +127,9 @@ namespace SoraPS.Emulator
             SoraWebRoutes.Map(app, emulator);
             AzureRoutes.Map(app, emulator);
             AzureOpenAIRoutes.Map(app, emulator);
+            NewApiRoutes.Map(app, emulator);
+            RelayRoutes.Map(app, emulator);
+            ApimartRoutes.Map(app, emulator);
             // Inspection for out-of-process tests (Pester): what reached the emulator. Never holds keys.
             app.MapGet("/_emulator/requests", () => Json(state.Requests.Select(r => new
             {

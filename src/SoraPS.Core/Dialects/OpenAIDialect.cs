@@ -243,7 +243,9 @@ namespace SoraPS.Core.Dialects
                 if (task.Status == SoraTaskStatus.Failed) MarkFailed(task, task.Error, null);
                 if (task.Status == SoraTaskStatus.Succeeded)
                 {
-                    task.VideoUri = Video(profile, task.Id, "/content");
+                    // Relays of this shape may name their own link; the provider's /content otherwise.
+                    var link = RelayLink(root, VideoLinks);
+                    task.VideoUri = link != null ? ResultUri(profile, link, response.Body) : Video(profile, task.Id, "/content");
                     MarkSucceeded(task, null, response.Body);
                 }
                 var hint = Hints.Milliseconds(response.Header("openai-poll-after-ms"), Hints.MaxPollHint);
@@ -255,7 +257,34 @@ namespace SoraPS.Core.Dialects
         protected override Uri DownloadUri(SoraProfile profile, SoraTask task, DownloadVariant variant)
         {
             var uri = Video(profile, task.Id, "/content");
-            return variant.IsVideo ? uri : new Uri(uri.AbsoluteUri + "?variant=" + variant.Name);
+            if (variant.IsVideo) return task.VideoUri ?? uri;
+            // A relay that names its links may name the thumbnail's too (thumbnail_url beside url).
+            var own = variant == DownloadVariant.Thumbnail ? ThumbnailLink(profile, task) : null;
+            return own ?? new Uri(uri.AbsoluteUri + "?variant=" + variant.Name);
+        }
+
+        /// <summary>Where relays of this shape put a finished video's link: metadata.url, metadata.video_url, video_url, url.</summary>
+        private static readonly string[][] VideoLinks = { new[] { "metadata", "url" }, new[] { "metadata", "video_url" }, new[] { "video_url" }, new[] { "url" } };
+
+        private static string? RelayLink(JsonElement root, string[][] places)
+        {
+            foreach (var place in places)
+            {
+                var value = root.Path(place);
+                if (value?.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.Value.GetString())) return value.Value.GetString();
+            }
+            return null;
+        }
+
+        /// <summary>The thumbnail_url of the task's last answer, when the relay gave one.</summary>
+        private static Uri? ThumbnailLink(SoraProfile profile, SoraTask task)
+        {
+            using (var doc = Json.TryParse(task.Raw))
+            {
+                if (doc == null || doc.RootElement.ValueKind != JsonValueKind.Object) return null;
+                var link = RelayLink(doc.RootElement, new[] { new[] { "thumbnail_url" }, new[] { "metadata", "thumbnail_url" } });
+                return link == null ? null : ResultUri(profile, link, task.Raw);
+            }
         }
     }
 }

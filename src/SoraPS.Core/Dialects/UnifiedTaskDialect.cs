@@ -28,7 +28,7 @@ namespace SoraPS.Core.Dialects
             { SoraTaskStatus.Queued, "pending", "queued", "submitted" },
             { SoraTaskStatus.Running, "processing", "running", "in_progress" },
             { SoraTaskStatus.Succeeded, "completed", "succeeded", "success" },
-            { SoraTaskStatus.Failed, "failed", "failure" },
+            { SoraTaskStatus.Failed, "failed", "failure", "error" },
             { SoraTaskStatus.Cancelled, "cancelled", "canceled" },
             { SoraTaskStatus.Expired, "expired" },
         };
@@ -80,6 +80,16 @@ namespace SoraPS.Core.Dialects
 
         public override SoraTask ParseSubmit(ProviderResponse response, ValidatedRequest request, SoraProfile profile)
         {
+            using (var doc = ParseBody(response, "submission"))
+            {
+                // APIMart-style: {"code":200,"data":[{"status":"submitted","task_id":"…"}]}.
+                var data = doc.RootElement.Prop("data");
+                if (data?.ValueKind == JsonValueKind.Array)
+                {
+                    var first = data.Value.EnumerateArray().FirstOrDefault(e => e.ValueKind == JsonValueKind.Object);
+                    if (first.ValueKind == JsonValueKind.Object) return FillFromRequest(Read(response, profile, first), request);
+                }
+            }
             return FillFromRequest(ParseTask(response, profile), request);
         }
 
@@ -94,39 +104,59 @@ namespace SoraPS.Core.Dialects
             using (var doc = ParseBody(response, "task"))
             {
                 var root = doc.RootElement;
-                // Some relays wrap the task in {"data": {...}}.
+                // Some relays wrap the task in {"data": {...}} (APIMart-style: {"code":200,"data":{...}}).
                 root = UnwrapData(root, "id", "task_id");
-                var task = TaskFrom(response, profile, root.Str("id") ?? root.Str("task_id"), "task", root.Str("status"));
-                task.Progress = root.Prop("progress").Percent() ?? 0;
-                task.Model = root.Str("model");
-                task.Prompt = root.Str("prompt");
-                task.CreatedAt = root.Prop("created").Time() ?? root.Prop("created_at").Time();
-                task.CompletedAt = root.Prop("completed_at").Time() ?? root.Prop("finished_at").Time();
-                var info = root.Prop("task_info");
-                if (info?.ValueKind == JsonValueKind.Object)
-                {
-                    var est = info.Value.Prop("estimated_time").Num();
-                    if (est.HasValue && est.Value > 0 && est.Value < 86400) task.EstimatedTotal = TimeSpan.FromSeconds(est.Value);
-                    task.Duration = info.Value.Prop("video_duration").Int();
-                }
-                task.Duration = root.Prop("duration").Int() ?? task.Duration;
-                task.AspectRatio = root.Str("aspect_ratio");
-                task.Resolution = root.Str("size");
-                var results = root.Prop("results");
-                if (results?.ValueKind == JsonValueKind.Array)
-                {
-                    var first = results.Value.EnumerateArray()
-                        .Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : x.Str("url"))
-                        .FirstOrDefault(s => !string.IsNullOrEmpty(s));
-                    if (first != null) task.VideoUri = ResultUri(profile, first, response.Body);
-                }
-                task.ExpiresAt = root.Prop("expires_at").Time();
-                if (task.Status == SoraTaskStatus.Succeeded)
-                    MarkSucceeded(task, "is completed but the answer has no video URL in 'results'.", response.Body);
-                task.Error = ErrorMember(root.Prop("error"));
-                if (task.Status == SoraTaskStatus.Failed) MarkFailed(task, task.Error, root.Str("fail_reason"));
-                return task;
+                return Read(response, profile, root);
             }
+        }
+
+        private SoraTask Read(ProviderResponse response, SoraProfile profile, JsonElement root)
+        {
+            // A numeric id beside a task_id is a relay's row number, not the task's id.
+            var id = root.Prop("id")?.ValueKind == JsonValueKind.Number && root.Str("task_id") != null ? root.Str("task_id") : root.Str("id") ?? root.Str("task_id");
+            var task = TaskFrom(response, profile, id, "task", root.Str("status"));
+            task.Progress = root.Prop("progress").Percent() ?? 0;
+            task.Model = root.Str("model");
+            task.Prompt = root.Str("prompt");
+            task.CreatedAt = root.Prop("created").Time() ?? root.Prop("created_at").Time();
+            task.CompletedAt = root.Prop("completed_at").Time() ?? root.Prop("finished_at").Time() ?? root.Prop("completed").Time();
+            var info = root.Prop("task_info");
+            if (info?.ValueKind == JsonValueKind.Object)
+            {
+                var est = info.Value.Prop("estimated_time").Num();
+                if (est.HasValue && est.Value > 0 && est.Value < 86400) task.EstimatedTotal = TimeSpan.FromSeconds(est.Value);
+                task.Duration = info.Value.Prop("video_duration").Int();
+            }
+            task.Duration = root.Prop("duration").Int() ?? task.Duration;
+            task.AspectRatio = root.Str("aspect_ratio");
+            task.Resolution = root.Str("size");
+            var results = root.Prop("results");
+            if (results?.ValueKind == JsonValueKind.Array)
+            {
+                var first = results.Value.EnumerateArray()
+                    .Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : x.Str("url"))
+                    .FirstOrDefault(s => !string.IsNullOrEmpty(s));
+                if (first != null) task.VideoUri = ResultUri(profile, first, response.Body);
+            }
+            // APIMart-style: result.videos[].url, a list of links (or one).
+            var videos = root.Path("result", "videos");
+            if (task.VideoUri == null && videos?.ValueKind == JsonValueKind.Array)
+            {
+                var first = videos.Value.EnumerateArray().Select(v => v.Prop("url")).SelectMany(u =>
+                        u?.ValueKind == JsonValueKind.Array ? u.Value.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : null)
+                        : new[] { u?.ValueKind == JsonValueKind.String ? u.Value.GetString() : null })
+                    .FirstOrDefault(s => !string.IsNullOrEmpty(s));
+                if (first != null) task.VideoUri = ResultUri(profile, first, response.Body);
+            }
+            var cost = root.Prop("cost").Num();
+            if (cost.HasValue && !double.IsNaN(cost.Value) && !double.IsInfinity(cost.Value) && cost.Value >= 0 && cost.Value < 1e9)
+                task.ActualCost = (decimal)cost.Value;
+            task.ExpiresAt = root.Prop("expires_at").Time();
+            if (task.Status == SoraTaskStatus.Succeeded)
+                MarkSucceeded(task, "is completed but the answer has no video URL in 'results' or 'result.videos'.", response.Body);
+            task.Error = ErrorMember(root.Prop("error"));
+            if (task.Status == SoraTaskStatus.Failed) MarkFailed(task, task.Error, root.Str("fail_reason"));
+            return task;
         }
     }
 }

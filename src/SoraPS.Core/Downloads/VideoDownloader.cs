@@ -19,6 +19,11 @@ namespace SoraPS.Core.Downloads
         public string? Quality { get; set; }
         /// <summary>Check the MP4 signature (off for thumbnails and spritesheets).</summary>
         public bool VerifyMp4 { get; set; } = true;
+        /// <summary>
+        /// The saved file's extension follows what the server sent (a thumbnail sent as JPEG is saved as .jpg): for names
+        /// SoraPS chose from the task id. Off: the given name is kept.
+        /// </summary>
+        public bool NameFromContent { get; set; }
         public int BufferSize { get; set; } = 1024 * 1024;
         /// <summary>How long to wait for the response headers.</summary>
         public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(60);
@@ -110,7 +115,13 @@ namespace SoraPS.Core.Downloads
                         var transfer = new Transfer(http, uri, task, target, recordPath, options, progress, watch);
                         transfer.AdoptOrClearPartial();
                         var total = await transfer.FetchWithResumesAsync(token).ConfigureAwait(false);
-                        await transfer.VerifyAsync(total, token).ConfigureAwait(false);
+                        var extension = await transfer.VerifyAsync(total, token).ConfigureAwait(false);
+                        if (extension != null && options.NameFromContent && !string.Equals(Path.GetExtension(final), extension, StringComparison.OrdinalIgnoreCase))
+                        {
+                            final = Path.ChangeExtension(final, extension);
+                            if (File.Exists(final) && !options.Overwrite)
+                                throw new SoraException("FileExists", SoraErrorKind.InvalidParameter, $"'{final}' already exists; the file of task {task?.Id} was not saved.") { Target = task };
+                        }
                     }
                     Compat.MoveFile(temp, final, options.Overwrite);
                     ok = true;
@@ -178,6 +189,9 @@ namespace SoraPS.Core.Downloads
             /// <summary>What the bytes already in the file are (null: nothing to resume).</summary>
             public PartialRecord? Known;
 
+            /// <summary>The media type the server named for the body (Content-Type), if it did.</summary>
+            public string? ContentType;
+
             /// <summary>Keeps a .partial an earlier run left when its record matches this task and link; else empties it.</summary>
             public void AdoptOrClearPartial()
             {
@@ -223,19 +237,22 @@ namespace SoraPS.Core.Downloads
                 }
             }
 
-            /// <summary>Checks the whole file: its length against the size announced, and the MP4 signature where asked.</summary>
-            public async Task VerifyAsync(long? total, CancellationToken token)
+            /// <summary>
+            /// Checks the whole file: its length against the size announced, and what came against what was asked (the
+            /// MP4, or for another variant a picture). Returns the extension of what came, or null where nothing is checked.
+            /// </summary>
+            public async Task<string?> VerifyAsync(long? total, CancellationToken token)
             {
                 await _target.FlushAsync(token).ConfigureAwait(false);
                 var received = _target.Length;
                 if (total.HasValue && received != total.Value)
                     throw new SoraNetworkException("DownloadTruncated", SoraErrorKind.Network, $"The download of task {_task?.Id} ended after {received} of {total.Value} bytes.");
-                if (!_options.VerifyMp4) return;
-                var head = new byte[12];
+                var picture = !_options.VerifyMp4 && !string.IsNullOrEmpty(_options.Variant) && !string.Equals(_options.Variant, "video", StringComparison.OrdinalIgnoreCase);
+                if (!_options.VerifyMp4 && !picture) return null;
+                var head = new byte[MediaCheck.HeadLength];
                 _target.Position = 0;
                 var n = await _target.ReadAsync(head, 0, head.Length, token).ConfigureAwait(false);
-                if (!IsMp4(head, n))
-                    throw new SoraProtocolException($"The file downloaded for task {_task?.Id} is not an MP4 video (no 'ftyp' box; {received} bytes).", null);
+                return MediaCheck.Check(_options.VerifyMp4, ContentType, head, n, _task?.Id, received);
             }
 
             /// <summary>One request: appends to the file from its current length when that is safe. Returns the full size when known.</summary>
@@ -248,6 +265,7 @@ namespace SoraPS.Core.Downloads
                 {
                     var status = (int)response.StatusCode;
                     RefuseFailure(response, status, offset);
+                    ContentType = response.Content.Headers.ContentType?.MediaType ?? ContentType;
                     var total = status == 206 && offset > 0 && known != null
                         ? ContinueAt(response, offset, known)
                         : StartOver(response, status);

@@ -53,6 +53,8 @@ namespace SoraPS.Core.Tasks
         public string? GenerationId { get; internal set; }
         /// <summary>The provider's last JSON answer for this task, unchanged.</summary>
         public string? Raw { get; internal set; }
+        /// <summary>What the provider reports the task cost (in its own unit, such as its credits or dollars), where it says.</summary>
+        public decimal? ActualCost { get; internal set; }
         /// <summary>Where Save-SoraVideo last saved this task's video.</summary>
         public string? SavedTo { get; internal set; }
         /// <summary>When SoraPS last read this task's state from the provider.</summary>

@@ -106,7 +106,7 @@ namespace SoraPS.Core.Tasks
             if (c.Contains("permission") || c.Contains("forbidden")) return SoraErrorKind.Permission;
             if (c.Contains("rate_limit") || c.Contains("too_many")) return SoraErrorKind.RateLimit;
             if (c.Contains("timeout") || c.Contains("timed_out")) return SoraErrorKind.Timeout;
-            if (c.Contains("not_found") || c.Contains("notfound")) return SoraErrorKind.NotFound;
+            if (c.Contains("not_found") || c.Contains("notfound") || c.Contains("not_exist")) return SoraErrorKind.NotFound;
             if (c.Contains("expired")) return SoraErrorKind.Expired;
             if (c.Contains("cancel")) return SoraErrorKind.Cancelled;
             if (c.Contains("upstream") || c.Contains("unavailable") || c.Contains("server_error") || c.Contains("overloaded"))

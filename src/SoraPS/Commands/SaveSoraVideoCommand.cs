@@ -121,6 +121,9 @@ namespace SoraPS.Commands
                 WriteSoraError(e, task);
                 return;
             }
+            // A name SoraPS chose takes the extension of what the server sends; a picture saved earlier may have another.
+            var chosen = System.IO.Path.GetFileName(target) == SavePolicy.FileName(task, variant);
+            if (chosen && !variant.IsVideo) target = MediaCheck.PictureOnDisk(target);
             var existing = SavePolicy.ForExisting(target, variant, Force, SkipExisting);
             if (existing == ExistingFile.Skip)
             {
@@ -159,6 +162,7 @@ namespace SoraPS.Commands
                 Variant = variant.Name,
                 Quality = TextInput.OrNull(Quality)?.ToLowerInvariant(),
                 VerifyMp4 = variant.IsVideo,
+                NameFromContent = chosen,
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
             _written.Add(target);
