@@ -25,11 +25,11 @@ namespace SoraPS.Emulator
         {
             app.MapPost("/apimart/v1/videos/generations", ctx => Create(ctx, emu));
             app.MapGet("/apimart/v1/tasks/{id}", ctx => Get(ctx, emu));
-            app.MapGet("/apimart/files/{id}.mp4", ctx => ServeFile(ctx, emu, "apimart", (string)ctx.Request.RouteValues["id"]));
+            app.MapGet("/apimart/files/{id}.mp4", ctx => ServeFile(ctx, emu, "apimart", RouteValue(ctx, "id")));
         }
 
         private static IResult Fail(int status, string message, string type) =>
-            SoraEmulator.Json(new Dictionary<string, object> { ["error"] = new Dictionary<string, object> { ["code"] = status, ["message"] = message, ["type"] = type } }, status);
+            SoraEmulator.Json(new Dictionary<string, object?> { ["error"] = new Dictionary<string, object?> { ["code"] = status, ["message"] = message, ["type"] = type } }, status);
 
         private static async Task Create(HttpContext ctx, SoraEmulator emu)
         {
@@ -47,7 +47,7 @@ namespace SoraPS.Emulator
             {
                 Id = "task_" + Guid.NewGuid().ToString("N").Substring(0, 20),
                 Dialect = "apimart",
-                Model = Str(root, "model"),
+                Model = Str(root, "model") ?? "",
                 Prompt = prompt,
                 Seconds = root.GetProperty("duration").GetInt32(),
                 Created = DateTimeOffset.UtcNow,
@@ -55,20 +55,20 @@ namespace SoraPS.Emulator
                 Failure = FailureMarker(prompt),
             };
             emu.State.Tasks[task.Id] = task;
-            await SoraEmulator.Json(new Dictionary<string, object>
+            await SoraEmulator.Json(new Dictionary<string, object?>
             {
                 ["code"] = 200,
-                ["data"] = new[] { new Dictionary<string, object> { ["status"] = "submitted", ["task_id"] = task.Id } },
+                ["data"] = new[] { new Dictionary<string, object?> { ["status"] = "submitted", ["task_id"] = task.Id } },
             }).ExecuteAsync(ctx);
         }
 
         private static Task Get(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Fail(401, "Invalid API key", "authentication_error").ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "apimart") return Fail(404, "Task not found", "not_found_error").ExecuteAsync(ctx);
             var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
-            var data = new Dictionary<string, object>
+            var data = new Dictionary<string, object?>
             {
                 ["id"] = t.Id,
                 ["status"] = phase == "queued" ? "submitted" : phase == "running" ? "processing" : phase,
@@ -77,13 +77,13 @@ namespace SoraPS.Emulator
             };
             if (phase == "completed")
             {
-                data["result"] = new Dictionary<string, object> { ["videos"] = new[] { new Dictionary<string, object> { ["url"] = new[] { FileUrl(ctx, "apimart", t.Id) } } } };
+                data["result"] = new Dictionary<string, object?> { ["videos"] = new[] { new Dictionary<string, object?> { ["url"] = new[] { FileUrl(ctx, "apimart", t.Id) } } } };
                 data["completed"] = t.CompletedAt.ToUnixTimeSeconds();
             }
             if (phase == "failed")
-                data["error"] = new Dictionary<string, object> { ["message"] = t.Failure == "moderation" ? "Content moderation: the prompt violates the usage policy." : "Generation timed out." };
+                data["error"] = new Dictionary<string, object?> { ["message"] = t.Failure == "moderation" ? "Content moderation: the prompt violates the usage policy." : "Generation timed out." };
             if (phase == "completed" || phase == "failed") data["cost"] = phase == "failed" ? 0 : Cost;
-            return SoraEmulator.Json(new Dictionary<string, object> { ["code"] = 200, ["data"] = data }).ExecuteAsync(ctx);
+            return SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = 200, ["data"] = data }).ExecuteAsync(ctx);
         }
     }
 }

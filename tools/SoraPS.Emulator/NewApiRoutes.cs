@@ -34,17 +34,17 @@ namespace SoraPS.Emulator
             app.MapPost("/newapi/v1/video/generations", ctx => Create(ctx, emu));
             app.MapGet("/newapi/v1/video/generations/{id}", ctx => Get(ctx, emu));
             app.MapGet("/newapi/v1/videos/{id}/content", ctx => Content(ctx, emu));
-            app.MapGet("/newapi/files/{id}.mp4", ctx => ServeFile(ctx, emu, "newapi", (string)ctx.Request.RouteValues["id"]));
+            app.MapGet("/newapi/files/{id}.mp4", ctx => ServeFile(ctx, emu, "newapi", RouteValue(ctx, "id")));
             app.MapMethods("/newapi/{**rest}", new[] { "GET", "POST", "DELETE", "PUT", "PATCH" }, ctx => InvalidUrl(ctx, "/newapi").ExecuteAsync(ctx));
         }
 
         /// <summary>new-api's answer to a route it does not have (its router's NoRoute handler).</summary>
         internal static IResult InvalidUrl(HttpContext ctx, string prefix) =>
-            Error(404, $"Invalid URL ({ctx.Request.Method} {ctx.Request.Path.Value.Substring(prefix.Length)})", "invalid_request_error", "");
+            Error(404, $"Invalid URL ({ctx.Request.Method} {(ctx.Request.Path.Value ?? "").Substring(prefix.Length)})", "invalid_request_error", "");
 
         /// <summary>new-api's task error body.</summary>
         internal static IResult TaskError(int status, string code, string message) =>
-            SoraEmulator.Json(new Dictionary<string, object> { ["code"] = code, ["message"] = message, ["data"] = null }, status);
+            SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = code, ["message"] = message, ["data"] = null }, status);
 
         private static async Task Create(HttpContext ctx, SoraEmulator emu)
         {
@@ -82,7 +82,7 @@ namespace SoraPS.Emulator
             {
                 Id = "task_" + Guid.NewGuid().ToString("N").Substring(0, 24),
                 Dialect = "newapi",
-                Model = model,
+                Model = model ?? "",
                 Prompt = prompt,
                 Seconds = seconds,
                 Size = Str(root, "size"),
@@ -92,7 +92,7 @@ namespace SoraPS.Emulator
             };
             task.Extra["row"] = System.Threading.Interlocked.Increment(ref _row);
             emu.State.Tasks[task.Id] = task;
-            await SoraEmulator.Json(new Dictionary<string, object>
+            await SoraEmulator.Json(new Dictionary<string, object?>
             {
                 ["id"] = task.Id,
                 ["task_id"] = task.Id,
@@ -107,7 +107,7 @@ namespace SoraPS.Emulator
         private static Task Get(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Error(401, "Invalid token", "new_api_error", "").ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "newapi")
                 return TaskError(400, "task_not_exist", "task_not_exist").ExecuteAsync(ctx);
             var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
@@ -116,21 +116,21 @@ namespace SoraPS.Emulator
             if (t.Prompt.Contains("[shape:flat]"))
             {
                 // The flat answer new-api's documentation shows.
-                var flat = new Dictionary<string, object>
+                var flat = new Dictionary<string, object?>
                 {
                     ["task_id"] = t.Id,
                     ["status"] = phase == "queued" ? "queued" : phase == "running" ? "in_progress" : phase == "completed" ? "completed" : "failed",
                     ["url"] = phase == "completed" ? FileUrl(ctx, "newapi", t.Id) : "",
                     ["format"] = "mp4",
-                    ["metadata"] = new Dictionary<string, object> { ["duration"] = t.Seconds, ["fps"] = 24 },
-                    ["error"] = phase == "failed" ? new Dictionary<string, object> { ["code"] = t.Failure == "moderation" ? "content_policy_violation" : "generation_timeout", ["message"] = reason } : null,
+                    ["metadata"] = new Dictionary<string, object?> { ["duration"] = t.Seconds, ["fps"] = 24 },
+                    ["error"] = phase == "failed" ? new Dictionary<string, object?> { ["code"] = t.Failure == "moderation" ? "content_policy_violation" : "generation_timeout", ["message"] = reason } : null,
                 };
                 return SoraEmulator.Json(flat).ExecuteAsync(ctx);
             }
             if (t.Prompt.Contains("[shape:veo]"))
             {
                 // The envelope of its Gemini/Vertex channels (read from the upstream at each query).
-                var veo = new Dictionary<string, object>
+                var veo = new Dictionary<string, object?>
                 {
                     ["error"] = null,
                     ["format"] = "mp4",
@@ -139,17 +139,17 @@ namespace SoraPS.Emulator
                     ["task_id"] = t.Id,
                     ["url"] = phase == "completed" ? content : "",
                 };
-                return SoraEmulator.Json(new Dictionary<string, object> { ["code"] = "success", ["message"] = "", ["data"] = veo }).ExecuteAsync(ctx);
+                return SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = "success", ["message"] = "", ["data"] = veo }).ExecuteAsync(ctx);
             }
             var status = phase == "queued" ? (t.Fraction(DateTimeOffset.UtcNow) < 0.05 ? "SUBMITTED" : "QUEUED")
                 : phase == "running" ? "IN_PROGRESS" : phase == "completed" ? "SUCCESS" : "FAILURE";
-            var upstream = new Dictionary<string, object>
+            var upstream = new Dictionary<string, object?>
             {
                 ["id"] = "cgt-" + t.Id.Substring(5, 12),
                 ["model"] = t.Model,
                 ["status"] = phase == "completed" ? "succeeded" : phase == "failed" ? "failed" : phase == "running" ? "running" : "queued",
             };
-            var dto = new Dictionary<string, object>
+            var dto = new Dictionary<string, object?>
             {
                 ["id"] = t.Extra["row"],
                 ["created_at"] = t.Created.ToUnixTimeSeconds(),
@@ -168,17 +168,17 @@ namespace SoraPS.Emulator
                 ["start_time"] = t.Created.ToUnixTimeSeconds(),
                 ["finish_time"] = phase == "completed" || phase == "failed" ? t.CompletedAt.ToUnixTimeSeconds() : 0,
                 ["progress"] = progress + "%",
-                ["properties"] = new Dictionary<string, object> { ["origin_model_name"] = t.Model },
+                ["properties"] = new Dictionary<string, object?> { ["origin_model_name"] = t.Model },
                 ["username"] = "relay-user",
                 ["data"] = upstream,
             };
-            return SoraEmulator.Json(new Dictionary<string, object> { ["code"] = "success", ["message"] = "", ["data"] = dto }).ExecuteAsync(ctx);
+            return SoraEmulator.Json(new Dictionary<string, object?> { ["code"] = "success", ["message"] = "", ["data"] = dto }).ExecuteAsync(ctx);
         }
 
         private static Task Content(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Error(401, "Invalid token", "new_api_error", "").ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "newapi" || t.StateAt(DateTimeOffset.UtcNow).Phase != "completed")
                 return Error(404, "Task not found", "invalid_request_error", "task_not_exist").ExecuteAsync(ctx);
             return VideoResult(emu, id).ExecuteAsync(ctx);

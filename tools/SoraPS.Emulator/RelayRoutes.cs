@@ -25,13 +25,13 @@ namespace SoraPS.Emulator
             app.MapPost("/relay/v1/videos", ctx => Create(ctx, emu));
             app.MapGet("/relay/v1/videos/{id}", ctx => Get(ctx, emu));
             app.MapGet("/relay/v1/videos/{id}/content", ctx => Content(ctx, emu));
-            app.MapGet("/relay/files/{id}.mp4", ctx => Signed(ctx) ?? ServeFile(ctx, emu, "relay", (string)ctx.Request.RouteValues["id"]));
+            app.MapGet("/relay/files/{id}.mp4", ctx => Signed(ctx) ?? ServeFile(ctx, emu, "relay", RouteValue(ctx, "id")));
             app.MapGet("/relay/files/{id}.webp", ctx => Signed(ctx) ?? Results.Bytes(Assets.Webp, "image/webp").ExecuteAsync(ctx));
             app.MapMethods("/relay/{**rest}", new[] { "GET", "POST", "DELETE", "PUT", "PATCH" }, ctx => NewApiRoutes.InvalidUrl(ctx, "/relay").ExecuteAsync(ctx));
         }
 
         /// <summary>A signed link takes no other credential (as S3 refuses a second auth mechanism); null when none came.</summary>
-        private static Task Signed(HttpContext ctx) =>
+        private static Task? Signed(HttpContext ctx) =>
             ctx.Request.Headers.ContainsKey("Authorization") || ctx.Request.Headers.ContainsKey("api-key")
                 ? Results.Text("<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>", "application/xml", null, 400).ExecuteAsync(ctx)
                 : null;
@@ -52,7 +52,7 @@ namespace SoraPS.Emulator
             {
                 Id = "task_" + Guid.NewGuid().ToString("N").Substring(0, 24),
                 Dialect = "relay",
-                Model = Str(root, "model"),
+                Model = Str(root, "model") ?? "",
                 Prompt = prompt,
                 Seconds = s,
                 Size = Str(root, "size"),
@@ -64,10 +64,10 @@ namespace SoraPS.Emulator
             await SoraEmulator.Json(VideoObject(ctx, emu, task)).ExecuteAsync(ctx);
         }
 
-        private static Dictionary<string, object> VideoObject(HttpContext ctx, SoraEmulator emu, EmuTask t)
+        private static Dictionary<string, object?> VideoObject(HttpContext ctx, SoraEmulator emu, EmuTask t)
         {
             var (phase, progress) = t.StateAt(DateTimeOffset.UtcNow);
-            var o = new Dictionary<string, object>
+            var o = new Dictionary<string, object?>
             {
                 ["id"] = t.Id,
                 ["task_id"] = t.Id,
@@ -80,7 +80,7 @@ namespace SoraPS.Emulator
                 ["size"] = t.Size,
             };
             if (phase == "failed")
-                o["error"] = new Dictionary<string, object> { ["code"] = t.Failure == "moderation" ? "content_policy_violation" : "generation_timeout", ["message"] = "The upstream refused the video." };
+                o["error"] = new Dictionary<string, object?> { ["code"] = t.Failure == "moderation" ? "content_policy_violation" : "generation_timeout", ["message"] = "The upstream refused the video." };
             if (phase != "completed") return o;
             o["completed_at"] = t.CompletedAt.ToUnixTimeSeconds();
             // The link lives on another origin: the same emulator named "localhost".
@@ -98,11 +98,11 @@ namespace SoraPS.Emulator
             }
             else if (t.Prompt.Contains("[link:metadata.video_url]"))
             {
-                o["metadata"] = new Dictionary<string, object> { ["video_url"] = link };
+                o["metadata"] = new Dictionary<string, object?> { ["video_url"] = link };
             }
             else if (!t.Prompt.Contains("[link:none]"))
             {
-                o["metadata"] = new Dictionary<string, object> { ["url"] = link };
+                o["metadata"] = new Dictionary<string, object?> { ["url"] = link };
             }
             return o;
         }
@@ -110,7 +110,7 @@ namespace SoraPS.Emulator
         private static Task Get(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Error(401, "Invalid token", "new_api_error", "").ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "relay")
                 return Error(400, "task_not_exist", "invalid_request_error", "task_not_exist").ExecuteAsync(ctx);
             return SoraEmulator.Json(VideoObject(ctx, emu, t)).ExecuteAsync(ctx);
@@ -120,7 +120,7 @@ namespace SoraPS.Emulator
         private static Task Content(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Error(401, "Invalid token", "new_api_error", "").ExecuteAsync(ctx);
-            var id = (string)ctx.Request.RouteValues["id"];
+            var id = RouteValue(ctx, "id");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "relay" || t.StateAt(DateTimeOffset.UtcNow).Phase != "completed")
                 return Error(400, "task_not_exist", "invalid_request_error", "task_not_exist").ExecuteAsync(ctx);
             return VideoResult(emu, id).ExecuteAsync(ctx);

@@ -148,11 +148,14 @@ namespace SoraPS.Commands
                 WriteSoraError(e, task);
                 return;
             }
-            StartDownload(task, client, variant, target);
+            StartDownload(task, client, variant, target, chosen);
         }
 
-        /// <summary>Downloads in the background (at most <see cref="MaxParallelDownloads"/> at once) with a bar per file.</summary>
-        private void StartDownload(SoraTask task, SoraClient client, DownloadVariant variant, string target)
+        /// <summary>
+        /// Downloads in the background (at most the profile's MaxParallelDownloads at once) with a bar per file;
+        /// <paramref name="chosen"/>: SoraPS chose the name, so its extension follows what the server sends.
+        /// </summary>
+        private void StartDownload(SoraTask task, SoraClient client, DownloadVariant variant, string target, bool chosen)
         {
             var activity = NextActivityId();
             IProgress<DownloadProgress> progress = Bars.Enabled ? new PostedProgress<DownloadProgress>(this, p => Bars.Write(() => DownloadRecord(activity, task, p))) : NoProgress<DownloadProgress>.Instance;
