@@ -72,7 +72,15 @@ namespace SoraPS.Core
         /// (a time-out, a broken connection, a 502/503/504 from a gateway, an unreadable 2xx, Ctrl+C, a killed
         /// process) leaves it Unknown in the journal, and it is never re-sent.
         /// </summary>
-        public async Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel)
+        public Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel) => SubmitAsync(request, null, cancel);
+
+        /// <summary>
+        /// As above, for a batch row: its key and file are journaled with the submission and kept on the task. With a
+        /// checked key (New-SoraVideo -Once) the key is looked up under the journal lock in the same step that writes the
+        /// submission's line: when it is already journaled for a submission that has not failed, that task is returned
+        /// and nothing is sent (<see cref="Batch.SubmissionOnce.Existing"/> says so).
+        /// </summary>
+        public async Task<SoraTask> SubmitAsync(ValidatedRequest request, Batch.SubmissionOnce? once, CancellationToken cancel)
         {
             ProviderResponse response;
             string? local = null;
@@ -83,8 +91,9 @@ namespace SoraPS.Core
             {
                 cancel.ThrowIfCancellationRequested();
                 // With a budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent).
-                string? Begin() => BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
-                local = BudgetGuard.HasBudget(Profile) ? Begin() : TryJournal(Begin);
+                string? Begin() => BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock, once);
+                local = BudgetGuard.HasBudget(Profile) || (once != null && once.Check) ? Begin() : TryJournal(Begin);
+                if (once?.Existing != null) return once.Existing.ToTask(); // journaled already: nothing sent
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
             catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown")
@@ -131,6 +140,11 @@ namespace SoraPS.Core
                 // Accepted (2xx) but unreadable: the provider may be generating it.
                 MarkUnknown(local, e.Kind, e.ErrorId, e.Message);
                 throw new SoraProtocolException(e.Message + Where(local) + " Check the provider before resubmitting.", e.RawBody, e);
+            }
+            if (once != null)
+            {
+                task.Key = once.Key;
+                task.OutFile = once.OutFile;
             }
             // Recorded before anyone sees the task: a crash from here on never loses its id.
             if (local != null) TryJournal(() => { Journal?.CompleteSubmission(local, task); return task.Id; });

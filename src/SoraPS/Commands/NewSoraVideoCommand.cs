@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Batch;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Tasks;
 
@@ -51,7 +52,7 @@ namespace SoraPS.Commands
 
         /// <summary>An image URL, or a local file where the dialect can upload one; several URLs where the model takes them.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("ImageUrl", "image_url", "ImagePath")]
+        [Alias("ImageUrl", "image_url", "ImagePath", "input_reference")]
         public string[] Image { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -106,6 +107,22 @@ namespace SoraPS.Commands
         [ValidateRange(0, 100000)]
         public int? ImageFrame { get; set; }
 
+        /// <summary>
+        /// Submit each row once: a row whose key is already journaled for a submission that has not failed emits
+        /// that task and sends nothing. The key is -Key (or the row's Key), else derived from what would be sent.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Once { get; set; }
+
+        /// <summary>The row's key for -Once (any text up to 200 characters); recorded on the task.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string Key { get; set; }
+
+        /// <summary>The file name Save-SoraVideo -Path &lt;folder&gt; gives this task's video (a batch row's out); kept in the journal.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("out")]
+        public string OutFile { get; set; }
+
         /// <summary>Wait for the task to finish (as Wait-SoraTask) and emit it finished.</summary>
         [Parameter]
         public SwitchParameter Wait { get; set; }
@@ -143,16 +160,28 @@ namespace SoraPS.Commands
                 WriteSoraError(e, e.Target);
                 return;
             }
+            SubmissionOnce once = null;
             try
             {
                 client = ClientFor(Empty(Profile));
+                var (aspectRatio, resolution) = (Empty(AspectRatio), Empty(Resolution));
+                if (BatchRow.IsPixelSize(resolution))
+                {
+                    // A batch file's size (1280x720): the aspect ratio and resolution it means for the model.
+                    var (a, r) = BatchRow.FromSize(client.Dialect, client.Profile, Empty(Model), resolution);
+                    if (aspectRatio != null && !string.Equals(aspectRatio, a, StringComparison.OrdinalIgnoreCase))
+                        throw new SoraValidationException("InvalidSize", "AspectRatio", $"Size {resolution} is {a}, but the row also says aspect ratio {aspectRatio}; nothing was sent. Give one of them.") { Target = target };
+                    (aspectRatio, resolution) = (a, r);
+                }
+                var key = BatchKey.Given(Key);
+                var outFile = BatchRow.CheckOutFile(OutFile);
                 var request = new VideoRequest
                 {
                     Prompt = prompt,
                     Model = Empty(Model),
                     Duration = client.Dialect.ParseDuration(Unwrap(Duration), Empty(Model), client.Profile),
-                    AspectRatio = Empty(AspectRatio),
-                    Resolution = Empty(Resolution),
+                    AspectRatio = aspectRatio,
+                    Resolution = resolution,
                     Image = ResolveImage(Empty(Image?.FirstOrDefault())),
                     MoreImages = Image?.Skip(1).Select(Empty).Where(i => i != null).ToList(),
                     CallbackUri = CallbackUriOf(Empty(CallbackUri)),
@@ -169,6 +198,8 @@ namespace SoraPS.Commands
                     ImageFrame = ImageFrame,
                 };
                 validated = client.Validate(request);
+                if (Once) once = new SubmissionOnce(key ?? BatchKey.Derive(client.Profile.Name, client.Dialect.Name, validated), outFile, check: true);
+                else if (key != null || outFile != null) once = new SubmissionOnce(key, outFile, check: false);
             }
             catch (SoraException e)
             {
@@ -197,19 +228,41 @@ namespace SoraPS.Commands
             // The client itself keeps the profile's limit on requests in flight; here the queue is bounded.
             var concurrency = client.Profile.EffectiveConcurrency;
             StartBackground(client.Profile.Name ?? "", concurrency * 2, concurrency * 4, description,
-                ct => client.SubmitAsync(validated, ct),
+                ct => client.SubmitAsync(validated, once, ct),
                 task =>
                 {
-                    if (waitOptions != null) AddToWait(task, waitOptions, WriteObject);
+                    if (once != null) ReportOnce(once, task);
+                    if (waitOptions != null && !(once?.Existing?.Unresolved ?? false)) AddToWait(task, waitOptions, WriteObject);
                     else WriteObject(task);
                 },
-                e => WriteSoraError(e, prompt));
+                e =>
+                {
+                    if (once?.Previous != null) ReportOnce(once, null);
+                    WriteSoraError(e, prompt);
+                });
             Pump(block: false);
         }
 
         protected override void EndProcessing()
         {
             Pump(block: true);
+        }
+
+        /// <summary>-Once: says which rows were not sent (already journaled) and which were sent again, and why.</summary>
+        private void ReportOnce(SubmissionOnce once, SoraTask task)
+        {
+            if (once.Existing != null)
+            {
+                if (once.Existing.Unresolved)
+                    WriteWarning($"Row key '{once.Key}' is already journaled as submission {task.Id}, whose outcome is unknown (sent, never answered); nothing was sent. " +
+                                 $"Look for it at the provider with: Get-SoraTask -Id {task.Id} | Resolve-SoraTask");
+                else
+                    WriteVerbose($"Row key '{once.Key}' is already journaled as task {task.Id} ({task.Status}); nothing was sent.");
+            }
+            else if (once.Previous != null)
+            {
+                WriteWarning($"Row key '{once.Key}': its earlier task {once.Previous.Id} {once.ResendReason}, so the row was submitted again" + (task == null ? "." : $" as {task.Id}."));
+            }
         }
 
         /// <summary>
