@@ -5,8 +5,10 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Batch;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
+using SoraPS.Core.Journal;
 using SoraPS.Core.Tasks;
 
 namespace SoraPS.Commands
@@ -58,6 +60,13 @@ namespace SoraPS.Commands
         [ValidateSet("high", "low", IgnoreCase = true)]
         public string Quality { get; set; }
 
+        /// <summary>
+        /// Write &lt;video&gt;.json next to each video: prompt, profile, model, duration, size, options, task id, times,
+        /// costs and the file's SHA-256. -SkipExisting and -Force treat the video and its sidecar as one.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Sidecar { get; set; }
+
         /// <summary>The command's time limit in seconds, waiting and downloading together (0: no limit).</summary>
         [Parameter]
         [ValidateRange(0, 604800)]
@@ -106,6 +115,9 @@ namespace SoraPS.Commands
             var existing = SavePolicy.ForExisting(target, variant, Force, SkipExisting);
             if (existing == ExistingFile.Skip)
             {
+                // With -Sidecar the video and its sidecar are one: a video left without its sidecar gets it now.
+                if (Sidecar && variant.IsVideo && !File.Exists(VideoSidecar.PathFor(target)) && ShouldProcess(VideoSidecar.PathFor(target), $"Write the sidecar of task {task.Id}"))
+                    WriteSidecar(client, task, target);
                 WriteVerbose($"Skipped task {task.Id}: '{target}' is already there.");
                 _written.Add(target);
                 if (PassThru) WriteObject(new FileInfo(target));
@@ -148,6 +160,7 @@ namespace SoraPS.Commands
                     WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
                         task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
                         left.HasValue && left.Value > TimeSpan.Zero ? string.Format(CultureInfo.InvariantCulture, "; the provider's link stays valid for {0:0.#} h more", left.Value.TotalHours) : ""));
+                    if (Sidecar && variant.IsVideo) WriteSidecar(client, task, result.Path);
                     if (PassThru) WriteObject(new FileInfo(result.Path));
                 },
                 e =>
@@ -155,6 +168,22 @@ namespace SoraPS.Commands
                     Bars.Write(() => new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
                     WriteSoraError(e, task);
                 });
+        }
+
+        /// <summary>Writes the video's sidecar (atomically); a failure is the task's error, the video stays.</summary>
+        private void WriteSidecar(SoraClient client, SoraTask task, string videoPath)
+        {
+            try
+            {
+                JournalEntry entry = null;
+                try { entry = Journal.Read(new JournalFilter { Id = task.Id, Profile = task.Profile, First = 1 }).FirstOrDefault(); }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { WriteVerbose($"The journal could not be read for the sidecar of {task.Id}: {e.Message}"); }
+                VideoSidecar.From(task, entry, client.Dialect, videoPath).Write(videoPath);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                WriteSoraError(new SoraException("SidecarNotWritten", SoraErrorKind.Permission, $"The video of task {task.Id} was saved to '{videoPath}', but its sidecar could not be written ({e.Message}).", e) { Target = task }, task);
+            }
         }
 
         /// <summary>How many downloads run at once.</summary>
@@ -174,10 +203,26 @@ namespace SoraPS.Commands
         private string TargetPath(SoraTask task, DownloadVariant variant)
         {
             var given = LiteralPath ?? Path;
-            if (string.IsNullOrEmpty(given)) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, SavePolicy.FileName(task, variant));
+            if (string.IsNullOrEmpty(given)) return InFolder(SessionState.Path.CurrentFileSystemLocation.ProviderPath, task, variant);
             var resolved = _resolved ?? (_resolved = ProviderPaths.FileSystemPath(this, given, literal: LiteralPath != null, LiteralPath != null ? nameof(LiteralPath) : nameof(Path)));
-            return SavePolicy.Target(resolved, given, task, variant, _written);
+            var target = SavePolicy.Target(resolved, given, task, variant, _written);
+            return task.OutFile != null && target == System.IO.Path.Combine(resolved, SavePolicy.FileName(task, variant)) ? InFolder(resolved, task, variant) : target;
         }
+
+        /// <summary>A task's file in a folder: the name its batch row gave (out), else its id; a row's name is used by one task only.</summary>
+        private string InFolder(string folder, SoraTask task, DownloadVariant variant)
+        {
+            if (task.OutFile == null) return System.IO.Path.Combine(folder, SavePolicy.FileName(task, variant));
+            var target = BatchRow.OutFileTarget(folder, task.OutFile, task);
+            if (!variant.IsVideo)
+                target = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target), System.IO.Path.GetFileNameWithoutExtension(target) + "." + variant.Name + variant.Extension);
+            if (_outFiles.TryGetValue(target, out var other) && other != task.Id)
+                throw new SoraValidationException("OutFileTaken", "OutFile", $"Task {task.Id} and task {other} both name '{target}' as their file; the video of task {task.Id} was not saved.") { Target = task };
+            _outFiles[target] = task.Id;
+            return target;
+        }
+
+        private readonly Dictionary<string, string> _outFiles = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>The destination, resolved once: wildcards must not match differently as files appear.</summary>
         private string _resolved;
