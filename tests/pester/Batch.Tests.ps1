@@ -408,3 +408,86 @@ JSON.stringify({ cards: document.querySelectorAll('article.card').length, failed
         $v.cost | Should -Be '800.00 USD'
     }
 }
+
+Describe 'examples/Nightly.ps1' {
+    BeforeAll {
+        # Its own emulator (2 s tasks; [slow] ones take 20 s) and its own config folder, passed as an argument.
+        $script:nightEmu = Start-SoraEmulator -TaskSeconds 2
+        $script:nightConfig = Join-Path $work 'night-config'
+        $register = "`$env:SORAPS_CONFIG_HOME = '$nightConfig'; Import-Module '$module'; Register-SoraProfile -Name night -Dialect OpenAI -BaseUri '$($nightEmu.BaseUri)/openai' -ApiKeyEnvironmentVariable NIGHT_KEY -Default | Out-Null"
+        & $pwsh -NoProfile -NonInteractive -Command $register
+        $script:envExe = (Get-Command env -CommandType Application | Select-Object -First 1).Source
+        $script:nightly = Join-Path $root 'examples' 'Nightly.ps1'
+        # The scheduled job's process: an empty environment (env -i) but for the key the profile names.
+        function Start-Night([string] $Prompts, [string] $Out) {
+            $psi = [Diagnostics.ProcessStartInfo]::new($envExe)
+            foreach ($a in '-i', 'NIGHT_KEY=emulator-key', $pwsh, '-NoProfile', '-NonInteractive', '-File', $nightly,
+                '-PromptsPath', $Prompts, '-OutputPath', $Out, '-ConfigHome', $nightConfig, '-ModulePath', $module, '-TimeoutSec', '180') { $psi.ArgumentList.Add($a) }
+            $psi.UseShellExecute = $false
+            $psi.RedirectStandardOutput = $true
+            $psi.RedirectStandardError = $true
+            $p = [Diagnostics.Process]::Start($psi)
+            $p.BeginOutputReadLine(); $p.BeginErrorReadLine()
+            $p
+        }
+        function Get-NightPosts([string] $Prompt) {
+            @(Get-EmulatorRequest $nightEmu | Where-Object { $_.method -eq 'POST' -and $_.path -eq '/openai/v1/videos' -and $_.body -like "*$Prompt*" }).Count
+        }
+    }
+    AfterAll { Stop-SoraEmulator $script:nightEmu }
+
+    It 'runs again after SIGKILL mid-batch: every row has exactly one video, one create per row, exit code 0' {
+        $out = Join-Path $work 'night-out'
+        $rows = @(1..3 | ForEach-Object { [pscustomobject]@{ prompt = "night fast $_"; seconds = 4; out = "fast-$_.mp4" } }) +
+                @(1..3 | ForEach-Object { [pscustomobject]@{ prompt = "night slow $_ [slow]"; seconds = 4; out = "slow-$_.mp4" } })
+        $csv = New-Csv 'night.csv' $rows
+        $first = Start-Night $csv $out
+        $deadline = (Get-Date).AddSeconds(120)
+        while (-not (Get-ChildItem $out -Filter 'fast-*.mp4' -ErrorAction SilentlyContinue)) {
+            if ((Get-Date) -gt $deadline -or $first.HasExited) { throw "The first run saved no video within 120 s (exited: $($first.HasExited))." }
+            Start-Sleep -Milliseconds 100
+        }
+        $first.Kill() # SIGKILL: no clean-up runs
+        $first.WaitForExit(10000) | Should -BeTrue
+        $first.ExitCode | Should -Be 137
+        @(Get-ChildItem $out -Filter 'slow-*.mp4') | Should -HaveCount 0 -Because 'the slow rows were still running when the batch was killed'
+
+        $before = @(Get-EmulatorRequest $nightEmu)
+        $second = Start-Night $csv $out
+        $second.WaitForExit(240000) | Should -BeTrue
+        $second.ExitCode | Should -Be 0
+        $during = @(Get-EmulatorRequest $nightEmu | Select-Object -Skip $before.Count)
+        @($during | Where-Object method -EQ 'POST') | Should -HaveCount 0 -Because 'every row was submitted by the killed run'
+        $figures = Join-Path $root 'out' 'test-results' 'gallery'
+        New-Item -ItemType Directory $figures -Force | Out-Null
+        Set-Content (Join-Path $figures 'nightly-rerun.txt') ("second run requests: {0} ({1} POST, {2} GET status, {3} GET content)" -f $during.Count,
+            @($during | Where-Object method -EQ 'POST').Count, @($during | Where-Object { $_.method -eq 'GET' -and $_.path -notlike '*/content*' }).Count,
+            @($during | Where-Object { $_.method -eq 'GET' -and $_.path -like '*/content*' }).Count)
+        (@(Get-ChildItem $out -Filter '*.mp4').Name | Sort-Object) | Should -Be @($rows.out | Sort-Object)
+        foreach ($r in $rows) {
+            Get-NightPosts ($r.prompt -replace '\[slow\]', '') | Should -Be 1 -Because "'$($r.prompt)' is paid once"
+            $sidecar = Get-Content (Join-Path $out "$($r.out).json") -Raw | ConvertFrom-Json
+            $sidecar.prompt | Should -Be $r.prompt
+            $sidecar.sha256 | Should -Be (Get-FileHash (Join-Path $out $r.out) -Algorithm SHA256).Hash.ToLowerInvariant()
+        }
+        Test-Path (Join-Path $out 'index.html') | Should -BeTrue
+        $log = Get-Content (Get-ChildItem $out -Filter 'nightly-*.log').FullName -Raw
+        $log | Should -BeLike '*exit 0: all 6 rows saved*'
+        @(Get-ChildItem $out -Filter '*.tmp' -Recurse -Force) | Should -HaveCount 0 -Because 'a download cut by the kill leaves no partial file behind after the second run'
+    }
+
+    It 'exits 1 when some rows fail and 2 when nothing can run' {
+        $out = Join-Path $work 'night-mixed'
+        $txt = Join-Path $work 'night-mixed.txt'
+        @('# tonight', 'night mixed fine', '', 'night mixed [fail:moderation]') | Set-Content $txt
+        $p = Start-Night $txt $out
+        $p.WaitForExit(180000) | Should -BeTrue
+        $p.ExitCode | Should -Be 1
+        @(Get-ChildItem $out -Filter '*.mp4') | Should -HaveCount 1
+        (Get-Content (Get-ChildItem $out -Filter 'nightly-*.log').FullName -Raw) | Should -BeLike '*not saved*'
+
+        $missing = Start-Night (Join-Path $work 'no-such-prompts.txt') (Join-Path $work 'night-none')
+        $missing.WaitForExit(60000) | Should -BeTrue
+        $missing.ExitCode | Should -Be 2
+    }
+}
