@@ -30,8 +30,10 @@ namespace SoraPS.Core
             _submitGate = new AdaptiveLimiter(profile.EffectiveConcurrency);
             Log = log ?? NullLog.Instance;
             var resolve = credentials ?? (p => ApiCredential.Resolve(p));
+            Rehearsing = Batch.Rehearsal.Active;
             // The key is read when the first request needs it, so -WhatIf works without one.
-            _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, RetryFor(profile, retry))
+            // A rehearsal has no HTTP at all: what it does not simulate is refused (RehearsalNotSupported).
+            _http = new Lazy<SoraHttp>(() => Rehearsing ? throw Batch.Rehearsal.NotSimulated("A request to the provider") : new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, RetryFor(profile, retry))
             {
                 RequestTimeout = NetworkSettings.Seconds(profile, NetworkSettings.RequestTimeoutSec) ?? NetworkSettings.DefaultReadTimeout,
                 Throttled = (kind, hint) => { if (kind == RequestKind.Submit) _submitGate.OnThrottled(hint); },
@@ -61,8 +63,14 @@ namespace SoraPS.Core
         /// <summary>The clock budgets count local days and months by (null: the system's).</summary>
         public BudgetClock? BudgetClock { get; set; }
 
-        /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise.</summary>
-        public void EnsureCredential() => _ = _http.Value;
+        /// <summary>A rehearsal (SORAPS_REHEARSAL): submissions, reads and downloads are simulated here; nothing goes over the network.</summary>
+        public bool Rehearsing { get; }
+
+        /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise (a rehearsal needs none).</summary>
+        public void EnsureCredential()
+        {
+            if (!Rehearsing) _ = _http.Value;
+        }
 
         public ValidatedRequest Validate(VideoRequest request) => Dialect.Validate(request, Profile);
 
@@ -94,6 +102,7 @@ namespace SoraPS.Core
                 string? Begin() => BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock, once);
                 local = BudgetGuard.HasBudget(Profile) || (once != null && once.Check) ? Begin() : TryJournal(Begin);
                 if (once?.Existing != null) return once.Existing.ToTask(); // journaled already: nothing sent
+                if (Rehearsing) return Recorded(local, Batch.Rehearsal.Submit(Profile, Dialect, request), once, request);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
             catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown")
@@ -141,15 +150,20 @@ namespace SoraPS.Core
                 MarkUnknown(local, e.Kind, e.ErrorId, e.Message);
                 throw new SoraProtocolException(e.Message + Where(local) + " Check the provider before resubmitting.", e.RawBody, e);
             }
+            return Recorded(local, task, once, request);
+        }
+
+        /// <summary>The accepted task, journaled before anyone sees it: a crash from here on never loses its id.</summary>
+        private SoraTask Recorded(string? local, SoraTask task, Batch.SubmissionOnce? once, ValidatedRequest request)
+        {
             if (once != null)
             {
                 task.Key = once.Key;
                 task.OutFile = once.OutFile;
             }
-            // Recorded before anyone sees the task: a crash from here on never loses its id.
             if (local != null) TryJournal(() => { Journal?.CompleteSubmission(local, task); return task.Id; });
             else TryJournal(() => { Journal?.Record(task, "submitted"); return task.Id; });
-            Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
+            Log.Verbose($"Submitted {task.Id} ({Dialect.Name}{(Rehearsing ? ", rehearsal" : "")}, {request.Describe()}).");
             return task;
         }
 
@@ -322,6 +336,7 @@ namespace SoraPS.Core
         {
             if (string.IsNullOrWhiteSpace(id)) throw new SoraValidationException("InvalidTaskId", "Id", "A task id is required.");
             Dialect.Require(DialectOperation.Query, "Id", id);
+            if (Rehearsing) return Batch.Rehearsal.Get(Profile, Dialect, id);
             var response = await Http.SendAsync(() => Dialect.BuildQuery(Profile, id), RequestKind.Read, cancel).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
@@ -377,6 +392,7 @@ namespace SoraPS.Core
         {
             if (task.Status != SoraTaskStatus.Succeeded)
                 throw new SoraException("TaskNotFinished", SoraErrorKind.InvalidParameter, $"Task {task.Id} is {task.Status}; only a succeeded task has a video to save.") { Target = task };
+            if (Rehearsing) return DownloadCoreAsync(task, null, path, options ?? new DownloadOptions(), progress, cancel);
             var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant, options?.Quality);
             if (uri == null)
                 throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
@@ -389,9 +405,10 @@ namespace SoraPS.Core
             return DownloadCoreAsync(task, uri, path, options, progress, cancel);
         }
 
-        private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
+        private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri? uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
-            var result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
+            var result = Rehearsing ? Batch.Rehearsal.Download(task, path, options)
+                : await VideoDownloader.DownloadAsync(Http, uri!, path, task, options, progress, cancel).ConfigureAwait(false);
             if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
             {
                 task.SavedTo = result.Path;

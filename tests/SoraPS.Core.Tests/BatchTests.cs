@@ -180,6 +180,31 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
+        public void A_rehearsal_task_progresses_from_its_id_and_its_video_is_a_small_mp4()
+        {
+            var profile = OpenAI;
+            var dialect = DialectRegistry.Get("OpenAI");
+            var task = Rehearsal.Submit(profile, dialect, Request("rehearse [fail]", 4));
+            Assert.StartsWith(Rehearsal.IdPrefix, task.Id);
+            Assert.Equal(SoraTaskStatus.Queued, task.Status);
+            var later = Rehearsal.Get(profile, dialect, task.Id);
+            Assert.False(later.IsTerminal && later.Status == SoraTaskStatus.Succeeded);
+            var created = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeMilliseconds();
+            var done = Rehearsal.Get(profile, dialect, $"rehearsal-{created}-2000-o-abcdef12");
+            Assert.Equal(SoraTaskStatus.Succeeded, done.Status);
+            var failed = Rehearsal.Get(profile, dialect, $"rehearsal-{created}-2000-f-abcdef12");
+            Assert.Equal(SoraTaskStatus.Failed, failed.Status);
+            Assert.Equal(SoraErrorKind.ContentModeration, failed.Error.Kind);
+            Assert.Throws<SoraException>(() => Rehearsal.Get(profile, dialect, "video_123"));
+            var mp4 = Rehearsal.Mp4(8);
+            Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(mp4, 4, 4));
+            Assert.Equal("moov", System.Text.Encoding.ASCII.GetString(mp4, 28, 4));
+            Assert.Equal("mvhd", System.Text.Encoding.ASCII.GetString(mp4, 36, 4));
+            Assert.Equal(8 + 108, (mp4[24] << 24) | (mp4[25] << 16) | (mp4[26] << 8) | mp4[27]);
+            Assert.Equal(8000, (mp4[56] << 24) | (mp4[57] << 16) | (mp4[58] << 8) | mp4[59]); // duration in the 1000-per-second timescale
+        }
+
+        [Fact]
         public void A_sidecar_holds_the_request_the_costs_and_the_hash_and_the_gallery_escapes_every_text()
         {
             using (var dir = new TempDir())

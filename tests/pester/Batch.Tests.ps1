@@ -491,3 +491,88 @@ Describe 'examples/Nightly.ps1' {
         $missing.ExitCode | Should -Be 2
     }
 }
+
+Describe 'Rehearsal (SORAPS_REHEARSAL)' {
+    BeforeAll {
+        $script:rehearsalConfig = Join-Path $work 'rehearsal-config'
+        # A profile whose provider does not exist and whose key is not set: a rehearsal needs neither.
+        $script:rehearse = {
+            param([string] $Script)
+            $full = "`$env:SORAPS_CONFIG_HOME = '$rehearsalConfig'; `$env:SORAPS_REHEARSAL = '1'; `$env:SORAPS_REHEARSAL_SECONDS = '1'; `$env:NO_SUCH_KEY = `$null; `$ProgressPreference = 'SilentlyContinue'; Import-Module '$module'; " + $Script
+            & $pwsh -NoProfile -NonInteractive -Command $full
+        }
+        # A live provider (the emulator) behind the profile: a rehearsal must not send it anything.
+        $script:rehEmu = Start-SoraEmulator -TaskSeconds 1
+        & $pwsh -NoProfile -NonInteractive -Command "`$env:SORAPS_CONFIG_HOME = '$rehearsalConfig'; Import-Module '$module'; Register-SoraProfile -Name real -Dialect OpenAI -BaseUri '$($rehEmu.BaseUri)/openai' -ApiKeyEnvironmentVariable NO_SUCH_KEY -Default -DailyBudget 100 | Out-Null"
+    }
+    AfterAll { Stop-SoraEmulator $script:rehEmu }
+
+    It 'rehearses 200 prompts in seconds: real validation, simulated tasks and small valid MP4s, nothing sent, no key' {
+        $folder = Join-Path $work 'rehearsal-videos'
+        $figures = Join-Path $root 'out' 'test-results' 'gallery'
+        New-Item -ItemType Directory $figures -Force | Out-Null
+        $json = & $rehearse @"
+`$prompts = @(1..199 | ForEach-Object { "rehearsed prompt `$_" }) + 'rehearsed prompt [fail]'
+`$elapsed = Measure-Command {
+    `$tasks = @(`$prompts | New-SoraVideo -Once -WarningAction SilentlyContinue)
+    `$files = @(`$tasks | Save-SoraVideo -Path '$folder' -Sidecar -PassThru -ErrorVariable saveErr -ErrorAction SilentlyContinue)
+}
+New-SoraVideo 'seven seconds' -Duration 7 -ErrorVariable bad -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
+`$again = @(`$prompts | New-SoraVideo -Once -WarningAction SilentlyContinue)
+[pscustomobject]@{
+    Seconds = `$elapsed.TotalSeconds; Tasks = `$tasks.Count; Files = `$files.Count; Failed = @(`$saveErr).Count
+    FailedId = @(`$saveErr)[0].FullyQualifiedErrorId; Bad = @(`$bad)[0].FullyQualifiedErrorId
+    Ids = @(`$tasks.Id | Select-Object -First 3); Again = `$again.Count; SameIds = @(`$again.Id | Where-Object { `$_ -in `$tasks.Id }).Count
+    Spend = (Get-SoraSpend -Profile real | Measure-Object EstimatedCost -Sum).Sum
+} | ConvertTo-Json
+"@
+        $r = $json | ConvertFrom-Json
+        Set-Content (Join-Path $figures 'rehearsal-200.txt') ("seconds={0:0.000} tasks={1} files={2}" -f $r.Seconds, $r.Tasks, $r.Files)
+        Write-Host ("Rehearsal of 200 prompts to saved files: {0:0.00} s" -f $r.Seconds)
+        $r.Tasks | Should -Be 200
+        $r.Files | Should -Be 199
+        $r.Failed | Should -Be 1
+        $r.FailedId | Should -BeLike 'ContentModerationFailed*'
+        $r.Bad | Should -BeLike 'InvalidDuration*'
+        $r.Ids[0] | Should -BeLike 'rehearsal-*'
+        $r.Again | Should -Be 200
+        $r.SameIds | Should -Be 199 -Because 'a second run sends only the failed row again'
+        $r.Seconds | Should -BeLessThan 20
+        $r.Spend | Should -BeGreaterThan 0
+        $mp4 = Get-ChildItem $folder -Filter '*.mp4' | Select-Object -First 1
+        $bytes = [IO.File]::ReadAllBytes($mp4.FullName)
+        [Text.Encoding]::ASCII.GetString($bytes, 4, 4) | Should -Be 'ftyp'
+        [Text.Encoding]::ASCII.GetString($bytes, 28, 4) | Should -Be 'moov'
+        (Get-Content "$($mp4.FullName).json" -Raw | ConvertFrom-Json).sha256 | Should -Be (Get-FileHash $mp4.FullName).Hash.ToLowerInvariant()
+        @(Get-EmulatorRequest $rehEmu) | Should -HaveCount 0
+    }
+
+    It 'keeps the rehearsal''s journal and spend apart from the real ones' {
+        $real = & $pwsh -NoProfile -NonInteractive -Command "`$env:SORAPS_CONFIG_HOME = '$rehearsalConfig'; `$env:SORAPS_REHEARSAL = `$null; Import-Module '$module'; @(Get-SoraTask).Count; [decimal] (Get-SoraSpend -Profile real | Measure-Object EstimatedCost -Sum).Sum"
+        [int] $real[0] | Should -Be 0
+        [decimal] $real[1] | Should -Be 0
+        Test-Path (Join-Path $rehearsalConfig 'rehearsal' 'journal') | Should -BeTrue
+        @(Get-ChildItem (Join-Path $rehearsalConfig 'journal') -Filter 'tasks-*.jsonl' -ErrorAction SilentlyContinue) | Should -HaveCount 0
+    }
+
+    It 'refuses what it does not simulate instead of sending it' {
+        $id = & $rehearse "Get-SoraTask -List -First 1 -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null; @(`$e)[0].FullyQualifiedErrorId"
+        $id | Should -BeLike 'RehearsalNotSupported*'
+    }
+
+    It 'runs examples/Nightly.ps1 unchanged: exit 0, videos saved, the emulator receives nothing' {
+        $out = Join-Path $work 'night-rehearsal'
+        $txt = Join-Path $work 'night-rehearsal.txt'
+        1..5 | ForEach-Object { "night rehearsal $_" } | Set-Content $txt
+        $psi = [Diagnostics.ProcessStartInfo]::new((Get-Command env -CommandType Application | Select-Object -First 1).Source)
+        foreach ($a in '-i', 'SORAPS_REHEARSAL=1', 'SORAPS_REHEARSAL_SECONDS=1', $pwsh, '-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'examples' 'Nightly.ps1'),
+            '-PromptsPath', $txt, '-OutputPath', $out, '-ConfigHome', $rehearsalConfig, '-ModulePath', $module, '-TimeoutSec', '120') { $psi.ArgumentList.Add($a) }
+        $psi.UseShellExecute = $false; $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
+        $p = [Diagnostics.Process]::Start($psi); $p.BeginOutputReadLine(); $p.BeginErrorReadLine()
+        $p.WaitForExit(120000) | Should -BeTrue
+        $p.ExitCode | Should -Be 0
+        @(Get-ChildItem $out -Filter '*.mp4') | Should -HaveCount 5
+        Test-Path (Join-Path $out 'index.html') | Should -BeTrue
+        @(Get-EmulatorRequest $rehEmu) | Should -HaveCount 0
+    }
+}

@@ -132,7 +132,10 @@ namespace SoraPS.Core.Batch
         }
 
         /// <summary>A text file written whole or not at all: a temporary file beside it, moved over it.</summary>
-        internal static void WriteAtomically(string path, string text)
+        internal static void WriteAtomically(string path, string text) => WriteAtomically(path, new UTF8Encoding(false).GetBytes(text));
+
+        /// <summary>A file written whole or not at all.</summary>
+        internal static void WriteAtomically(string path, byte[] bytes)
         {
             var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
             Directory.CreateDirectory(dir);
@@ -141,7 +144,6 @@ namespace SoraPS.Core.Batch
             {
                 using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
-                    var bytes = new UTF8Encoding(false).GetBytes(text);
                     fs.Write(bytes, 0, bytes.Length);
                     fs.Flush(true);
                 }

@@ -40,7 +40,8 @@ namespace SoraPS.Core.Journal
 
         public TaskJournal(string? directory = null)
         {
-            Directory = directory ?? Path.Combine(ConfigPaths.ConfigDirectory, "journal");
+            // A rehearsal (SORAPS_REHEARSAL) keeps its own journal, so its tasks and spend stay apart from the real ones.
+            Directory = directory ?? (Batch.Rehearsal.Active ? Batch.Rehearsal.JournalDirectory : Path.Combine(ConfigPaths.ConfigDirectory, "journal"));
         }
 
         public string Directory { get; }

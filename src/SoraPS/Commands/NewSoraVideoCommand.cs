@@ -143,6 +143,8 @@ namespace SoraPS.Commands
             // Only what the command line gave is bound before the first record.
             _promptArgument = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
             base.BeginProcessing();
+            if (Rehearsal.Active)
+                WriteWarning($"Rehearsal ({Rehearsal.Variable} is set): requests are checked by the dialect's rules and answered by a simulation; nothing is sent and nothing is paid. Tasks, spend and budgets are kept in the rehearsal's own journal.");
         }
 
         protected override void ProcessRecord()

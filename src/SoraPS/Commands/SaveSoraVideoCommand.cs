@@ -176,7 +176,7 @@ namespace SoraPS.Commands
             try
             {
                 JournalEntry entry = null;
-                try { entry = Journal.Read(new JournalFilter { Id = task.Id, Profile = task.Profile, First = 1 }).FirstOrDefault(); }
+                try { entry = EntryFor(task); }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { WriteVerbose($"The journal could not be read for the sidecar of {task.Id}: {e.Message}"); }
                 VideoSidecar.From(task, entry, client.Dialect, videoPath).Write(videoPath);
             }
@@ -185,6 +185,27 @@ namespace SoraPS.Commands
                 WriteSoraError(new SoraException("SidecarNotWritten", SoraErrorKind.Permission, $"The video of task {task.Id} was saved to '{videoPath}', but its sidecar could not be written ({e.Message}).", e) { Target = task }, task);
             }
         }
+
+        /// <summary>
+        /// The journal's entry of a task (what it cost, when and with which options it was submitted): the journal is
+        /// read once from the task's submission on and kept, and read again only for a task it did not hold yet.
+        /// </summary>
+        private JournalEntry EntryFor(SoraTask task)
+        {
+            var key = (task.Profile ?? "") + "\u0001" + task.Id;
+            if (_entries.TryGetValue(key, out var known) || _notJournaled.Contains(key)) return known;
+            var since = (task.CreatedAt ?? DateTimeOffset.UtcNow).AddDays(-1);
+            if (_entriesSince == null || since < _entriesSince) _entriesSince = since;
+            foreach (var e in Journal.Read(new JournalFilter { Since = _entriesSince }))
+                _entries[(e.Profile ?? "") + "\u0001" + e.Id] = e;
+            if (_entries.TryGetValue(key, out known)) return known;
+            _notJournaled.Add(key);
+            return null;
+        }
+
+        private readonly Dictionary<string, JournalEntry> _entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+        private readonly HashSet<string> _notJournaled = new HashSet<string>(StringComparer.Ordinal);
+        private DateTimeOffset? _entriesSince;
 
         /// <summary>How many downloads run at once.</summary>
         private const int MaxParallelDownloads = 4;
