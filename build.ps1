@@ -127,7 +127,22 @@ Import-Module Pester -RequiredVersion $pesterVersion
     $r
 }
 
+# The gallery tests load their page in a headless Chromium: Debian's chromium package, installed here when it is
+# missing and this process may install packages (Linux, root). Nothing is downloaded at run time from elsewhere.
+function Initialize-Chromium {
+    if (Get-Command chromium, chromium-browser, google-chrome -CommandType Application -ErrorAction SilentlyContinue) { return }
+    if (-not $IsLinux -or -not (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue) -or (& id -u) -ne '0') {
+        Write-Warning 'No Chromium found and it cannot be installed here (apt-get as root): the gallery browser tests will fail. Install chromium.'
+        return
+    }
+    Write-Host 'Installing chromium (apt-get) for the gallery browser tests'
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get install -y -qq chromium | Out-Host
+    if ($LASTEXITCODE -ne 0) { & apt-get update -qq | Out-Host; & apt-get install -y -qq chromium | Out-Host }
+}
+
 function Invoke-PesterSuite {
+    Initialize-Chromium
     $pester = Join-Path $root 'tests' 'pester'
     $results['Pester (built module, fresh pwsh)'] = Invoke-PesterRun -Name module -Path $pester -ExcludePath (Join-Path $pester 'Package.Tests.ps1')
     # Repository registrations go to a temporary store: PSResourceGet and PowerShellGet keep theirs under

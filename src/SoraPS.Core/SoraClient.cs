@@ -33,8 +33,10 @@ namespace SoraPS.Core
             _downloadGate = new AdaptiveLimiter(NetworkSettings.ParallelDownloads(profile));
             Log = log ?? NullLog.Instance;
             var resolve = credentials ?? (p => ApiCredential.Resolve(p));
+            Rehearsing = Batch.Rehearsal.Active;
             // The key is read when the first request needs it, so -WhatIf works without one.
-            _http = new Lazy<SoraHttp>(() => new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, RetryFor(profile, retry))
+            // A rehearsal has no HTTP at all: what it does not simulate is refused (RehearsalNotSupported).
+            _http = new Lazy<SoraHttp>(() => Rehearsing ? throw Batch.Rehearsal.NotSimulated("A request to the provider") : new SoraHttp(profile.BaseUri, resolve(profile), Dialect.Auth, Log, RetryFor(profile, retry))
             {
                 RequestTimeout = NetworkSettings.Seconds(profile, NetworkSettings.RequestTimeoutSec) ?? NetworkSettings.DefaultReadTimeout,
                 Throttled = (kind, hint) => { if (kind == RequestKind.Submit) _submitGate.OnThrottled(hint); },
@@ -70,8 +72,14 @@ namespace SoraPS.Core
         /// <summary>The clock budgets count local days and months by (null: the system's).</summary>
         public BudgetClock? BudgetClock { get; set; }
 
-        /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise.</summary>
-        public void EnsureCredential() => _ = _http.Value;
+        /// <summary>A rehearsal (SORAPS_REHEARSAL): submissions, reads and downloads are simulated here; nothing goes over the network.</summary>
+        public bool Rehearsing { get; }
+
+        /// <summary>Makes sure the key can be found; throws ApiKeyMissing otherwise (a rehearsal needs none).</summary>
+        public void EnsureCredential()
+        {
+            if (!Rehearsing) _ = _http.Value;
+        }
 
         /// <summary>Checks a request against the catalog and the dialect (defaults filled, nothing sent); see <see cref="ModelCatalog.Validate"/>.</summary>
         public ValidatedRequest Validate(VideoRequest request) => Catalog.Validate(Dialect, request, Profile);
@@ -88,7 +96,15 @@ namespace SoraPS.Core
         /// (a time-out, a broken connection, a 502/503/504 from a gateway, an unreadable 2xx, Ctrl+C, a killed
         /// process) leaves it Unknown in the journal, and it is never re-sent.
         /// </summary>
-        public async Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel)
+        public Task<SoraTask> SubmitAsync(ValidatedRequest request, CancellationToken cancel) => SubmitAsync(request, null, cancel);
+
+        /// <summary>
+        /// As above, for a batch row: its key and file are journaled with the submission and kept on the task. With a
+        /// checked key (New-SoraVideo -Once) the key is looked up under the journal lock in the same step that writes the
+        /// submission's line: when it is already journaled for a submission that has not failed, that task is returned
+        /// and nothing is sent (<see cref="Batch.SubmissionOnce.Existing"/> says so).
+        /// </summary>
+        public async Task<SoraTask> SubmitAsync(ValidatedRequest request, Batch.SubmissionOnce? once, CancellationToken cancel)
         {
             ProviderResponse response;
             string? local = null;
@@ -99,8 +115,11 @@ namespace SoraPS.Core
             {
                 cancel.ThrowIfCancellationRequested();
                 // The journal line is written before the request leaves, or nothing is sent (JournalUnwritable); with a
-                // budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent).
-                local = BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
+                // budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent),
+                // and so is -Once's look-up of the row's key.
+                local = BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock, once);
+                if (once?.Existing != null) return once.Existing.ToTask(); // journaled already: nothing sent
+                if (Rehearsing) return Recorded(local, Batch.Rehearsal.Submit(Profile, Dialect, request), once, request);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
             catch (SoraNetworkException e) when (e.ErrorId == SubmissionOutcome.UnknownId)
@@ -137,10 +156,20 @@ namespace SoraPS.Core
                 MarkUnknown(local, e.Kind, e.ErrorId, e.Message);
                 throw new SoraProtocolException(e.Message + Where(local) + " Check the provider before resubmitting.", e.RawBody, e);
             }
-            // Recorded before anyone sees the task: a crash from here on never loses its id.
+            return Recorded(local, task, once, request);
+        }
+
+        /// <summary>The accepted task, journaled before anyone sees it: a crash from here on never loses its id.</summary>
+        private SoraTask Recorded(string? local, SoraTask task, Batch.SubmissionOnce? once, ValidatedRequest request)
+        {
+            if (once != null)
+            {
+                task.Key = once.Key;
+                task.OutFile = once.OutFile;
+            }
             if (local != null) TryJournal(() => { Journal?.CompleteSubmission(local, task); return task.Id; });
             else TryJournal(() => { Journal?.Record(task, JournalEvents.Submitted); return task.Id; });
-            Log.Verbose($"Submitted {task.Id} ({Dialect.Name}, {request.Describe()}).");
+            Log.Verbose($"Submitted {task.Id} ({Dialect.Name}{(Rehearsing ? ", rehearsal" : "")}, {request.Describe()}).");
             return task;
         }
 
@@ -327,6 +356,7 @@ namespace SoraPS.Core
         {
             if (string.IsNullOrWhiteSpace(id)) throw new SoraValidationException("InvalidTaskId", "Id", "A task id is required.");
             Dialect.Require(DialectOperation.Query, "Id", id);
+            if (Rehearsing) return Batch.Rehearsal.Get(Profile, Dialect, id);
             var response = await Http.SendAsync(() => Dialect.BuildQuery(Profile, id), RequestKind.Read, cancel).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
@@ -392,6 +422,7 @@ namespace SoraPS.Core
         {
             if (task.Status != SoraTaskStatus.Succeeded)
                 throw new SoraException("TaskNotFinished", SoraErrorKind.InvalidParameter, $"Task {task.Id} is {task.Status}; only a succeeded task has a video to save.") { Target = task };
+            if (Rehearsing) return DownloadCoreAsync(task, null, path, options ?? new DownloadOptions(), progress, cancel);
             var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant, options?.Quality);
             if (uri == null)
                 throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
@@ -404,17 +435,24 @@ namespace SoraPS.Core
             return DownloadCoreAsync(task, uri, path, options, progress, cancel);
         }
 
-        private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
+        private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri? uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
             DownloadResult result;
-            await _downloadGate.WaitAsync(cancel).ConfigureAwait(false);
-            try
+            if (Rehearsing)
             {
-                result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
+                result = Batch.Rehearsal.Download(task, path, options);
             }
-            finally
+            else
             {
-                _downloadGate.Release();
+                await _downloadGate.WaitAsync(cancel).ConfigureAwait(false);
+                try
+                {
+                    result = await VideoDownloader.DownloadAsync(Http, uri!, path, task, options, progress, cancel).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _downloadGate.Release();
+                }
             }
             if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
             {

@@ -32,7 +32,7 @@ namespace SoraPS.Commands
             if (_clients.TryGetValue(key, out var cached)) return cached;
             var profile = _store.Resolve(profileName);
             Func<SoraProfile, ApiCredential> credentials = p => ApiCredential.Resolve(p);
-            if (!string.IsNullOrEmpty(profile.ApiKeySecret))
+            if (!string.IsNullOrEmpty(profile.ApiKeySecret) && !SoraPS.Core.Batch.Rehearsal.Active) // a rehearsal needs no key
             {
                 // SecretManagement runs PowerShell: read the secret now, on the pipeline thread.
                 var secret = _secrets.Read(profile);

@@ -35,7 +35,7 @@ AfterAll {
 
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
-        $expected = 'Get-SoraCharacter', 'Get-SoraModel', 'Get-SoraProfile', 'Get-SoraSpend', 'Get-SoraTask', 'New-SoraCharacter', 'New-SoraVideo', 'Register-SoraModel', 'Register-SoraProfile',
+        $expected = 'Export-SoraGallery', 'Get-SoraCharacter', 'Get-SoraModel', 'Get-SoraProfile', 'Get-SoraSpend', 'Get-SoraTask', 'New-SoraCharacter', 'New-SoraVideo', 'Register-SoraModel', 'Register-SoraProfile',
             'Remove-SoraTask', 'Resolve-SoraTask', 'Save-SoraVideo', 'Set-SoraProfile', 'Stop-SoraTask', 'Unregister-SoraModel', 'Unregister-SoraProfile', 'Wait-SoraTask'
         (Get-Command -Module SoraPS).Name | Sort-Object | Should -Be $expected
         (Get-Command -Module SoraPS).CommandType | Select-Object -Unique | Should -Be 'Cmdlet'

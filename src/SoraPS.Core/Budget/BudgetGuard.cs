@@ -34,16 +34,38 @@ namespace SoraPS.Core.Budget
         /// check and the line are one step under the journal lock; a submission that would pass a limit is
         /// refused (BudgetExceeded) and nothing is written or sent. Returns the local submission id.
         /// </summary>
-        public static string? BeginSubmission(TaskJournal? journal, SoraProfile profile, SoraDialect dialect, ValidatedRequest request, BudgetClock? clock = null)
+        public static string? BeginSubmission(TaskJournal? journal, SoraProfile profile, SoraDialect dialect, ValidatedRequest request, BudgetClock? clock = null) =>
+            BeginSubmission(journal, profile, dialect, request, clock, null);
+
+        /// <summary>
+        /// As above, with a batch row's key and file: a checked key is looked up in the same step under the journal lock
+        /// (already journaled: nothing is written, <see cref="Batch.SubmissionOnce.Existing"/> is set and null returned).
+        /// A checked key needs a journal it can read and write (OnceUnverifiable otherwise).
+        /// </summary>
+        public static string? BeginSubmission(TaskJournal? journal, SoraProfile profile, SoraDialect dialect, ValidatedRequest request, BudgetClock? clock, Batch.SubmissionOnce? once)
         {
             clock = clock ?? BudgetClock.System;
             var quote = Pricing.For(dialect, request);
             var reservation = new SpendReservation { Cost = quote?.Amount, Currency = quote?.Currency, At = clock.Now() };
+            if (once != null && once.Check && !HasBudget(profile))
+            {
+                if (journal == null)
+                    throw new SoraConfigurationException("OnceUnverifiable", $"-Once needs the task journal to look row keys up in, and profile '{profile.Name}' has none; nothing was sent.") { Target = request.Prompt };
+                try
+                {
+                    return journal.BeginSubmission(profile.Name, dialect.Name, request, reservation, once);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new SoraConfigurationException("OnceUnverifiable",
+                        $"-Once looks row keys up in the task journal in '{journal.Directory}', which could not be read or written ({e.Message}); nothing was sent.", e) { Target = request.Prompt };
+                }
+            }
             if (!HasBudget(profile))
             {
                 try
                 {
-                    return journal?.BeginSubmission(profile.Name, dialect.Name, request, reservation);
+                    return journal?.BeginSubmission(profile.Name, dialect.Name, request, reservation, once);
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {
@@ -59,7 +81,7 @@ namespace SoraPS.Core.Budget
             reservation.Check = at => Check(journal, profile, request, quote, at, clock);
             try
             {
-                return journal.BeginSubmission(profile.Name, dialect.Name, request, reservation);
+                return journal.BeginSubmission(profile.Name, dialect.Name, request, reservation, once);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

@@ -51,6 +51,12 @@ namespace SoraPS.Core.Journal
         public decimal? EstimatedCost { get; set; }
         /// <summary>The unit of <see cref="EstimatedCost"/>.</summary>
         public string? Currency { get; set; }
+        /// <summary>The batch row key of the submission (New-SoraVideo -Key / -Once).</summary>
+        public string? Key { get; set; }
+        /// <summary>The file name the video is saved under in Save-SoraVideo's folder.</summary>
+        public string? OutFile { get; set; }
+        /// <summary>The provider options sent with the submission (secret-looking ones left out).</summary>
+        public Dictionary<string, JsonElement>? Options { get; set; }
         /// <summary>What the line records: one of <see cref="JournalEvents"/> (older versions also wrote unconfirmed).</summary>
         public string? Event { get; set; }
         /// <summary>Fields of the task's record that earlier versions did not write (see <see cref="TaskRecord"/>), kept in the same line.</summary>

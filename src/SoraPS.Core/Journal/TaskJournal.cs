@@ -40,7 +40,8 @@ namespace SoraPS.Core.Journal
 
         public TaskJournal(string? directory = null)
         {
-            Directory = directory ?? Path.Combine(ConfigPaths.ConfigDirectory, "journal");
+            // A rehearsal (SORAPS_REHEARSAL) keeps its own journal, so its tasks and spend stay apart from the real ones.
+            Directory = directory ?? (Batch.Rehearsal.Active ? Batch.Rehearsal.JournalDirectory : Path.Combine(ConfigPaths.ConfigDirectory, "journal"));
         }
 
         public string Directory { get; }
@@ -70,8 +71,54 @@ namespace SoraPS.Core.Journal
         /// <summary>
         /// Written before a submission's request leaves the machine: the profile, dialect, normalised request
         /// and time under a new local submission id, with status Unknown until the provider answers.
+        /// With a checked <paramref name="once"/>, the key is looked up under the same lock first: when it is
+        /// already journaled for a submission that stands, nothing is written, <see cref="Batch.SubmissionOnce.Existing"/>
+        /// is set and null is returned.
         /// </summary>
-        public string BeginSubmission(string? profile, string dialect, ValidatedRequest request, SpendReservation? reservation = null)
+        public string? BeginSubmission(string? profile, string dialect, ValidatedRequest request, SpendReservation? reservation, Batch.SubmissionOnce? once)
+        {
+            if (once == null) return Begin(profile, dialect, request, reservation, null);
+            var check = reservation?.Check;
+            Action<DateTimeOffset> underLock = at =>
+            {
+                if (once.Check && once.Key != null)
+                {
+                    var known = (_keys ?? (_keys = new Batch.KeyLedger(this))).Find(profile, once.Key);
+                    if (known != null)
+                    {
+                        var reason = Batch.SubmissionOnce.RetryReason(known);
+                        if (reason == null)
+                        {
+                            once.Existing = known;
+                            throw new Batch.KeyAlreadyJournaledException();
+                        }
+                        once.Previous = known;
+                        once.ResendReason = reason;
+                    }
+                }
+                check?.Invoke(at);
+            };
+            try
+            {
+                return Begin(profile, dialect, request, new SpendReservation { Cost = reservation?.Cost, Currency = reservation?.Currency, At = reservation?.At ?? DateTimeOffset.UtcNow, Check = underLock }, once);
+            }
+            catch (Batch.KeyAlreadyJournaledException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Written before a submission's request leaves the machine: the profile, dialect, normalised request
+        /// and time under a new local submission id, with status Unknown until the provider answers.
+        /// </summary>
+        public string BeginSubmission(string? profile, string dialect, ValidatedRequest request, SpendReservation? reservation = null) =>
+            Begin(profile, dialect, request, reservation, null);
+
+        /// <summary>The batch keys journaled so far (read under the lock, kept between calls).</summary>
+        private Batch.KeyLedger? _keys;
+
+        private string Begin(string? profile, string dialect, ValidatedRequest request, SpendReservation? reservation, Batch.SubmissionOnce? once)
         {
             var now = reservation?.At ?? DateTimeOffset.UtcNow;
             var id = JournalEntry.LocalIdPrefix + now.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 12);
@@ -96,6 +143,9 @@ namespace SoraPS.Core.Journal
                 UpdatedAt = now,
                 EstimatedCost = reservation?.Cost,
                 Currency = reservation?.Cost == null ? null : reservation.Currency,
+                Key = once?.Key,
+                OutFile = once?.OutFile,
+                Options = once == null ? null : Batch.BatchKey.RecordedOptions(request.Source.ProviderOptions),
                 Event = JournalEvents.Submitting,
             }, now, reservation?.Check);
             return id;

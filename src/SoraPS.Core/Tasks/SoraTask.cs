@@ -59,6 +59,10 @@ namespace SoraPS.Core.Tasks
         public string? SavedTo { get; internal set; }
         /// <summary>When SoraPS last read this task's state from the provider.</summary>
         public DateTimeOffset? RetrievedAt { get; internal set; }
+        /// <summary>The batch row key the task was submitted under (New-SoraVideo -Key, or derived with -Once).</summary>
+        public string? Key { get; internal set; }
+        /// <summary>The file name Save-SoraVideo gives the video in its folder (a batch row's <c>out</c>).</summary>
+        public string? OutFile { get; internal set; }
 
         public bool IsTerminal => IsTerminalStatus(Status);
 

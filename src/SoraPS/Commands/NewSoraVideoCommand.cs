@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Batch;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Tasks;
 
@@ -54,7 +55,7 @@ namespace SoraPS.Commands
 
         /// <summary>An image URL, or a local file where the dialect can upload one; several URLs where the model takes them.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("ImageUrl", "image_url", "ImagePath")]
+        [Alias("ImageUrl", "image_url", "ImagePath", "input_reference")]
         public string[]? Image { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -109,6 +110,22 @@ namespace SoraPS.Commands
         [ValidateRange(0, 100000)]
         public int? ImageFrame { get; set; }
 
+        /// <summary>
+        /// Submit each row once: a row whose key is already journaled for a submission that has not failed emits
+        /// that task and sends nothing. The key is -Key (or the row's Key), else derived from what would be sent.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Once { get; set; }
+
+        /// <summary>The row's key for -Once (any text up to 200 characters); recorded on the task.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Key { get; set; }
+
+        /// <summary>The file name Save-SoraVideo -Path &lt;folder&gt; gives this task's video (a batch row's out); kept in the journal.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("out")]
+        public string? OutFile { get; set; }
+
         /// <summary>Wait for the task to finish (as Wait-SoraTask) and emit it finished.</summary>
         [Parameter]
         public SwitchParameter Wait { get; set; }
@@ -129,6 +146,8 @@ namespace SoraPS.Commands
             // Only what the command line gave is bound before the first record.
             _promptArgument = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
             base.BeginProcessing();
+            if (Rehearsal.Active)
+                WriteWarning($"Rehearsal ({Rehearsal.Variable} is set): requests are checked by the dialect's rules and answered by a simulation; nothing is sent and nothing is paid. Tasks, spend and budgets are kept in the rehearsal's own journal.");
         }
 
         protected override void ProcessRecord()
@@ -146,10 +165,12 @@ namespace SoraPS.Commands
             }
             SoraClient client;
             ValidatedRequest validated;
+            SubmissionOnce? once;
             try
             {
                 client = ClientFor(TextInput.OrNull(Profile));
-                validated = client.Validate(RequestFor(client, prompt));
+                validated = client.Validate(RequestFor(client, prompt, target));
+                once = OnceFor(client, validated);
             }
             catch (SoraException e)
             {
@@ -168,7 +189,7 @@ namespace SoraPS.Commands
                 WriteSoraError(e, target);
                 return;
             }
-            Submit(client, validated, prompt!, shortPrompt);
+            Submit(client, validated, prompt!, shortPrompt, once);
         }
 
         protected override void EndProcessing()
@@ -176,29 +197,43 @@ namespace SoraPS.Commands
             Pump(block: true);
         }
 
-        /// <summary>The request this record asks for, as the parameters give it (the dialect validates it next).</summary>
-        private VideoRequest RequestFor(SoraClient client, string? prompt) => new VideoRequest
+        /// <summary>
+        /// The request this record asks for, as the parameters give it (the dialect validates it next); a batch file's
+        /// size (1280x720) becomes the aspect ratio and resolution it means for the model.
+        /// </summary>
+        private VideoRequest RequestFor(SoraClient client, string? prompt, object? target)
         {
-            Prompt = prompt,
-            Model = TextInput.OrNull(Model),
-            Duration = client.Dialect.ParseDuration(Duration, TextInput.OrNull(Model), client.Profile),
-            AspectRatio = TextInput.OrNull(AspectRatio),
-            Resolution = TextInput.OrNull(Resolution),
-            Image = ResolveImage(TextInput.OrNull(Image?.FirstOrDefault())),
-            MoreImages = Image?.Skip(1).Select(TextInput.OrNull).Where(i => i != null).Select(i => i!).ToList(),
-            CallbackUri = CallbackUriOf(TextInput.OrNull(CallbackUri)),
-            ProviderOptions = ToDictionary(ProviderOption),
-            RemixOf = RemixOf?.RemixId,
-            EditOf = EditOf?.Id,
-            ExtendOf = ExtendOf?.Id,
-            SourceDuration = EditOf?.Duration,
-            ImageFileId = TextInput.OrNull(ImageFileId),
-            Characters = Character?.Select(c => c?.Id ?? "").ToList(),
-            RemixStrength = RemixStrength,
-            Storyboard = StoryboardInput.ToBeats(Storyboard),
-            Blend = Blend,
-            ImageFrame = ImageFrame,
-        };
+            var (aspectRatio, resolution) = (TextInput.OrNull(AspectRatio), TextInput.OrNull(Resolution));
+            if (BatchRow.IsPixelSize(resolution))
+            {
+                var (a, r) = BatchRow.FromSize(client.Dialect, client.Profile, TextInput.OrNull(Model), resolution!);
+                if (aspectRatio != null && !string.Equals(aspectRatio, a, StringComparison.OrdinalIgnoreCase))
+                    throw new SoraValidationException("InvalidSize", "AspectRatio", $"Size {resolution} is {a}, but the row also says aspect ratio {aspectRatio}; nothing was sent. Give one of them.") { Target = target };
+                (aspectRatio, resolution) = (a, r);
+            }
+            return new VideoRequest
+            {
+                Prompt = prompt,
+                Model = TextInput.OrNull(Model),
+                Duration = client.Dialect.ParseDuration(Duration, TextInput.OrNull(Model), client.Profile),
+                AspectRatio = aspectRatio,
+                Resolution = resolution,
+                Image = ResolveImage(TextInput.OrNull(Image?.FirstOrDefault())),
+                MoreImages = Image?.Skip(1).Select(TextInput.OrNull).Where(i => i != null).Select(i => i!).ToList(),
+                CallbackUri = CallbackUriOf(TextInput.OrNull(CallbackUri)),
+                ProviderOptions = ToDictionary(ProviderOption),
+                RemixOf = RemixOf?.RemixId,
+                EditOf = EditOf?.Id,
+                ExtendOf = ExtendOf?.Id,
+                SourceDuration = EditOf?.Duration,
+                ImageFileId = TextInput.OrNull(ImageFileId),
+                Characters = Character?.Select(c => c?.Id ?? "").ToList(),
+                RemixStrength = RemixStrength,
+                Storyboard = StoryboardInput.ToBeats(Storyboard),
+                Blend = Blend,
+                ImageFrame = ImageFrame,
+            };
+        }
 
         private static string Shorten(string prompt) => prompt.Length > 60 ? prompt.Substring(0, 57) + "..." : prompt;
 
@@ -212,21 +247,52 @@ namespace SoraPS.Commands
         }
 
         /// <summary>Submits in the background (the queue bounded per profile); the task is emitted, or waited for with -Wait.</summary>
-        private void Submit(SoraClient client, ValidatedRequest validated, string prompt, string shortPrompt)
+        private void Submit(SoraClient client, ValidatedRequest validated, string prompt, string shortPrompt, SubmissionOnce? once)
         {
             var waitOptions = Wait ? MakeWaitOptions(TimeoutSec, PollIntervalSec) : null;
             var description = client.Dialect.Capabilities.Has(DialectOperation.Synchronous) ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
             // The client itself keeps the profile's limit on requests in flight; here the queue is bounded.
             var concurrency = client.Profile.EffectiveConcurrency;
             StartBackground(client.Profile.Name ?? "", concurrency * 2, concurrency * 4, description,
-                ct => client.SubmitAsync(validated, ct),
+                ct => client.SubmitAsync(validated, once, ct),
                 task =>
                 {
-                    if (waitOptions != null) AddToWait(task, waitOptions, WriteObject);
+                    if (once != null) ReportOnce(once, task);
+                    if (waitOptions != null && !(once?.Existing?.Unresolved ?? false)) AddToWait(task, waitOptions, WriteObject);
                     else WriteObject(task);
                 },
-                e => WriteSoraError(e, prompt));
+                e =>
+                {
+                    if (once?.Previous != null) ReportOnce(once, null);
+                    WriteSoraError(e, prompt);
+                });
             Pump(block: false);
+        }
+
+        /// <summary>-Once, -Key and -OutFile: how this row is journaled (null when none of them is given).</summary>
+        private SubmissionOnce? OnceFor(SoraClient client, ValidatedRequest validated)
+        {
+            var key = BatchKey.Given(Key);
+            var outFile = BatchRow.CheckOutFile(OutFile);
+            if (Once) return new SubmissionOnce(key ?? BatchKey.Derive(client.Profile.Name, client.Dialect.Name, validated), outFile, check: true);
+            return key != null || outFile != null ? new SubmissionOnce(key, outFile, check: false) : null;
+        }
+
+        /// <summary>-Once: says which rows were not sent (already journaled) and which were sent again, and why.</summary>
+        private void ReportOnce(SubmissionOnce once, SoraTask? task)
+        {
+            if (once.Existing != null)
+            {
+                if (once.Existing.Unresolved)
+                    WriteWarning($"Row key '{once.Key}' is already journaled as submission {task?.Id}, whose outcome is unknown (sent, never answered); nothing was sent. " +
+                                 $"Look for it at the provider with: Get-SoraTask -Id {task?.Id} | Resolve-SoraTask");
+                else
+                    WriteVerbose($"Row key '{once.Key}' is already journaled as task {task?.Id} ({task?.Status}); nothing was sent.");
+            }
+            else if (once.Previous != null)
+            {
+                WriteWarning($"Row key '{once.Key}': its earlier task {once.Previous.Id} {once.ResendReason}, so the row was submitted again" + (task == null ? "." : $" as {task.Id}."));
+            }
         }
 
         /// <summary>

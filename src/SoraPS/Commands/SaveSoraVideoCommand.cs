@@ -5,8 +5,10 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using SoraPS.Core;
+using SoraPS.Core.Batch;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
+using SoraPS.Core.Journal;
 using SoraPS.Core.Tasks;
 
 namespace SoraPS.Commands
@@ -83,6 +85,13 @@ namespace SoraPS.Commands
         [ValidateSet("high", "low", IgnoreCase = true)]
         public string? Quality { get; set; }
 
+        /// <summary>
+        /// Write &lt;video&gt;.json next to each video: prompt, profile, model, duration, size, options, task id, times,
+        /// costs and the file's SHA-256. -SkipExisting and -Force treat the video and its sidecar as one.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Sidecar { get; set; }
+
         /// <summary>The command's time limit in seconds, waiting and downloading together (0: no limit).</summary>
         [Parameter]
         [ValidateRange(0, 604800)]
@@ -127,6 +136,9 @@ namespace SoraPS.Commands
             var existing = SavePolicy.ForExisting(target, variant, Force, SkipExisting);
             if (existing == ExistingFile.Skip)
             {
+                // With -Sidecar the video and its sidecar are one: a video left without its sidecar gets it now.
+                if (Sidecar && variant.IsVideo && !File.Exists(VideoSidecar.PathFor(target)) && ShouldProcess(VideoSidecar.PathFor(target), $"Write the sidecar of task {task.Id}"))
+                    WriteSidecar(client, task, target);
                 WriteVerbose($"Skipped task {task.Id}: '{target}' is already there.");
                 _written.Add(target);
                 if (PassThru) WriteObject(new FileInfo(target));
@@ -179,6 +191,7 @@ namespace SoraPS.Commands
                     WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
                         task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
                         left.HasValue && left.Value > TimeSpan.Zero ? string.Format(CultureInfo.InvariantCulture, "; the provider's link stays valid for {0:0.#} h more", left.Value.TotalHours) : ""));
+                    if (Sidecar && variant.IsVideo) WriteSidecar(client, task, result.Path);
                     if (PassThru) WriteObject(new FileInfo(result.Path));
                 },
                 e =>
@@ -187,6 +200,43 @@ namespace SoraPS.Commands
                     WriteSoraError(e, task);
                 });
         }
+
+        /// <summary>Writes the video's sidecar (atomically); a failure is the task's error, the video stays.</summary>
+        private void WriteSidecar(SoraClient client, SoraTask task, string videoPath)
+        {
+            try
+            {
+                JournalEntry? entry = null;
+                try { entry = EntryFor(task); }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { WriteVerbose($"The journal could not be read for the sidecar of {task.Id}: {e.Message}"); }
+                VideoSidecar.From(task, entry, client.Dialect, videoPath).Write(videoPath);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                WriteSoraError(new SoraException("SidecarNotWritten", SoraErrorKind.Permission, $"The video of task {task.Id} was saved to '{videoPath}', but its sidecar could not be written ({e.Message}).", e) { Target = task }, task);
+            }
+        }
+
+        /// <summary>
+        /// The journal's entry of a task (what it cost, when and with which options it was submitted): the journal is
+        /// read once from the task's submission on and kept, and read again only for a task it did not hold yet.
+        /// </summary>
+        private JournalEntry? EntryFor(SoraTask task)
+        {
+            var key = (task.Profile ?? "") + "\u0001" + task.Id;
+            if (_entries.TryGetValue(key, out var known) || _notJournaled.Contains(key)) return known;
+            var since = (task.CreatedAt ?? DateTimeOffset.UtcNow).AddDays(-1);
+            if (_entriesSince == null || since < _entriesSince) _entriesSince = since;
+            foreach (var e in Journal.Read(new JournalFilter { Since = _entriesSince }))
+                _entries[(e.Profile ?? "") + "\u0001" + e.Id] = e;
+            if (_entries.TryGetValue(key, out known)) return known;
+            _notJournaled.Add(key);
+            return null;
+        }
+
+        private readonly Dictionary<string, JournalEntry> _entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+        private readonly HashSet<string> _notJournaled = new HashSet<string>(StringComparer.Ordinal);
+        private DateTimeOffset? _entriesSince;
 
         private static ProgressRecord DownloadRecord(int activity, SoraTask task, DownloadProgress p)
         {
@@ -202,10 +252,26 @@ namespace SoraPS.Commands
         private string TargetPath(SoraTask task, DownloadVariant variant)
         {
             var given = LiteralPath ?? Path;
-            if (given == null || given.Length == 0) return System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, SavePolicy.FileName(task, variant));
+            if (given == null || given.Length == 0) return InFolder(SessionState.Path.CurrentFileSystemLocation.ProviderPath, task, variant);
             var resolved = _resolved ?? (_resolved = ProviderPaths.FileSystemPath(this, given, literal: LiteralPath != null, LiteralPath != null ? nameof(LiteralPath) : nameof(Path)));
-            return SavePolicy.Target(resolved, given, task, variant, _written);
+            var target = SavePolicy.Target(resolved, given, task, variant, _written);
+            return task.OutFile != null && target == System.IO.Path.Combine(resolved, SavePolicy.FileName(task, variant)) ? InFolder(resolved, task, variant) : target;
         }
+
+        /// <summary>A task's file in a folder: the name its batch row gave (out), else its id; a row's name is used by one task only.</summary>
+        private string InFolder(string folder, SoraTask task, DownloadVariant variant)
+        {
+            if (task.OutFile == null) return System.IO.Path.Combine(folder, SavePolicy.FileName(task, variant));
+            var target = BatchRow.OutFileTarget(folder, task.OutFile, task);
+            if (!variant.IsVideo)
+                target = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target), System.IO.Path.GetFileNameWithoutExtension(target) + "." + variant.Name + variant.Extension);
+            if (_outFiles.TryGetValue(target, out var other) && other != task.Id)
+                throw new SoraValidationException("OutFileTaken", "OutFile", $"Task {task.Id} and task {other} both name '{target}' as their file; the video of task {task.Id} was not saved.") { Target = task };
+            _outFiles[target] = task.Id;
+            return target;
+        }
+
+        private readonly Dictionary<string, string> _outFiles = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>The destination, resolved once: wildcards must not match differently as files appear.</summary>
         private string? _resolved;
