@@ -51,8 +51,13 @@ namespace SoraPS.Core.Batch
                 ["options"] = Canonical(src.ProviderOptions),
             };
             var json = JsonSerializer.Serialize(parts);
+            var data = Encoding.UTF8.GetBytes(json);
+#if NETSTANDARD2_0
             using (var sha = SHA256.Create())
-                return DerivedPrefix + Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(json))).Substring(0, 32);
+                return DerivedPrefix + Hex(sha.ComputeHash(data)).Substring(0, 32);
+#else
+            return DerivedPrefix + Hex(SHA256.HashData(data)).Substring(0, 32);
+#endif
         }
 
         /// <summary>A key given by a row: trimmed, at most <see cref="MaxLength"/> characters, no control characters.</summary>

@@ -27,19 +27,19 @@ namespace SoraPS.Commands
         /// <summary>Tasks (from New-SoraVideo, Wait-SoraTask, Get-SoraTask); saved videos are found through SavedTo.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TaskSet)]
         [AllowNull]
-        public SoraTask[] InputObject { get; set; }
+        public SoraTask?[]? InputObject { get; set; }
 
         /// <summary>A folder of saved videos and their sidecars (sub-folders included).</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = FolderSet)]
-        public string Path { get; set; }
+        public string? Path { get; set; }
 
         /// <summary>The page to write: default index.html in the folder (-Path), or beside the first saved video, else in the current folder.</summary>
         [Parameter]
-        public string OutFile { get; set; }
+        public string? OutFile { get; set; }
 
         /// <summary>The page's title.</summary>
         [Parameter]
-        public string Title { get; set; }
+        public string? Title { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -55,7 +55,7 @@ namespace SoraPS.Commands
             {
                 if (ParameterSetName == FolderSet)
                 {
-                    var folder = ProviderPaths.FileSystemPath(this, Path, literal: false, nameof(Path));
+                    var folder = ProviderPaths.FileSystemPath(this, Path!, literal: false, nameof(Path));
                     if (!Directory.Exists(folder))
                         throw new SoraValidationException("FolderNotFound", "Path", $"The folder '{folder}' does not exist.") { Target = Path };
                     items = SoraGallery.ReadFolder(folder);
@@ -87,18 +87,18 @@ namespace SoraPS.Commands
         }
 
         private string PagePath(string folder) =>
-            string.IsNullOrEmpty(OutFile) ? System.IO.Path.Combine(folder, "index.html") : ProviderPaths.FileSystemPath(this, OutFile, literal: true, nameof(OutFile));
+            string.IsNullOrEmpty(OutFile) ? System.IO.Path.Combine(folder, "index.html") : ProviderPaths.FileSystemPath(this, OutFile!, literal: true, nameof(OutFile));
 
         /// <summary>The tasks' cards; costs and submission details of tasks without a sidecar come from one read of the journal.</summary>
         private IReadOnlyList<GalleryItem> FromTasks()
         {
-            Dictionary<string, JournalEntry> entries = null;
+            Dictionary<string, JournalEntry>? entries = null;
             var needJournal = _tasks.Any(t => t.SavedTo == null || !File.Exists(VideoSidecar.PathFor(t.SavedTo)));
             if (needJournal)
             {
                 try
                 {
-                    var since = _tasks.Select(t => t.CreatedAt ?? t.RetrievedAt).Where(d => d.HasValue).Select(d => d.Value).DefaultIfEmpty(DateTimeOffset.UtcNow).Min().AddDays(-1);
+                    var since = _tasks.Select(t => t.CreatedAt ?? t.RetrievedAt).Where(d => d.HasValue).Select(d => d!.Value).DefaultIfEmpty(DateTimeOffset.UtcNow).Min().AddDays(-1);
                     entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
                     foreach (var e in new TaskJournal { Log = Log }.Read(new JournalFilter { Since = since }))
                         if (!entries.ContainsKey(e.Id)) entries[e.Id] = e;
@@ -111,9 +111,9 @@ namespace SoraPS.Commands
             var items = new List<GalleryItem>(_tasks.Count);
             foreach (var t in _tasks)
             {
-                JournalEntry entry = null;
+                JournalEntry? entry = null;
                 entries?.TryGetValue(t.Id, out entry);
-                SoraDialect dialect = null;
+                SoraDialect? dialect = null;
                 try { dialect = t.Dialect == null ? null : DialectRegistry.Get(t.Dialect); }
                 catch (SoraException) { }
                 items.Add(GalleryItem.FromTask(t, entry, dialect));
