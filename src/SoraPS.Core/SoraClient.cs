@@ -363,7 +363,10 @@ namespace SoraPS.Core
         {
             if (task.Status != SoraTaskStatus.Succeeded)
                 throw new SoraException("TaskNotFinished", SoraErrorKind.InvalidParameter, $"Task {task.Id} is {task.Status}; only a succeeded task has a video to save.") { Target = task };
-            var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant, options?.Quality);
+            var output = options?.Output ?? 0;
+            if (output > 0 && (task.VideoUris == null || output >= task.VideoUris.Length))
+                throw new SoraException("OutputNotFound", SoraErrorKind.InvalidParameter, $"Task {task.Id} made {task.VideoUris?.Length ?? 1} video(s); there is no video #{output + 1}.") { Target = task };
+            var uri = output > 0 ? task.VideoUris![output] : Dialect.GetDownloadUri(Profile, task, options?.Variant, options?.Quality);
             if (uri == null)
                 throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
             if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -378,7 +381,7 @@ namespace SoraPS.Core
         private async Task<DownloadResult> DownloadCoreAsync(SoraTask task, Uri uri, string path, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
             var result = await VideoDownloader.DownloadAsync(Http, uri, path, task, options, progress, cancel).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
+            if (options.Output == 0 && (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase)))
             {
                 task.SavedTo = result.Path;
                 TryJournal(() => { Journal?.Record(task, "saved"); return null; });

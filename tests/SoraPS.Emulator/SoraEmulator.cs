@@ -49,6 +49,7 @@ namespace SoraPS.Emulator
                 case "soraweb": return "soraweb";
                 case "azurejobs": return "azure";
                 case "azureopenai": return "azureopenai/openai";
+                case "openrouter": return "openrouter";
                 default: throw new ArgumentException("The emulator does not serve dialect " + dialect);
             }
         }
@@ -128,6 +129,7 @@ namespace SoraPS.Emulator
             SoraWebRoutes.Map(app, emulator);
             AzureRoutes.Map(app, emulator);
             AzureOpenAIRoutes.Map(app, emulator);
+            OpenRouterRoutes.Map(app, emulator);
             // Inspection for out-of-process tests (Pester): what reached the emulator. Never holds keys.
             app.MapGet("/_emulator/requests", () => Json(state.Requests.Select(r => new
             {
@@ -164,7 +166,7 @@ namespace SoraPS.Emulator
             // A stand-in CDN: serves the video to anyone, for redirect targets (a second emulator on another port is another origin).
             app.MapGet("/cdn/{**path}", () => RouteHelpers.VideoResult(emulator));
             app.MapDelete("/_emulator/faults", () => { state.ClearFaults(); return Results.NoContent(); });
-            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs), /azureopenai/openai (AzureOpenAI).\n"));
+            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs), /azureopenai/openai (AzureOpenAI), /openrouter (OpenRouter).\n"));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses.First();
             emulator.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");

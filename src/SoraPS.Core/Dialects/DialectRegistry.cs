@@ -16,6 +16,7 @@ namespace SoraPS.Core.Dialects
             new SoraWebDialect(),
             new AzureJobsDialect(),
             new AzureOpenAIDialect(),
+            new OpenRouterDialect(),
         };
 
         public static IReadOnlyList<SoraDialect> Dialects => All;

@@ -113,6 +113,8 @@ namespace SoraPS.Core.Dialects
             // A value the dialect has no field for is refused, never dropped.
             if (request.RemixStrength.HasValue) dialect.Require(DialectOperation.RemixStrength, "RemixStrength");
             if (request.ImageFrame.HasValue) dialect.Require(DialectOperation.ImageFrame, "ImageFrame");
+            if (!string.IsNullOrWhiteSpace(request.LastFrame)) dialect.Require(DialectOperation.LastFrame, "LastFrame");
+            if (request.ReferenceImages != null && request.ReferenceImages.Count > 0) dialect.Require(DialectOperation.ReferenceImages, "ReferenceImage");
             ValidateImage(dialect, request.Image, spec, v);
             ValidateMoreImages(dialect, request, spec, v);
             if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)

@@ -55,6 +55,10 @@ namespace SoraPS.Core.Tasks
         public string? Raw { get; internal set; }
         /// <summary>Where Save-SoraVideo last saved this task's video.</summary>
         public string? SavedTo { get; internal set; }
+        /// <summary>Every video the task made, in the provider's order (the first is <see cref="VideoUri"/>); null when it made one or did not say.</summary>
+        public Uri[]? VideoUris { get; internal set; }
+        /// <summary>What the provider says the task cost (US dollars), once it reports it (OpenRouter's usage.cost); null until then.</summary>
+        public decimal? ActualCost { get; internal set; }
         /// <summary>When SoraPS last read this task's state from the provider.</summary>
         public DateTimeOffset? RetrievedAt { get; internal set; }
 

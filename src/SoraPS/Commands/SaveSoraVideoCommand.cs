@@ -86,7 +86,20 @@ namespace SoraPS.Commands
             Pump(block: true);
         }
 
+        /// <summary>Saves the task's video; a task that made several (OpenRouter) saves each, the further ones as NAME-1.mp4, NAME-2.mp4 beside the first.</summary>
         private void SaveOne(SoraTask task)
+        {
+            var count = DownloadVariant.IsDefault(Variant) ? task.VideoUris?.Length ?? 1 : 1;
+            string first = null;
+            for (var output = 0; output < count; output++)
+            {
+                var saved = SaveOutput(task, output, first);
+                if (saved == null) break;
+                first = first ?? saved;
+            }
+        }
+
+        private string SaveOutput(SoraTask task, int output, string first)
         {
             string target;
             DownloadVariant variant;
@@ -96,12 +109,13 @@ namespace SoraPS.Commands
                 client = ClientFor(task.Profile);
                 variant = client.Dialect.Capabilities.Variant(Variant, client.Dialect.Name);
                 client.Dialect.Capabilities.Quality(Quality, client.Dialect.Name);
-                target = TargetPath(task, variant);
+                target = output == 0 ? TargetPath(task, variant)
+                    : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(first) ?? "", System.IO.Path.GetFileNameWithoutExtension(first) + "-" + output.ToString(CultureInfo.InvariantCulture) + System.IO.Path.GetExtension(first));
             }
             catch (SoraException e)
             {
                 WriteSoraError(e, task);
-                return;
+                return null;
             }
             var existing = SavePolicy.ForExisting(target, variant, Force, SkipExisting);
             if (existing == ExistingFile.Skip)
@@ -109,15 +123,15 @@ namespace SoraPS.Commands
                 WriteVerbose($"Skipped task {task.Id}: '{target}' is already there.");
                 _written.Add(target);
                 if (PassThru) WriteObject(new FileInfo(target));
-                return;
+                return target;
             }
             if (existing == ExistingFile.Refuse)
             {
                 WriteSoraError(SavePolicy.Exists(target, task), task);
-                return;
+                return target;
             }
             var action = File.Exists(target) ? $"Overwrite with the video of task {task.Id}" : $"Save the video of task {task.Id}";
-            if (!ShouldProcess(target, action)) return;
+            if (!ShouldProcess(target, action)) return target;
             try
             {
                 SavePolicy.EnsureWritableFolder(System.IO.Path.GetDirectoryName(target), task);
@@ -125,7 +139,7 @@ namespace SoraPS.Commands
             catch (SoraException e)
             {
                 WriteSoraError(e, task);
-                return;
+                return target;
             }
 
             var activity = NextActivityId();
@@ -136,6 +150,7 @@ namespace SoraPS.Commands
                 Variant = variant.Name,
                 Quality = string.IsNullOrEmpty(Quality) ? null : Quality.ToLowerInvariant(),
                 VerifyMp4 = variant.IsVideo,
+                Output = output,
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
             _written.Add(target);
@@ -155,6 +170,7 @@ namespace SoraPS.Commands
                     Bars.Write(() => new ProgressRecord(activity, "Saving " + task.Id, "failed") { RecordType = ProgressRecordType.Completed });
                     WriteSoraError(e, task);
                 });
+            return target;
         }
 
         /// <summary>How many downloads run at once.</summary>
