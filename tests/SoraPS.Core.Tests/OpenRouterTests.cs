@@ -255,5 +255,47 @@ namespace SoraPS.Core.Tests
             Assert.Contains("credits ran out", quota.Message);
             Assert.Contains("Insufficient credits", quota.Message);
         }
-    }
+    
+        [Fact]
+        public async Task A_budget_counts_the_reported_cost_once_known_and_the_spend_shows_it_beside_the_estimate()
+        {
+            var store = ModelStore.Current;
+            // Priced at 1.00 a second for the estimate; the emulator reports 0.40 a second.
+            store.Update(list => list.Add(new UserModel { Dialect = "OpenRouter", Name = "google/veo-3.1", PricePerSecond = 1.00m }));
+            try
+            {
+                using (var dir = new TempDir())
+                {
+                    var journal = new Journal.TaskJournal(dir.Path);
+                    SoraClient NewClient()
+                    {
+                        var profile = Profile(_fx.Emulator, "or-budget");
+                        profile.DailyBudget = 10m;
+                        return new SoraClient(profile, null, Testing.FastRetry, _ => new ApiCredential(_fx.Emulator.Options.ApiKey, "test")) { Journal = journal };
+                    }
+                    var first = NewClient();
+                    var task = await first.SubmitAsync(first.Validate(new VideoRequest { Prompt = "budgeted one", Model = "google/veo-3.1", Duration = 8 }), Testing.Timeout());
+                    // Reserved 8.00: a second 4 s submission (4.00) would pass 10.00 on the estimate.
+                    var second = NewClient();
+                    Assert.Equal("BudgetExceeded", (await Assert.ThrowsAsync<SoraException>(() => second.SubmitAsync(second.Validate(new VideoRequest { Prompt = "budgeted two", Model = "google/veo-3.1", Duration = 4 }), Testing.Timeout()))).ErrorId);
+                    Testing.WaitFor(first, task);
+                    Assert.Equal(3.2m, task.ActualCost);
+                    // Reported 3.20: now 3.20 + 4.00 fits, from another client (another process reads the same journal).
+                    var third = NewClient();
+                    var accepted = await third.SubmitAsync(third.Validate(new VideoRequest { Prompt = "budgeted three", Model = "google/veo-3.1", Duration = 4 }), Testing.Timeout());
+                    Assert.NotNull(accepted);
+                    var spend = Budget.SpendReport.Read(journal, Budget.SpendGrouping.Profile).Single(g => g.Name == "or-budget");
+                    Assert.Equal(2, spend.Count);
+                    Assert.Equal(12.00m, spend.EstimatedCost);
+                    Assert.Equal(3.2m, spend.ActualCost);
+                    Assert.Equal(1, spend.Reported);
+                    Assert.Equal("USD", spend.Currency);
+                }
+            }
+            finally
+            {
+                store.Update(list => list.RemoveAll(m => m.Dialect == "OpenRouter"));
+            }
+        }
+}
 }

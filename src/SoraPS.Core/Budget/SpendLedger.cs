@@ -49,6 +49,11 @@ namespace SoraPS.Core.Budget
         internal string? Event { get; set; }
         internal decimal? Reserved { get; set; }
         internal string? ReservedCurrency { get; set; }
+        /// <summary>What the provider reported the task cost (US dollars), once it did (OpenRouter's usage.cost); null until then.</summary>
+        public decimal? ActualCost { get; internal set; }
+
+        /// <summary>What the task counts against a budget: the reported cost once known, else the estimate (<see cref="Cost"/>).</summary>
+        public decimal? Spent => Refused ? 0m : ActualCost ?? Cost;
 
         /// <summary>The provider certainly did not accept it (an error answer): not a task, nothing spent.</summary>
         public bool Refused => Event == "refused";
@@ -94,6 +99,7 @@ namespace SoraPS.Core.Budget
             Resolution = line.Resolution ?? Resolution;
             RawStatus = line.Status ?? RawStatus;
             Event = line.Event ?? Event;
+            ActualCost = line.ActualCost ?? ActualCost;
             if (line.EstimatedCost.HasValue && !Reserved.HasValue)
             {
                 Reserved = line.EstimatedCost;
@@ -119,6 +125,7 @@ namespace SoraPS.Core.Budget
         public string? Event { get; set; }
         public decimal? EstimatedCost { get; set; }
         public string? Currency { get; set; }
+        public decimal? ActualCost { get; set; }
 
         internal bool Links => SubmissionId != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
 
@@ -159,6 +166,10 @@ namespace SoraPS.Core.Budget
                     case 10: line.Event = Shared(ref reader, names); break;
                     case 11: line.EstimatedCost = reader.GetDecimal(); break;
                     case 12: line.Currency = Shared(ref reader, names); break;
+                    case 13:
+                        if (reader.TokenType != JsonTokenType.Number) return null;
+                        line.ActualCost = reader.GetDecimal();
+                        break;
                 }
             }
             return string.IsNullOrWhiteSpace(line.Id) ? null : line;
@@ -175,7 +186,7 @@ namespace SoraPS.Core.Budget
                 case 6: return n.SequenceEqual("status"u8) ? 8 : 0;
                 case 7: return n.SequenceEqual("profile"u8) ? 3 : n.SequenceEqual("dialect"u8) ? 4 : 0;
                 case 8: return n.SequenceEqual("duration"u8) ? 6 : n.SequenceEqual("currency"u8) ? 12 : 0;
-                case 10: return n.SequenceEqual("resolution"u8) ? 7 : 0;
+                case 10: return n.SequenceEqual("resolution"u8) ? 7 : n.SequenceEqual("actualCost"u8) ? 13 : 0;
                 case 11: return n.SequenceEqual("submittedAt"u8) ? 9 : 0;
                 case 12: return n.SequenceEqual("submissionId"u8) ? 2 : 0;
                 case 13: return n.SequenceEqual("estimatedCost"u8) ? 11 : 0;
@@ -197,6 +208,7 @@ namespace SoraPS.Core.Budget
             if (r.ValueTextEquals("event")) return 10;
             if (r.ValueTextEquals("estimatedCost")) return 11;
             if (r.ValueTextEquals("currency")) return 12;
+            if (r.ValueTextEquals("actualCost")) return 13;
             return 0;
         }
 
@@ -383,7 +395,7 @@ namespace SoraPS.Core.Budget
             }
         }
 
-        /// <summary>What <paramref name="profile"/> spent (estimated) on the local day and in the local month of <paramref name="at"/>.</summary>
+        /// <summary>What <paramref name="profile"/> spent (reported where the provider said, else estimated) on the local day and in the local month of <paramref name="at"/>.</summary>
         internal (decimal Day, decimal Month) SpentBy(string? profile, DateTimeOffset at, BudgetClock clock)
         {
             var today = clock.LocalDate(at);
@@ -391,7 +403,7 @@ namespace SoraPS.Core.Budget
             foreach (var r in _records)
             {
                 if (!string.Equals(r.Profile, profile, StringComparison.OrdinalIgnoreCase) || r.Refused) continue;
-                var cost = r.Cost;
+                var cost = r.Spent;
                 if (!cost.HasValue || cost.Value == 0) continue;
                 var date = clock.LocalDate(r.SubmittedAt);
                 if (date.Year != today.Year || date.Month != today.Month) continue;
