@@ -85,6 +85,7 @@ namespace SoraPS.Core
                 // With a budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent).
                 string? Begin() => BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock);
                 local = BudgetGuard.HasBudget(Profile) ? Begin() : TryJournal(Begin);
+                Retirement.WarnIfRetired(Dialect, request, Log);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
             catch (SoraNetworkException e) when (e.ErrorId == "SubmissionOutcomeUnknown")
@@ -109,9 +110,10 @@ namespace SoraPS.Core
                 _submitGate.Release();
             }
             if (response.IsSuccess) _submitGate.OnSuccess();
+            Retirement.WarnOnHeaders(Dialect, request.Model, response, Log);
             if (!response.IsSuccess)
             {
-                var error = Dialect.ParseError(response);
+                var error = Retirement.Refine(Dialect.ParseError(response), response, request.Model);
                 if (RetryPolicy.IsGatewayStatus(response.StatusCode))
                 {
                     var message = $"The submission was answered {response.StatusCode} by {response.RequestUri?.Host ?? "the provider"}, which may be a gateway whose upstream accepted it ({error.Message}). It was NOT sent again.";

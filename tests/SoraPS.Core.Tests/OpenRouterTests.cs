@@ -297,5 +297,69 @@ namespace SoraPS.Core.Tests
                 store.Update(list => list.RemoveAll(m => m.Dialect == "OpenRouter"));
             }
         }
+
+        [Fact]
+        public async Task A_sunset_header_warns_once_per_model_and_a_retired_model_is_ModelRetired_naming_its_replacement()
+        {
+            var store = ModelStore.Current;
+            store.Update(list =>
+            {
+                list.Add(new UserModel { Dialect = "OpenRouter", Name = "minimax/hailuo-02", Durations = new[] { 6, 10 }, Resolutions = new[] { "768p", "1080p" }, AspectRatios = new[] { "16:9" } });
+                list.Add(new UserModel { Dialect = "OpenRouter", Name = "openai/sora-2-pro", Like = "google/veo-3.1", Durations = new[] { 4, 8, 12 }, Resolutions = new[] { "720p" } });
+            });
+            try
+            {
+                var log = new CapturingLog();
+                var client = Client(log);
+                for (var i = 0; i < 2; i++)
+                    await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "deprecated model " + i, Model = "minimax/hailuo-02", Duration = 6 }), Testing.Timeout());
+                var warning = Assert.Single(log.Lines, l => l.StartsWith("WARNING:", StringComparison.Ordinal));
+                Assert.Contains("minimax/hailuo-02", warning);
+                Assert.Contains("2026-10-31", warning);
+                Assert.Contains("2026-09-01", warning); // Deprecation: @1788220800
+
+                var e = await Assert.ThrowsAsync<SoraApiException>(() => client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "gone", Model = "openai/sora-2-pro", Duration = 4 }), Testing.Timeout()));
+                Assert.Equal("ModelRetired", e.ErrorId);
+                Assert.Equal(410, e.StatusCode);
+                Assert.Equal("google/veo-3.1", e.Replacement);
+                Assert.Contains("-Model google/veo-3.1", e.Message);
+                Assert.Contains("openai/sora-2-pro", e.Message);
+            }
+            finally
+            {
+                store.Update(list => list.RemoveAll(m => m.Dialect == "OpenRouter"));
+            }
+        }
+
+        [Theory]
+        [InlineData(404, "{\"error\":{\"message\":\"The model `sora-2` does not exist or you do not have access to it.\",\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}", "ModelRetired", null)]
+        [InlineData(410, "{\"error\":\"model_unavailable\",\"sunset_date\":\"2026-09-24\",\"replacement\":\"veo-3.1\"}", "ModelRetired", "veo-3.1")]
+        [InlineData(400, "{\"error\":{\"code\":400,\"message\":\"Model sora-2 is unavailable. Use wan-2.7 instead.\"}}", "ModelRetired", "wan-2.7")]
+        [InlineData(404, "{\"error\":{\"code\":404,\"message\":\"Resource not found\"}}", "TaskNotFound", null)]
+        [InlineData(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded for this model\"}}", "RateLimited", null)]
+        public void A_submission_refused_because_the_model_is_gone_is_ModelRetired(int status, string body, string errorId, string replacement)
+        {
+            var d = DialectRegistry.Get("OpenAI");
+            var response = new ProviderResponse(status, body, null, new Uri("https://relay.example.com/v1/videos"));
+            var e = Retirement.Refine(d.ParseError(response), response, "sora-2");
+            Assert.Equal(errorId, e.ErrorId);
+            Assert.Equal(replacement, e.Replacement);
+        }
+
+        [Fact]
+        public async Task OpenAIs_retired_models_show_RetiredOn_and_a_submission_warns_once_without_being_refused()
+        {
+            var sora = SoraModelInfo.Query("OpenAI", null, new[] { "sora-2", "sora-2-pro" }).ToList();
+            Assert.All(sora, m => Assert.Equal(new DateTimeOffset(2026, 9, 24, 0, 0, 0, TimeSpan.Zero), m.RetiredOn));
+            Assert.Null(SoraModelInfo.Query("OpenRouter", null, new[] { "google/veo-3.1" }).Single().RetiredOn);
+            Assert.Equal(2, SoraModelInfo.Query("AzureOpenAI", null, null).Count(m => m.RetiredOn.HasValue));
+            // A snapshot name no other test sends: the warning is once per model name and process.
+            var log = new CapturingLog();
+            var client = Testing.Client(_fx.Emulator, "OpenAI", log);
+            for (var i = 0; i < 2; i++)
+                Assert.NotNull(await client.SubmitAsync(client.Validate(new VideoRequest { Prompt = "after the shutdown " + i, Model = "sora-2-2025-12-08" }), Testing.Timeout()));
+            var warning = Assert.Single(log.Lines, l => l.StartsWith("WARNING:", StringComparison.Ordinal));
+            Assert.Contains("retired sora-2-2025-12-08 (sora-2) on 2026-09-24", warning);
+        }
 }
 }

@@ -98,4 +98,27 @@ Describe 'OpenRouter dialect' {
         (Get-SoraSpend -Profile orbudget -By Profile | Format-Table | Out-String) | Should -BeLike '*ActualCost*3.20*'
         Unregister-SoraModel -Dialect OpenRouter -Name google/veo-3.1
     }
+
+    It 'a model the provider retired is ModelRetired naming the replacement; a deprecated one warns once' {
+        Register-SoraModel -Dialect OpenRouter -Name openai/sora-2-pro -Like google/veo-3.1 -Duration 4, 8, 12 -Resolution 720p
+        Register-SoraModel -Dialect OpenRouter -Name minimax/hailuo-02 -Like google/veo-3.1 -Duration 6, 10 -Resolution 768p, 1080p -AspectRatio 16:9
+        New-SoraVideo 'A retired model' -Model openai/sora-2-pro -Duration 4 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ModelRetired*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].Exception.Replacement | Should -Be 'google/veo-3.1'
+        $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*Get-SoraModel*'
+        $tasks = 'deprecated one', 'deprecated two' | New-SoraVideo -Model minimax/hailuo-02 -Duration 6 -WarningVariable warned -WarningAction SilentlyContinue
+        @($tasks).Count | Should -Be 2
+        @($warned | Where-Object { $_.Message -like '*minimax/hailuo-02*2026-10-31*' }).Count | Should -Be 1
+        Unregister-SoraModel -Dialect OpenRouter -Name openai/sora-2-pro
+        Unregister-SoraModel -Dialect OpenRouter -Name minimax/hailuo-02
+    }
+
+    It 'shows RetiredOn for OpenAI''s Sora 2 models and warns once when one is submitted, without refusing it' {
+        (Get-SoraModel -Dialect OpenAI -Name sora-2, sora-2-pro).RetiredOn | ForEach-Object { $_.ToString('yyyy-MM-dd') } | Should -Be @('2026-09-24', '2026-09-24')
+        (Get-SoraModel -Dialect OpenRouter -Name google/veo-3.1).RetiredOn | Should -BeNullOrEmpty
+        $tasks = 'after sora one', 'after sora two' | New-SoraVideo -Profile oa -Model sora-2-pro -WarningVariable warned -WarningAction SilentlyContinue
+        @($tasks).Count | Should -Be 2
+        @($warned | Where-Object { $_.Message -like '*retired sora-2-pro on 2026-09-24*' }).Count | Should -Be 1
+    }
 }
