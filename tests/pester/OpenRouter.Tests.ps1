@@ -95,7 +95,7 @@ Describe 'OpenRouter dialect' {
         $spend.EstimatedCost | Should -Be 12
         $spend.ActualCost | Should -Be 3.2
         $spend.Reported | Should -Be 1
-        (Get-SoraSpend -Profile orbudget -By Profile | Format-Table | Out-String) | Should -BeLike '*ActualCost*3.20*'
+        (Get-SoraSpend -Profile orbudget -By Profile | Format-List | Out-String) | Should -BeLike '*ActualCost*: 3.2*'
         Unregister-SoraModel -Dialect OpenRouter -Name google/veo-3.1
     }
 

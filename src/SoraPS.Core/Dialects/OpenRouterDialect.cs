@@ -55,7 +55,7 @@ namespace SoraPS.Core.Dialects
 
         /// <summary>
         /// Google's Veo 3.1 models as Google documents them (4, 6 or 8 s; 720p or 1080p; 16:9 or 9:16; first and last frame).
-        /// Unpriced: OpenRouter bills per second by resolution and audio, which its model list states (Update-SoraModel).
+        /// Unpriced: OpenRouter bills per second by resolution and audio, which its model list (GET /api/v1/videos/models) states.
         /// </summary>
         private static readonly ModelSpec[] Table =
         {

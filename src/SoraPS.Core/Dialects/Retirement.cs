@@ -34,7 +34,7 @@ namespace SoraPS.Core.Dialects
             if (!spec.RetiredOn.HasValue || !Once("retired|" + dialect.Name + "|" + request.Model)) return;
             log.Warning(string.Format(CultureInfo.InvariantCulture,
                 "The provider retired {0} on {1:yyyy-MM-dd}: {2}'s own API no longer serves it. A relay that kept the name serves whatever it maps it to; " +
-                "Get-SoraModel shows the models a profile can use now, and Update-SoraModel learns them where the provider lists them.",
+                "Get-SoraModel shows the models a profile can use now, and Register-SoraModel adds one the catalog lacks.",
                 string.Equals(request.Model, spec.Name, StringComparison.OrdinalIgnoreCase) ? spec.Name : request.Model + " (" + spec.Name + ")", spec.RetiredOn.Value, dialect.Name));
         }
 
