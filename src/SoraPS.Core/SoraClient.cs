@@ -120,6 +120,7 @@ namespace SoraPS.Core
                 local = BudgetGuard.BeginSubmission(Journal, Profile, Dialect, request, BudgetClock, once);
                 if (once?.Existing != null) return once.Existing.ToTask(); // journaled already: nothing sent
                 if (Rehearsing) return Recorded(local, Batch.Rehearsal.Submit(Profile, Dialect, request), once, request);
+                Retirement.WarnIfRetired(Dialect, request, Log);
                 response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
             }
             catch (SoraNetworkException e) when (e.ErrorId == SubmissionOutcome.UnknownId)
@@ -143,7 +144,8 @@ namespace SoraPS.Core
             {
                 _submitGate.Release();
             }
-            if (!response.IsSuccess) throw NotAccepted(response, local);
+            Retirement.WarnOnHeaders(Dialect, request.Model, response, Log);
+            if (!response.IsSuccess) throw NotAccepted(response, local, request.Model);
             _submitGate.OnSuccess();
             SoraTask task;
             try
@@ -174,9 +176,10 @@ namespace SoraPS.Core
         }
 
         /// <summary>A submission answered with an error: refused, or (a gateway's 502, 503, 504) perhaps accepted upstream.</summary>
-        private SoraException NotAccepted(ProviderResponse response, string? local)
+        private SoraException NotAccepted(ProviderResponse response, string? local, string model)
         {
-            var error = Dialect.ParseError(response);
+            // A model the provider switched off is ModelRetired, naming its replacement where the provider does.
+            var error = Retirement.Refine(Dialect.ParseError(response), response, model);
             if (!RetryPolicy.IsGatewayStatus(response.StatusCode))
             {
                 MarkRefused(local, error);
@@ -423,7 +426,10 @@ namespace SoraPS.Core
             if (task.Status != SoraTaskStatus.Succeeded)
                 throw new SoraException("TaskNotFinished", SoraErrorKind.InvalidParameter, $"Task {task.Id} is {task.Status}; only a succeeded task has a video to save.") { Target = task };
             if (Rehearsing) return DownloadCoreAsync(task, null, path, options ?? new DownloadOptions(), progress, cancel);
-            var uri = Dialect.GetDownloadUri(Profile, task, options?.Variant, options?.Quality);
+            var output = options?.Output ?? 0;
+            if (output > 0 && (task.VideoUris == null || output >= task.VideoUris.Length))
+                throw new SoraException("OutputNotFound", SoraErrorKind.InvalidParameter, $"Task {task.Id} made {task.VideoUris?.Length ?? 1} video(s); there is no video #{output + 1}.") { Target = task };
+            var uri = output > 0 ? task.VideoUris![output] : Dialect.GetDownloadUri(Profile, task, options?.Variant, options?.Quality);
             if (uri == null)
                 throw new SoraProtocolException($"Task {task.Id} succeeded but the provider gave no video link.", task.Raw);
             if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -454,7 +460,7 @@ namespace SoraPS.Core
                     _downloadGate.Release();
                 }
             }
-            if (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase))
+            if (options.Output == 0 && (string.IsNullOrEmpty(options.Variant) || string.Equals(options.Variant, "video", StringComparison.OrdinalIgnoreCase)))
             {
                 task.SavedTo = result.Path;
                 TryJournal(() => { Journal?.Record(task, JournalEvents.Saved); return null; });

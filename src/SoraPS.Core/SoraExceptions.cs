@@ -47,12 +47,21 @@ namespace SoraPS.Core
     public sealed class SoraApiException : SoraException
     {
         public SoraApiException(SoraErrorKind kind, int statusCode, string? providerCode, string message, string? rawBody)
-            : base(ErrorIds.For(kind, statusCode), kind, message)
+            : this(ErrorIds.For(kind, statusCode), kind, statusCode, providerCode, message, rawBody)
+        {
+        }
+
+        /// <summary>An error answer with an ErrorId of its own (for example ModelRetired).</summary>
+        public SoraApiException(string errorId, SoraErrorKind kind, int statusCode, string? providerCode, string message, string? rawBody)
+            : base(errorId, kind, message)
         {
             StatusCode = statusCode;
             ProviderCode = providerCode;
             RawBody = Http.Redactor.Redact(rawBody);
         }
+
+        /// <summary>The model the provider names in place of a retired one, if it named one.</summary>
+        public string? Replacement { get; internal set; }
 
         public int StatusCode { get; }
         public string? ProviderCode { get; }

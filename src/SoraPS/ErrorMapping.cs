@@ -81,6 +81,7 @@ namespace SoraPS.Commands
                 case "FileExists": return "Use -Force to overwrite, or another -Path.";
                 case "PathIsSingleFile": return "Give -Path a folder to save several tasks.";
                 case "DestinationNotWritable": return "Check the folder's permissions or give another -Path.";
+                case "ModelRetired": return "Choose a model the provider serves now: Get-SoraModel -Profile NAME lists them, and Register-SoraModel adds one the catalog lacks.";
                 case "InvalidSetting": return "Get-SoraProfile shows a profile's settings; tab completion on -Setting offers the names.";
             }
             return null;

@@ -275,4 +275,47 @@ namespace SoraPS.Conformance.Tests
             await Do("delete", () => client.DeleteAsync(remix, cancel));
         }
     }
+
+    /// <summary>
+    /// OpenRouter: create (JSON: durations, frames, a local image as a data URL, references, typed options, a callback),
+    /// a creation refused for credits (402), poll, and the content download of each output with the key.
+    /// </summary>
+    public sealed class OpenRouterTraffic : CapturedTraffic
+    {
+        protected override string Dialect => "OpenRouter";
+        protected override string SpecFile => "openrouter-videos.published.yaml";
+
+        protected override void Configure(SoraProfile profile) =>
+            profile.Settings = new Dictionary<string, string> { ["PollIntervalSec"] = "0.1" };
+
+        protected override async Task DriveAsync(SoraClient client, string folder, CancellationToken cancel)
+        {
+            var image = Path.Combine(folder, "last.png");
+            File.WriteAllBytes(image, Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="));
+            var first = await Do("create (JSON)", () => SubmitAsync(client, new VideoRequest { Prompt = "Waves on a rocky shore [outputs:2]", Model = "google/veo-3.1", Duration = 8, AspectRatio = "16:9", Resolution = "1080p" }, cancel));
+            await Do("create (frames, references, options)", () => SubmitAsync(client, new VideoRequest
+            {
+                Prompt = "A lighthouse at night", Model = "google/veo-3.1-fast", Duration = 4, AspectRatio = "9:16", Resolution = "720p",
+                Image = "https://images.example.com/first.png", LastFrame = image, ReferenceImages = new[] { "https://images.example.com/style.png", image },
+                CallbackUri = new Uri("https://hooks.example.com/video"),
+                ProviderOptions = new Dictionary<string, object>
+                {
+                    ["generate_audio"] = false, ["seed"] = 7,
+                    ["provider"] = new Dictionary<string, object> { ["options"] = new Dictionary<string, object> { ["google-vertex"] = new Dictionary<string, object> { ["enhance_prompt"] = false } } },
+                },
+            }, cancel));
+            await Do("create (refused: credits)", async () =>
+            {
+                var e = await Assert.ThrowsAsync<SoraApiException>(() => SubmitAsync(client, new VideoRequest { Prompt = "No credits left [quota]", Model = "google/veo-3.1", Duration = 4 }, cancel));
+                Assert.Equal("QuotaExceeded", e.ErrorId);
+            });
+            first = await Do("get (poll)", () => FinishAsync(client, first, cancel));
+            Assert.Equal(2, first.VideoUris.Length);
+            for (var i = 0; i < first.VideoUris.Length; i++)
+            {
+                var output = i;
+                await Do("content video", () => client.DownloadAsync(first, Path.Combine(folder, first.Id + "-" + output + ".mp4"), new DownloadOptions { Output = output, Overwrite = true }, null, cancel));
+            }
+        }
+    }
 }

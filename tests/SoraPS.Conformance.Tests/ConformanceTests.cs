@@ -218,4 +218,38 @@ namespace SoraPS.Conformance.Tests
             Conformance.RequireAccept(_traffic, "content thumbnail", "image/*", "image/webp");
         }
     }
+
+    public sealed class OpenRouterConformanceTests : IClassFixture<OpenRouterTraffic>
+    {
+        private readonly OpenRouterTraffic _traffic;
+        private readonly ITestOutputHelper _output;
+
+        public OpenRouterConformanceTests(OpenRouterTraffic traffic, ITestOutputHelper output)
+        {
+            _traffic = traffic;
+            _output = output;
+        }
+
+        [Fact]
+        public Task EveryRequestConformsToTheOpenRouterSpec() => Conformance.AllConformAsync(_traffic, _output);
+
+        [Fact]
+        public void EveryOperationSoraPSUsesWasExercised()
+        {
+            Conformance.RequireOperations(_traffic,
+                ("create (JSON)", "POST", "/api/v1/videos"),
+                ("create (frames, references, options)", "POST", "/api/v1/videos"),
+                ("create (refused: credits)", "POST", "/api/v1/videos"),
+                ("get (poll)", "GET", "/api/v1/videos/[^/]+"),
+                ("content video", "GET", "/api/v1/videos/[^/]+/content"));
+            var rich = Encoding.UTF8.GetString(_traffic.Exchanges.Single(x => x.Purpose == "create (frames, references, options)").Request.Body);
+            Assert.Contains("\"frame_type\":\"last_frame\"", rich);
+            Assert.Contains("\"input_references\"", rich);
+            Assert.Contains("data:image/png;base64,", rich);
+            Assert.Contains(_traffic.Exchanges, x => x.Purpose == "content video" && x.Request.Query == "?index=1");
+        }
+
+        [Fact]
+        public void ContentRequestsAskForTheVariantsMediaType() => Conformance.RequireAccept(_traffic, "content video", "video/mp4");
+    }
 }

@@ -30,10 +30,12 @@ namespace SoraPS.Conformance.Tests
             }
         }
 
-        /// <summary>../shared/specs beside the repository; fails clearly when it is missing.</summary>
+        /// <summary>../shared/specs beside the repository (or the folder SORAPS_SPECS names); fails clearly when it is missing.</summary>
         public static string Spec(string fileName)
         {
-            var specs = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "specs"));
+            // SORAPS_SPECS names the folder where the clone has no shared/ beside it (a worktree elsewhere).
+            var given = Environment.GetEnvironmentVariable("SORAPS_SPECS");
+            var specs = Path.GetFullPath(string.IsNullOrEmpty(given) ? Path.Combine(RepositoryRoot, "..", "shared", "specs") : given);
             var file = Path.Combine(specs, fileName);
             if (!File.Exists(file))
                 throw new FileNotFoundException(
@@ -307,6 +309,7 @@ namespace SoraPS.Conformance.Tests
                 return;
             }
             if (!(node is JsonObject schema) || !seen.Add(schema)) return;
+            MergeAllOf(schema, doc);
             if (schema["$ref"] is JsonValue r && r.ToString().StartsWith("#/", StringComparison.Ordinal))
             {
                 JsonNode target = doc;
@@ -320,6 +323,44 @@ namespace SoraPS.Conformance.Tests
             }
             foreach (var key in new[] { "items", "allOf", "anyOf", "oneOf" })
                 Close(schema[key], doc, seen);
+        }
+
+        /// <summary>
+        /// An object schema made of several parts (<c>allOf</c>: OpenRouter's FrameImage is ContentPartImage plus frame_type)
+        /// becomes one schema with every part's properties and required names, so closing it closes the whole
+        /// (closing each part would refuse the other parts' fields). The parts are copied, never changed where shared.
+        /// </summary>
+        private static void MergeAllOf(JsonObject schema, JsonObject doc)
+        {
+            if (!(schema["allOf"] is JsonArray parts) || parts.Count < 2) return;
+            var resolved = parts.Select(p => Resolve(p, doc)).ToList();
+            if (!resolved.Any(p => p?["properties"] is JsonObject)) return;
+            var properties = schema["properties"] as JsonObject ?? new JsonObject();
+            var required = new List<string>();
+            if (schema["required"] is JsonArray own) required.AddRange(own.Select(r => r.ToString()));
+            foreach (var part in resolved.Where(p => p != null))
+            {
+                if (part["properties"] is JsonObject props)
+                    foreach (var p in props)
+                        if (!properties.ContainsKey(p.Key)) properties[p.Key] = p.Value?.DeepClone();
+                if (part["required"] is JsonArray req) required.AddRange(req.Select(r => r.ToString()));
+                if (part["additionalProperties"] != null && !schema.ContainsKey("additionalProperties")) schema["additionalProperties"] = part["additionalProperties"].DeepClone();
+            }
+            schema.Remove("allOf");
+            schema["type"] = "object";
+            schema["properties"] = properties;
+            if (required.Count > 0) schema["required"] = new JsonArray(required.Distinct().Select(r => (JsonNode)JsonValue.Create(r)).ToArray());
+        }
+
+        private static JsonObject Resolve(JsonNode node, JsonObject doc)
+        {
+            for (var hops = 0; node is JsonObject o && o["$ref"] is JsonValue r && hops < 10; hops++)
+            {
+                JsonNode target = doc;
+                foreach (var part in r.ToString().Substring(2).Split('/')) target = target?[part.Replace("~1", "/").Replace("~0", "~")];
+                node = target;
+            }
+            return node as JsonObject;
         }
 
         /// <summary>node_modules of tools/prism from its package-lock.json (npm ci), once; the path of Prism's CLI.</summary>

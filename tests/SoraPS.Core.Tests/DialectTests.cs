@@ -325,7 +325,7 @@ namespace SoraPS.Core.Tests
         [Fact]
         public void Every_dialect_is_registered_with_its_own_table()
         {
-            Assert.Equal(new[] { "OpenAI", "UnifiedTask", "V2Task", "OneRouter", "SoraWeb", "AzureJobs", "AzureOpenAI", "NewApi" }, DialectRegistry.Names);
+            Assert.Equal(new[] { "OpenAI", "UnifiedTask", "V2Task", "OneRouter", "SoraWeb", "AzureJobs", "AzureOpenAI", "NewApi", "OpenRouter" }, DialectRegistry.Names);
             foreach (var d in DialectRegistry.Dialects)
             {
                 Assert.NotEmpty(d.Models);

@@ -130,6 +130,7 @@ namespace SoraPS.Emulator
             NewApiRoutes.Map(app, emulator);
             RelayRoutes.Map(app, emulator);
             ApimartRoutes.Map(app, emulator);
+            OpenRouterRoutes.Map(app, emulator);
             // Inspection for out-of-process tests (Pester): what reached the emulator. Never holds keys.
             app.MapGet("/_emulator/requests", () => Json(state.Requests.Select(r => new
             {
@@ -168,6 +169,7 @@ namespace SoraPS.Emulator
             app.MapGet("/cdn/{**path}", () => RouteHelpers.VideoResult(emulator));
             app.MapDelete("/_emulator/faults", () => { state.ClearFaults(); return Results.NoContent(); });
             app.MapGet("/", () => Results.Text("SoraPS provider emulator. Prefixes: " + Prefixes() + ".\n"));
+            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs), /azureopenai/openai (AzureOpenAI), /openrouter (OpenRouter).\n"));
             await app.StartAsync();
             var address = (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
                 ?? throw new InvalidOperationException("Kestrel reports no address.")).Addresses.First();

@@ -49,6 +49,11 @@ namespace SoraPS.Core.Budget
         internal string? Event { get; set; }
         internal decimal? Reserved { get; set; }
         internal string? ReservedCurrency { get; set; }
+        /// <summary>What the provider reported the task cost (US dollars), once it did (OpenRouter's usage.cost); null until then.</summary>
+        public decimal? ActualCost { get; internal set; }
+
+        /// <summary>What the task counts against a budget: the reported cost once known, else the estimate (<see cref="Cost"/>).</summary>
+        public decimal? Spent => Refused ? 0m : ActualCost ?? Cost;
 
         /// <summary>The provider certainly did not accept it (an error answer): not a task, nothing spent.</summary>
         public bool Refused => Event == JournalEvents.Refused;
@@ -94,6 +99,7 @@ namespace SoraPS.Core.Budget
             Resolution = line.Resolution ?? Resolution;
             RawStatus = line.Status ?? RawStatus;
             Event = line.Event ?? Event;
+            ActualCost = line.ActualCost ?? ActualCost;
             if (line.EstimatedCost.HasValue && !Reserved.HasValue)
             {
                 Reserved = line.EstimatedCost;
@@ -120,6 +126,7 @@ namespace SoraPS.Core.Budget
             Event = e.Event;
             EstimatedCost = e.EstimatedCost;
             Currency = e.Currency;
+            ActualCost = e.ActualCost;
         }
 
         public readonly string Id;
@@ -134,6 +141,7 @@ namespace SoraPS.Core.Budget
         public readonly string? Event;
         public readonly decimal? EstimatedCost;
         public readonly string? Currency;
+        public readonly decimal? ActualCost;
 
         /// <summary>The line gives a local submission its provider id (as <see cref="JournalEntry.Links"/>).</summary>
         public bool Links => SubmissionId != null && !string.Equals(Id, SubmissionId, StringComparison.Ordinal);
@@ -295,7 +303,7 @@ namespace SoraPS.Core.Budget
             }
         }
 
-        /// <summary>What <paramref name="profile"/> spent (estimated) on the local day and in the local month of <paramref name="at"/>.</summary>
+        /// <summary>What <paramref name="profile"/> spent (reported where the provider said, else estimated) on the local day and in the local month of <paramref name="at"/>.</summary>
         internal (decimal Day, decimal Month) SpentBy(string? profile, DateTimeOffset at, BudgetClock clock)
         {
             var today = clock.LocalDate(at);
@@ -303,7 +311,7 @@ namespace SoraPS.Core.Budget
             foreach (var r in _records)
             {
                 if (!string.Equals(r.Profile, profile, StringComparison.OrdinalIgnoreCase) || r.Refused) continue;
-                var cost = r.Cost;
+                var cost = r.Spent;
                 if (!cost.HasValue || cost.Value == 0) continue;
                 var date = clock.LocalDate(r.SubmittedAt);
                 if (date.Year != today.Year || date.Month != today.Month) continue;

@@ -32,6 +32,10 @@ namespace SoraPS.Core.Budget
         public string Currency { get; internal set; } = "";
         /// <summary>Tasks of the group whose model has no price (not in <see cref="EstimatedCost"/>).</summary>
         public int Unpriced { get; internal set; }
+        /// <summary>What the provider reported the group's tasks cost, for those it reported (<see cref="Reported"/>); 0 when none.</summary>
+        public decimal ActualCost { get; internal set; }
+        /// <summary>Tasks of the group whose cost the provider reported (in <see cref="ActualCost"/>).</summary>
+        public int Reported { get; internal set; }
 
         public override string ToString() =>
             string.Format(CultureInfo.InvariantCulture, "{0}: {1} tasks, {2} s, {3} {4}", Name, Count, Seconds, Pricing.Format(EstimatedCost), Currency);
@@ -59,13 +63,18 @@ namespace SoraPS.Core.Budget
                 if (profiles != null && !profiles(r.Profile ?? "")) continue;
                 var name = NameOf(r, by, clock);
                 var cost = r.Cost;
-                var currency = cost.HasValue ? r.Currency ?? "" : "";
+                var currency = cost.HasValue ? r.Currency ?? "" : r.ActualCost.HasValue ? Pricing.ListCurrency : "";
                 if (!groups.TryGetValue(name, out var buckets)) groups[name] = buckets = new Dictionary<string, SoraSpend>(StringComparer.Ordinal);
                 if (!buckets.TryGetValue(currency, out var g)) buckets[currency] = g = new SoraSpend { By = by, Name = name, Currency = currency };
                 g.Count++;
                 g.Seconds += r.Seconds;
                 if (cost.HasValue) g.EstimatedCost += cost.Value;
                 else g.Unpriced++;
+                if (r.ActualCost.HasValue)
+                {
+                    g.ActualCost += r.ActualCost.Value;
+                    g.Reported++;
+                }
             }
             var result = new List<SoraSpend>();
             foreach (var buckets in groups.Values)
@@ -78,6 +87,8 @@ namespace SoraPS.Core.Budget
                     priced[0].Count += unpriced.Count;
                     priced[0].Seconds += unpriced.Seconds;
                     priced[0].Unpriced += unpriced.Unpriced;
+                    priced[0].ActualCost += unpriced.ActualCost;
+                    priced[0].Reported += unpriced.Reported;
                     unpriced = null;
                 }
                 result.AddRange(priced);

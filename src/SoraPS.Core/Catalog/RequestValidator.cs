@@ -106,6 +106,8 @@ namespace SoraPS.Core.Catalog
             // A value the dialect has no field for is refused, never dropped.
             if (request.RemixStrength.HasValue) _dialect.Require(DialectOperation.RemixStrength, "RemixStrength");
             if (request.ImageFrame.HasValue) _dialect.Require(DialectOperation.ImageFrame, "ImageFrame");
+            if (!string.IsNullOrWhiteSpace(request.LastFrame)) _dialect.Require(DialectOperation.LastFrame, "LastFrame");
+            if (request.ReferenceImages != null && request.ReferenceImages.Count > 0) _dialect.Require(DialectOperation.ReferenceImages, "ReferenceImage");
             ValidateImage(request.Image, spec, v);
             ValidateMoreImages(request, spec, v);
             if (spec.RequiresImage && v.ImageUri == null && v.ImagePath == null)

@@ -33,6 +33,10 @@ namespace SoraPS.Core.Dialects
         RemixStrength = 32768,
         /// <summary>The frame an input image appears at (-ImageFrame) is sent.</summary>
         ImageFrame = 65536,
+        /// <summary>An image the video ends on (-LastFrame) is sent.</summary>
+        LastFrame = 131072,
+        /// <summary>Reference images that guide the video (-ReferenceImage) are sent.</summary>
+        ReferenceImages = 262144,
     }
 
     /// <summary>One file a finished task offers: its name, file extension and how its bytes are checked.</summary>
@@ -128,6 +132,8 @@ namespace SoraPS.Core.Dialects
                 case DialectOperation.ListOrder: return "lists its tasks only in its own order";
                 case DialectOperation.RemixStrength: return "cannot send a remix strength";
                 case DialectOperation.ImageFrame: return "cannot place the image at a frame; it is the first frame";
+                case DialectOperation.LastFrame: return "cannot send an image for the last frame";
+                case DialectOperation.ReferenceImages: return "cannot send reference images";
                 default: return "cannot " + operation.ToString().ToLowerInvariant();
             }
         }

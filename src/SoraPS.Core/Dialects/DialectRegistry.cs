@@ -17,6 +17,7 @@ namespace SoraPS.Core.Dialects
             new AzureJobsDialect(),
             new AzureOpenAIDialect(),
             new NewApiDialect(),
+            new OpenRouterDialect(),
         };
 
         public static IReadOnlyList<SoraDialect> Dialects => All;

@@ -50,6 +50,10 @@ namespace SoraPS.Core.Dialects
         public System.Collections.Generic.IReadOnlyDictionary<string, double>? UsdPerSecond { get; set; }
         /// <summary>The lengths (seconds) an extension of one of this model's videos may add; null where the model cannot extend.</summary>
         public IReadOnlyList<int>? ExtendDurations { get; set; }
+        /// <summary>The frames an image may be given for (first_frame, last_frame), where the provider lists them; null: not stated.</summary>
+        public IReadOnlyList<string>? FrameImages { get; set; }
+        /// <summary>The day the provider switched the model off, where it did (a relay may still serve the name).</summary>
+        public DateTimeOffset? RetiredOn { get; set; }
         /// <summary>Where the model comes from: "built-in", or the path of the user's models.json.</summary>
         public string Source { get; set; } = BuiltIn;
         public const string BuiltIn = "built-in";

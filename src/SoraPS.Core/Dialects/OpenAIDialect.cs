@@ -26,13 +26,16 @@ namespace SoraPS.Core.Dialects
         /// <summary>The lengths an extension may add: 4, 8, 12, 16 or 20 s, as the API's description of extension <c>seconds</c> says.</summary>
         private static readonly int[] ExtensionSeconds = { 4, 8, 12, 16, 20 };
 
+        /// <summary>OpenAI switched off Sora 2 and its Videos API on this day; relays and Azure keep the shape.</summary>
+        public static readonly DateTimeOffset SoraShutdown = new DateTimeOffset(2026, 9, 24, 0, 0, 0, TimeSpan.Zero);
+
         /// <summary>The catalog of OpenAI's own models.</summary>
         private static readonly ModelSpec[] OpenAIModels =
         {
             new ModelSpec("sora-2", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p" }, "720p", 32000, ImageInput.UrlOrFile)
-                { Matches = m => Dated.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.10 }, ExtendDurations = ExtensionSeconds },
+                { Matches = m => Dated.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.10 }, ExtendDurations = ExtensionSeconds, RetiredOn = SoraShutdown },
             new ModelSpec("sora-2-pro", new[] { 4, 8, 12 }, 4, new[] { "9:16", "16:9" }, "9:16", new[] { "720p", "1024p" }, "720p", 32000, ImageInput.UrlOrFile)
-                { Matches = m => DatedPro.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.30, ["1024p"] = 0.50 }, ExtendDurations = ExtensionSeconds },
+                { Matches = m => DatedPro.IsMatch(m), UsdPerSecond = new Dictionary<string, double> { ["720p"] = 0.30, ["1024p"] = 0.50 }, ExtendDurations = ExtensionSeconds, RetiredOn = SoraShutdown },
         };
 
         private static readonly StatusTable Words = new StatusTable

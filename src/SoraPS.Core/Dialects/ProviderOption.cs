@@ -10,6 +10,8 @@ namespace SoraPS.Core.Dialects
         Boolean,
         String,
         Integer,
+        /// <summary>A JSON object (a hashtable).</summary>
+        Object,
     }
 
     /// <summary>
@@ -60,6 +62,7 @@ namespace SoraPS.Core.Dialects
             {
                 case ProviderOptionType.Boolean: return value is bool;
                 case ProviderOptionType.String: return value is string;
+                case ProviderOptionType.Object: return value is System.Collections.IDictionary;
                 default: return value is int || value is long || value is short || value is byte;
             }
         }

@@ -34,6 +34,8 @@ namespace SoraPS.Core.Dialects
         public string? PriceUnit { get; private set; }
         /// <summary>Relative price per resolution where the provider publishes only that.</summary>
         public IReadOnlyDictionary<string, double>? PriceFactor { get; private set; }
+        /// <summary>The day the provider switched the model off (OpenAI's sora-2 and sora-2-pro: 2026-09-24); null while it serves it.</summary>
+        public DateTimeOffset? RetiredOn { get; private set; }
         /// <summary>"built-in", or the path of the models.json the model comes from.</summary>
         public string? Source { get; private set; }
         /// <summary>With a profile: the profile's model aliases that follow this model.</summary>
@@ -70,6 +72,7 @@ namespace SoraPS.Core.Dialects
                 PriceUnit = spec.UsdPerSecond == null ? null : UsdPerSecond,
                 PriceFactor = spec.ResolutionPriceFactor,
                 Source = spec.Source,
+                RetiredOn = spec.RetiredOn,
                 Aliases = profile?.ModelAlias == null ? Array.Empty<string>()
                     : profile.ModelAlias.Where(kv => spec.Accepts(kv.Value)).Select(kv => kv.Key).OrderBy(k => k, StringComparer.OrdinalIgnoreCase).ToArray(),
             };

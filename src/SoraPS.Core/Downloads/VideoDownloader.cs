@@ -17,6 +17,8 @@ namespace SoraPS.Core.Downloads
         public string? Variant { get; set; }
         /// <summary>high or low where the dialect offers a choice (AzureJobs); null: the provider's default.</summary>
         public string? Quality { get; set; }
+        /// <summary>Which of a task's videos to fetch (0: the first; see <see cref="Tasks.SoraTask.VideoUris"/>).</summary>
+        public int Output { get; set; }
         /// <summary>Check the MP4 signature (off for thumbnails and spritesheets).</summary>
         public bool VerifyMp4 { get; set; } = true;
         /// <summary>
@@ -316,7 +318,10 @@ namespace SoraPS.Core.Downloads
                 if (status == 401)
                     throw new SoraException("AuthenticationFailed", SoraErrorKind.Authentication, $"The provider refused the key when downloading task {_task?.Id} (401).") { Target = _task };
                 if (status < 200 || status > 299)
-                    throw new SoraException("DownloadFailed", ErrorIds.KindFromStatus(status), $"Downloading task {_task?.Id} failed: the server answered {status} {response.ReasonPhrase}.") { Target = _task };
+                {
+                    var kind = ErrorIds.KindFromStatus(status);
+                    throw new SoraException(kind == SoraErrorKind.Upstream ? ErrorIds.For(kind) : "DownloadFailed", kind, $"Downloading task {_task?.Id} failed: the server answered {status} {response.ReasonPhrase}.") { Target = _task };
+                }
             }
 
             /// <summary>A 206 to a resume: continues at <paramref name="offset"/> if the server still serves the same version. Returns the full size.</summary>

@@ -51,6 +51,8 @@ namespace SoraPS.Core.Journal
         public decimal? EstimatedCost { get; set; }
         /// <summary>The unit of <see cref="EstimatedCost"/>.</summary>
         public string? Currency { get; set; }
+        /// <summary>What the provider reported the task cost, once it did (see <see cref="SoraTask.ActualCost"/>).</summary>
+        public decimal? ActualCost { get; set; }
         /// <summary>The batch row key of the submission (New-SoraVideo -Key / -Once).</summary>
         public string? Key { get; set; }
         /// <summary>The file name the video is saved under in Save-SoraVideo's folder.</summary>

@@ -115,6 +115,7 @@ namespace SoraPS.Core.Journal
             F(nameof(JournalEntry.ErrorMessage), false, (ref Utf8JsonReader r, JournalEntry e, JournalNames n) => e.ErrorMessage = r.GetString(), e => e.ErrorMessage = null),
             F(nameof(JournalEntry.EstimatedCost), true, (ref Utf8JsonReader r, JournalEntry e, JournalNames n) => e.EstimatedCost = r.GetDecimal(), e => e.EstimatedCost = null),
             F(nameof(JournalEntry.Currency), true, (ref Utf8JsonReader r, JournalEntry e, JournalNames n) => e.Currency = n.Read(ref r), e => e.Currency = null),
+            F(nameof(JournalEntry.ActualCost), true, (ref Utf8JsonReader r, JournalEntry e, JournalNames n) => e.ActualCost = r.GetDecimal(), e => e.ActualCost = null),
             F(nameof(JournalEntry.Key), false, (ref Utf8JsonReader r, JournalEntry e, JournalNames n) => e.Key = r.GetString(), e => e.Key = null),
             F(nameof(JournalEntry.OutFile), false, (ref Utf8JsonReader r, JournalEntry e, JournalNames n) => e.OutFile = r.GetString(), e => e.OutFile = null),
             F(nameof(JournalEntry.Options), false, (ref Utf8JsonReader r, JournalEntry e, JournalNames n) => e.Options = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(ref r), e => e.Options = null),

@@ -53,10 +53,12 @@ namespace SoraPS.Core.Tasks
         public string? GenerationId { get; internal set; }
         /// <summary>The provider's last JSON answer for this task, unchanged.</summary>
         public string? Raw { get; internal set; }
-        /// <summary>What the provider reports the task cost (in its own unit, such as its credits or dollars), where it says.</summary>
-        public decimal? ActualCost { get; internal set; }
         /// <summary>Where Save-SoraVideo last saved this task's video.</summary>
         public string? SavedTo { get; internal set; }
+        /// <summary>Every video the task made, in the provider's order (the first is <see cref="VideoUri"/>); null when it made one or did not say.</summary>
+        public Uri[]? VideoUris { get; internal set; }
+        /// <summary>What the provider says the task cost, once it reports it (OpenRouter's usage.cost in US dollars, an APIMart-style relay's cost); null until then.</summary>
+        public decimal? ActualCost { get; internal set; }
         /// <summary>When SoraPS last read this task's state from the provider.</summary>
         public DateTimeOffset? RetrievedAt { get; internal set; }
         /// <summary>The batch row key the task was submitted under (New-SoraVideo -Key, or derived with -Once).</summary>

@@ -39,6 +39,10 @@ namespace SoraPS.Core.Tasks
         public int? ImageFrame { get; set; }
         /// <summary>Blend: the generations to blend.</summary>
         public IList<string>? Blend { get; set; }
+        /// <summary>The image the video ends on (an http(s) URL or a local file), where the dialect places a last frame.</summary>
+        public string? LastFrame { get; set; }
+        /// <summary>Images that guide the video without being a frame of it (URLs or local files), where the dialect takes references.</summary>
+        public IList<string>? ReferenceImages { get; set; }
     }
 
     /// <summary>One storyboard beat: at <see cref="Time"/> seconds, <see cref="Description"/> happens.</summary>

@@ -58,6 +58,16 @@ namespace SoraPS.Commands
         [Alias("ImageUrl", "image_url", "ImagePath", "input_reference")]
         public string[]? Image { get; set; }
 
+        /// <summary>The image the video ends on: a URL, or a local file where the dialect takes one (OpenRouter).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("last_frame")]
+        public string? LastFrame { get; set; }
+
+        /// <summary>Images that guide the video without being a frame of it (OpenRouter's input_references): URLs or local files.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("input_references")]
+        public string[]? ReferenceImage { get; set; }
+
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("callback_url", "CallbackUrl")]
         public string? CallbackUri { get; set; }
@@ -232,6 +242,8 @@ namespace SoraPS.Commands
                 Storyboard = StoryboardInput.ToBeats(Storyboard),
                 Blend = Blend,
                 ImageFrame = ImageFrame,
+                LastFrame = ResolveImage(TextInput.OrNull(LastFrame), nameof(LastFrame)),
+                ReferenceImages = ReferenceImage?.Select(TextInput.OrNull).Where(i => i != null).Select(i => ResolveImage(i, nameof(ReferenceImage))!).ToList(),
             };
         }
 
@@ -372,11 +384,11 @@ namespace SoraPS.Commands
             throw new SoraValidationException("InvalidCallbackUri", "CallbackUri", $"CallbackUri '{text}' is not an absolute https URL.") { Target = text };
         }
 
-        private string? ResolveImage(string? image)
+        private string? ResolveImage(string? image, string parameter = "Image")
         {
             if (image == null) return null;
             if (Uri.TryCreate(image, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)) return image;
-            return ProviderPaths.FileSystemPath(this, image, literal: true, "Image");
+            return ProviderPaths.FileSystemPath(this, image, literal: true, parameter);
         }
 
         private static IDictionary<string, object?>? ToDictionary(Hashtable? table)

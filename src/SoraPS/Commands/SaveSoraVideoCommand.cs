@@ -113,7 +113,21 @@ namespace SoraPS.Commands
             Pump(block: true);
         }
 
+        /// <summary>Saves the task's video; a task that made several (OpenRouter) saves each, the further ones as NAME-1.mp4, NAME-2.mp4 beside the first.</summary>
         private void SaveOne(SoraTask task)
+        {
+            var count = DownloadVariant.IsDefault(Variant) ? task.VideoUris?.Length ?? 1 : 1;
+            string? first = null;
+            for (var output = 0; output < count; output++)
+            {
+                var saved = SaveOutput(task, output, first);
+                if (saved == null) break;
+                first = first ?? saved;
+            }
+        }
+
+        /// <summary>Saves one of the task's videos (output 0: the first, named as for any task); returns its file, or null when nothing more can be saved.</summary>
+        private string? SaveOutput(SoraTask task, int output, string? first)
         {
             string target;
             DownloadVariant variant;
@@ -123,12 +137,13 @@ namespace SoraPS.Commands
                 client = ClientFor(task.Profile);
                 variant = client.Dialect.Capabilities.Variant(Variant, client.Dialect.Name);
                 client.Dialect.Capabilities.Quality(Quality, client.Dialect.Name);
-                target = TargetPath(task, variant);
+                target = output == 0 || first == null ? TargetPath(task, variant)
+                    : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(first) ?? "", System.IO.Path.GetFileNameWithoutExtension(first) + "-" + output.ToString(CultureInfo.InvariantCulture) + System.IO.Path.GetExtension(first));
             }
             catch (SoraException e)
             {
                 WriteSoraError(e, task);
-                return;
+                return null;
             }
             // A name SoraPS chose takes the extension of what the server sends; a picture saved earlier may have another.
             var chosen = System.IO.Path.GetFileName(target) == SavePolicy.FileName(task, variant);
@@ -142,15 +157,15 @@ namespace SoraPS.Commands
                 WriteVerbose($"Skipped task {task.Id}: '{target}' is already there.");
                 _written.Add(target);
                 if (PassThru) WriteObject(new FileInfo(target));
-                return;
+                return target;
             }
             if (existing == ExistingFile.Refuse)
             {
                 WriteSoraError(SavePolicy.Exists(target, task), task);
-                return;
+                return target;
             }
             var action = File.Exists(target) ? $"Overwrite with the video of task {task.Id}" : $"Save the video of task {task.Id}";
-            if (!ShouldProcess(target, action)) return;
+            if (!ShouldProcess(target, action)) return target;
             try
             {
                 SavePolicy.EnsureWritableFolder(System.IO.Path.GetDirectoryName(target), task);
@@ -158,16 +173,17 @@ namespace SoraPS.Commands
             catch (SoraException e)
             {
                 WriteSoraError(e, task);
-                return;
+                return target;
             }
-            StartDownload(task, client, variant, target, chosen);
+            StartDownload(task, client, variant, target, chosen, output);
+            return target;
         }
 
         /// <summary>
         /// Downloads in the background (at most the profile's MaxParallelDownloads at once) with a bar per file;
         /// <paramref name="chosen"/>: SoraPS chose the name, so its extension follows what the server sends.
         /// </summary>
-        private void StartDownload(SoraTask task, SoraClient client, DownloadVariant variant, string target, bool chosen)
+        private void StartDownload(SoraTask task, SoraClient client, DownloadVariant variant, string target, bool chosen, int output)
         {
             var activity = NextActivityId();
             IProgress<DownloadProgress> progress = Bars.Enabled ? new PostedProgress<DownloadProgress>(this, p => Bars.Write(() => DownloadRecord(activity, task, p))) : NoProgress<DownloadProgress>.Instance;
@@ -178,6 +194,7 @@ namespace SoraPS.Commands
                 Quality = TextInput.OrNull(Quality)?.ToLowerInvariant(),
                 VerifyMp4 = variant.IsVideo,
                 NameFromContent = chosen,
+                Output = output,
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
             };
             _written.Add(target);
@@ -191,7 +208,7 @@ namespace SoraPS.Commands
                     WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Saved task {0} to {1} ({2:N0} bytes in {3:0.0} s){4}.",
                         task.Id, result.Path, result.Bytes, result.Elapsed.TotalSeconds,
                         left.HasValue && left.Value > TimeSpan.Zero ? string.Format(CultureInfo.InvariantCulture, "; the provider's link stays valid for {0:0.#} h more", left.Value.TotalHours) : ""));
-                    if (Sidecar && variant.IsVideo) WriteSidecar(client, task, result.Path);
+                    if (Sidecar && variant.IsVideo && output == 0) WriteSidecar(client, task, result.Path);
                     if (PassThru) WriteObject(new FileInfo(result.Path));
                 },
                 e =>
