@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
+using SoraPS.Core.Catalog;
 using SoraPS.Core.Dialects;
 using SoraPS.Core.Downloads;
 using SoraPS.Core.Http;
@@ -259,7 +260,7 @@ namespace SoraPS.Core.Tests
         [Fact]
         public async Task A_budget_counts_the_reported_cost_once_known_and_the_spend_shows_it_beside_the_estimate()
         {
-            var store = ModelStore.Current;
+            var store = ModelCatalog.Current.Store;
             // Priced at 1.00 a second for the estimate; the emulator reports 0.40 a second.
             store.Update(list => list.Add(new UserModel { Dialect = "OpenRouter", Name = "google/veo-3.1", PricePerSecond = 1.00m }));
             try
@@ -301,7 +302,7 @@ namespace SoraPS.Core.Tests
         [Fact]
         public async Task A_sunset_header_warns_once_per_model_and_a_retired_model_is_ModelRetired_naming_its_replacement()
         {
-            var store = ModelStore.Current;
+            var store = ModelCatalog.Current.Store;
             store.Update(list =>
             {
                 list.Add(new UserModel { Dialect = "OpenRouter", Name = "minimax/hailuo-02", Durations = new[] { 6, 10 }, Resolutions = new[] { "768p", "1080p" }, AspectRatios = new[] { "16:9" } });

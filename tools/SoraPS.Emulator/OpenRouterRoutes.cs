@@ -33,16 +33,16 @@ namespace SoraPS.Emulator
         /// <summary>What the emulator's account can use: the model list it serves and validates against.</summary>
         internal sealed class Model
         {
-            public string Id;
-            public string Name;
-            public int[] Durations;
-            public string[] Resolutions;
-            public string[] Aspects;
-            public string[] Frames;
+            public string Id = "";
+            public string Name = "";
+            public int[] Durations = Array.Empty<int>();
+            public string[] Resolutions = Array.Empty<string>();
+            public string[] Aspects = Array.Empty<string>();
+            public string[] Frames = Array.Empty<string>();
             public bool Audio;
-            public Dictionary<string, string> Pricing;
-            public string SunsetDate;
-            public string RetiredFor;
+            public Dictionary<string, string>? Pricing;
+            public string? SunsetDate;
+            public string? RetiredFor;
         }
 
         internal static readonly Model[] Models =
@@ -67,14 +67,14 @@ namespace SoraPS.Emulator
             app.MapGet("/openrouter/api/v1/videos/{jobId}/content", ctx => Content(ctx, emu));
         }
 
-        internal static IResult Error(int status, string message, Dictionary<string, object> metadata = null)
+        internal static IResult Error(int status, string message, Dictionary<string, object?>? metadata = null)
         {
-            var e = new Dictionary<string, object> { ["code"] = status, ["message"] = message };
+            var e = new Dictionary<string, object?> { ["code"] = status, ["message"] = message };
             if (metadata != null) e["metadata"] = metadata;
-            return SoraEmulator.Json(new Dictionary<string, object> { ["error"] = e }, status);
+            return SoraEmulator.Json(new Dictionary<string, object?> { ["error"] = e }, status);
         }
 
-        private static Task Fail(HttpContext ctx, int status, string message, Dictionary<string, object> metadata = null) => Error(status, message, metadata).ExecuteAsync(ctx);
+        private static Task Fail(HttpContext ctx, int status, string message, Dictionary<string, object?>? metadata = null) => Error(status, message, metadata).ExecuteAsync(ctx);
 
         private static async Task Create(HttpContext ctx, SoraEmulator emu)
         {
@@ -91,7 +91,7 @@ namespace SoraPS.Emulator
             if (model.RetiredFor != null)
             {
                 await Fail(ctx, 410, $"Model {id} is no longer available: its provider retired it on 2026-09-24. Use {model.RetiredFor} instead.",
-                    new Dictionary<string, object> { ["replacement"] = model.RetiredFor, ["sunset_date"] = "2026-09-24" });
+                    new Dictionary<string, object?> { ["replacement"] = model.RetiredFor, ["sunset_date"] = "2026-09-24" });
                 return;
             }
             var prompt = RouteHelpers.Str(root, "prompt") ?? "";
@@ -116,7 +116,7 @@ namespace SoraPS.Emulator
             { await Fail(ctx, 400, "seed must be an integer"); return; }
             if (root.TryGetProperty("provider", out var pv) && pv.ValueKind != JsonValueKind.Object)
             { await Fail(ctx, 400, "provider must be an object"); return; }
-            if (root.TryGetProperty("callback_url", out var cb) && !(cb.ValueKind == JsonValueKind.String && cb.GetString().StartsWith("https://", StringComparison.Ordinal)))
+            if (root.TryGetProperty("callback_url", out var cb) && !(cb.ValueKind == JsonValueKind.String && (cb.GetString() ?? "").StartsWith("https://", StringComparison.Ordinal)))
             { await Fail(ctx, 400, "callback_url must be an HTTPS URL"); return; }
             if (prompt.Contains("[quota]")) { await Fail(ctx, 402, "Insufficient credits. Add more using https://openrouter.ai/credits"); return; }
             if (prompt.Contains("[ratelimit]")) { await Fail(ctx, 429, "Rate limit exceeded"); return; }
@@ -144,7 +144,7 @@ namespace SoraPS.Emulator
                 ctx.Response.Headers["Deprecation"] = "@1788220800";
                 ctx.Response.Headers["Sunset"] = model.SunsetDate;
             }
-            await SoraEmulator.Json(new Dictionary<string, object>
+            await SoraEmulator.Json(new Dictionary<string, object?>
             {
                 ["id"] = task.Id,
                 ["polling_url"] = "/api/v1/videos/" + task.Id,
@@ -153,7 +153,7 @@ namespace SoraPS.Emulator
         }
 
         /// <summary>frame_images (FrameImage: type image_url, image_url.url, frame_type) and input_references (image parts).</summary>
-        private static string CheckImages(JsonElement root, Model model)
+        private static string? CheckImages(JsonElement root, Model model)
         {
             if (root.TryGetProperty("frame_images", out var frames))
             {
@@ -179,7 +179,7 @@ namespace SoraPS.Emulator
             return null;
         }
 
-        private static string ImagePart(JsonElement part, string field)
+        private static string? ImagePart(JsonElement part, string field)
         {
             if (part.ValueKind != JsonValueKind.Object || RouteHelpers.Str(part, "type") != "image_url") return field + "[].type must be image_url";
             if (!part.TryGetProperty("image_url", out var iu) || iu.ValueKind != JsonValueKind.Object) return field + "[].image_url must be an object";
@@ -189,11 +189,11 @@ namespace SoraPS.Emulator
             return null;
         }
 
-        private static Dictionary<string, object> JobObject(SoraEmulator emu, EmuTask t, HttpContext ctx)
+        private static Dictionary<string, object?> JobObject(SoraEmulator emu, EmuTask t, HttpContext ctx)
         {
             var (phase, _) = t.StateAt(DateTimeOffset.UtcNow);
             var status = phase == "queued" ? "pending" : phase == "running" ? "in_progress" : phase;
-            var o = new Dictionary<string, object>
+            var o = new Dictionary<string, object?>
             {
                 ["id"] = t.Id,
                 ["polling_url"] = "/api/v1/videos/" + t.Id,
@@ -207,7 +207,7 @@ namespace SoraPS.Emulator
                 o["unsigned_urls"] = Enumerable.Range(0, count).Select(i => $"{req.Scheme}://{req.Host}/openrouter/api/v1/videos/{t.Id}/content?index={i}").ToArray();
                 if ((bool)t.Extra["signed"])
                     o["urls"] = Enumerable.Range(0, count).Select(i => $"{req.Scheme}://localhost:{req.Host.Port}/cdn/openrouter/{t.Id}/{i}.mp4?sig=emulated").ToArray();
-                o["usage"] = new Dictionary<string, object> { ["cost"] = t.Extra["cost"], ["is_byok"] = false };
+                o["usage"] = new Dictionary<string, object?> { ["cost"] = t.Extra["cost"], ["is_byok"] = false };
             }
             if (phase == "failed")
                 o["error"] = t.Failure == "moderation" ? "Provider returned error: the request was rejected by the content moderation policy" : "Provider returned error: generation timed out";
@@ -217,7 +217,7 @@ namespace SoraPS.Emulator
         private static Task Get(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Fail(ctx, 401, "Missing Authentication header");
-            var id = (string)ctx.Request.RouteValues["jobId"];
+            var id = RouteHelpers.RouteValue(ctx, "jobId");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "openrouter") return Fail(ctx, 404, "Resource not found");
             return SoraEmulator.Json(JobObject(emu, t, ctx)).ExecuteAsync(ctx);
         }
@@ -225,7 +225,7 @@ namespace SoraPS.Emulator
         private static Task Content(HttpContext ctx, SoraEmulator emu)
         {
             if (!emu.IsAuthorized(ctx.Request)) return Fail(ctx, 401, "Missing Authentication header");
-            var id = (string)ctx.Request.RouteValues["jobId"];
+            var id = RouteHelpers.RouteValue(ctx, "jobId");
             if (!emu.State.Tasks.TryGetValue(id, out var t) || t.Dialect != "openrouter" || t.StateAt(DateTimeOffset.UtcNow).Phase != "completed")
                 return Fail(ctx, 404, "Resource not found");
             var index = 0;
@@ -236,9 +236,9 @@ namespace SoraPS.Emulator
         }
 
         private static Task ModelList(HttpContext ctx) =>
-            SoraEmulator.Json(new Dictionary<string, object>
+            SoraEmulator.Json(new Dictionary<string, object?>
             {
-                ["data"] = Models.Where(m => m.RetiredFor == null).Select(m => new Dictionary<string, object>
+                ["data"] = Models.Where(m => m.RetiredFor == null).Select(m => new Dictionary<string, object?>
                 {
                     ["id"] = m.Id,
                     ["canonical_slug"] = m.Id,

@@ -169,7 +169,6 @@ namespace SoraPS.Emulator
             app.MapGet("/cdn/{**path}", () => RouteHelpers.VideoResult(emulator));
             app.MapDelete("/_emulator/faults", () => { state.ClearFaults(); return Results.NoContent(); });
             app.MapGet("/", () => Results.Text("SoraPS provider emulator. Prefixes: " + Prefixes() + ".\n"));
-            app.MapGet("/", () => Results.Text("SoraPS provider emulator. Dialects: /openai (OpenAI), /unified (UnifiedTask), /v2task (V2Task), /onerouter (OneRouter), /soraweb (SoraWeb), /azure (AzureJobs), /azureopenai/openai (AzureOpenAI), /openrouter (OpenRouter).\n"));
             await app.StartAsync();
             var address = (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
                 ?? throw new InvalidOperationException("Kestrel reports no address.")).Addresses.First();

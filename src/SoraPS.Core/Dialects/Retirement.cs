@@ -64,7 +64,7 @@ namespace SoraPS.Core.Dialects
         {
             if (string.IsNullOrWhiteSpace(text)) return null;
             var t = text!.Trim();
-            if (t.StartsWith("@", StringComparison.Ordinal) && long.TryParse(t.Substring(1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var unix))
+            if (t.StartsWith("@", StringComparison.Ordinal) && long.TryParse(t.TrimStart('@'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var unix))
                 return DateTimeOffset.FromUnixTimeSeconds(unix);
             return HttpDate(t);
         }
