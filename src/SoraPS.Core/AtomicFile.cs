@@ -46,11 +46,31 @@ namespace SoraPS.Core
                 }
                 RestrictToUser(temp);
                 Compat.MoveFile(temp, path, true);
+                RemoveLeftovers(dir, Path.GetFileName(path));
             }
             finally
             {
                 if (File.Exists(temp)) File.Delete(temp);
             }
+        }
+
+        /// <summary>
+        /// Deletes the temporary files an earlier write of the same file left when its process was killed mid-write (each
+        /// write's temporary is its own; these files' writers hold a lock or are the only writer, so none is in use).
+        /// </summary>
+        private static void RemoveLeftovers(string dir, string name)
+        {
+            try
+            {
+                foreach (var stale in Directory.GetFiles(dir, "." + name + ".*.tmp"))
+                {
+                    try { File.Delete(stale); }
+                    catch (IOException) { }
+                    catch (UnauthorizedAccessException) { }
+                }
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
 
         /// <summary>Keeps config files readable by their owner only on Unix.</summary>

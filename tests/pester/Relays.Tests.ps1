@@ -13,7 +13,7 @@ BeforeAll {
     Import-Module (Join-Path $root 'out' 'SoraPS' 'SoraPS.psd1') -Force
     $ProgressPreference = 'SilentlyContinue'
     $script:videos = Join-Path $env:SORAPS_CONFIG_HOME 'videos'
-    $script:sample = [IO.File]::ReadAllBytes((Join-Path $root 'tests' 'SoraPS.Emulator' 'Assets' 'sample.mp4'))
+    $script:sample = [IO.File]::ReadAllBytes((Join-Path $root 'tools' 'SoraPS.Emulator' 'Assets' 'sample.mp4'))
     Register-SoraProfile -Name newapi -Dialect NewApi -BaseUri "$($emu.BaseUri)/newapi" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
     Register-SoraProfile -Name relay -Dialect OpenAI -BaseUri "$($emu.BaseUri)/relay" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
     Register-SoraProfile -Name azurejobs -Dialect AzureJobs -BaseUri "$($emu.BaseUri)/azure" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY
