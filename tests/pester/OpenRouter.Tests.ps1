@@ -117,8 +117,14 @@ Describe 'OpenRouter dialect' {
     It 'shows RetiredOn for OpenAI''s Sora 2 models and warns once when one is submitted, without refusing it' {
         (Get-SoraModel -Dialect OpenAI -Name sora-2, sora-2-pro).RetiredOn | ForEach-Object { $_.ToString('yyyy-MM-dd') } | Should -Be @('2026-09-24', '2026-09-24')
         (Get-SoraModel -Dialect OpenRouter -Name google/veo-3.1).RetiredOn | Should -BeNullOrEmpty
-        $tasks = 'after sora one', 'after sora two' | New-SoraVideo -Profile oa -Model sora-2-pro -WarningVariable warned -WarningAction SilentlyContinue
-        @($tasks).Count | Should -Be 2
-        @($warned | Where-Object { $_.Message -like '*retired sora-2-pro on 2026-09-24*' }).Count | Should -Be 1
+        # Once per model and process: a fresh process, since other suites in this one may have submitted sora-2-pro already.
+        $script = @"
+Import-Module '$module'
+`$tasks = 'after sora one', 'after sora two' | New-SoraVideo -Profile oa -Model sora-2-pro -WarningVariable warned -WarningAction SilentlyContinue
+@(`$tasks).Count
+@(`$warned | Where-Object { `$_.Message -like '*retired sora-2-pro on 2026-09-24*' }).Count
+"@
+        $out = & pwsh -NoProfile -NonInteractive -Command $script
+        $out | Should -Be @('2', '1')
     }
 }

@@ -86,7 +86,8 @@ Describe 'OpenAI-shaped relay with links' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ListNotSupported*'
         $err[0].Exception.Message | Should -Match 'GET /v1/videos'
         $err = $null
-        $task | Remove-SoraTask -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        # -Force: the video was never saved, and only then does Remove-SoraTask delete without asking.
+        $task | Remove-SoraTask -Force -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DeleteNotSupported*'
         $entry = Get-SoraTask -Profile relay | Where-Object Id -eq $task.Id
         $entry.Status | Should -Be 'Succeeded'

@@ -41,23 +41,7 @@ namespace SoraPS.Core.Batch
         {
             var video = s.File == null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sidecarPath)) ?? ".", s.File);
             if (video == null && sidecarPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) video = Path.GetFullPath(sidecarPath.Substring(0, sidecarPath.Length - 5));
-            return new GalleryItem
-            {
-                Id = s.Id,
-                Prompt = s.Prompt,
-                Profile = s.Profile,
-                Model = s.Model,
-                Duration = s.Duration,
-                Size = s.Size,
-                Cost = s.ReportedCost ?? s.EstimatedCost,
-                CostEstimated = s.ReportedCost == null && s.EstimatedCost != null,
-                Currency = s.Currency,
-                Status = s.Status ?? "Succeeded",
-                ErrorCode = s.ErrorCode,
-                ErrorMessage = s.ErrorMessage,
-                VideoPath = video != null && File.Exists(video) ? video : null,
-                PosterPath = video == null ? null : SoraGallery.FindPoster(video),
-            };
+            return Card(s, s.Id, s.Status ?? "Succeeded", s.ErrorCode, s.ErrorMessage, video != null && File.Exists(video) ? video : null, video);
         }
 
         /// <summary>A card from a task (its sidecar, when its video has one, and its journal entry fill in the rest).</summary>
@@ -72,24 +56,27 @@ namespace SoraPS.Core.Batch
                 return fromSidecar;
             }
             var s = VideoSidecar.From(task, entry, dialect, null);
-            return new GalleryItem
-            {
-                Id = task.Id,
-                Prompt = s.Prompt,
-                Profile = s.Profile,
-                Model = s.Model,
-                Duration = s.Duration,
-                Size = s.Size,
-                Cost = s.ReportedCost ?? s.EstimatedCost,
-                CostEstimated = s.ReportedCost == null && s.EstimatedCost != null,
-                Currency = s.Currency,
-                Status = task.Status.ToString(),
-                ErrorCode = task.Error?.Code ?? (task.Error == null ? null : task.Error.Kind.ToString()),
-                ErrorMessage = task.Error?.Message,
-                VideoPath = video,
-                PosterPath = video == null ? null : SoraGallery.FindPoster(video),
-            };
+            return Card(s, task.Id, task.Status.ToString(), task.Error?.Code ?? task.Error?.Kind.ToString(), task.Error?.Message, video, video);
         }
+
+        /// <summary>A card from a sidecar's fields (read from disk or made from a task); the poster is looked for beside <paramref name="posterOf"/>.</summary>
+        private static GalleryItem Card(VideoSidecar s, string? id, string status, string? errorCode, string? errorMessage, string? video, string? posterOf) => new GalleryItem
+        {
+            Id = id,
+            Prompt = s.Prompt,
+            Profile = s.Profile,
+            Model = s.Model,
+            Duration = s.Duration,
+            Size = s.Size,
+            Cost = s.ReportedCost ?? s.EstimatedCost,
+            CostEstimated = s.ReportedCost == null && s.EstimatedCost != null,
+            Currency = s.Currency,
+            Status = status,
+            ErrorCode = errorCode,
+            ErrorMessage = errorMessage,
+            VideoPath = video,
+            PosterPath = posterOf == null ? null : SoraGallery.FindPoster(posterOf),
+        };
     }
 
     /// <summary>
