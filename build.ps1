@@ -108,7 +108,8 @@ Import-Module Pester -RequiredVersion $pesterVersion
 `$c.Run.PassThru = `$true
 `$c.Output.Verbosity = 'Detailed'
 `$r = Invoke-Pester -Configuration `$c
-[pscustomobject]@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount; Skipped = `$r.SkippedCount; Total = `$r.TotalCount; Result = `$r.Result } | ConvertTo-Json | Set-Content $(& $quote $resultFile)
+`$names = @(`$r.Failed | ForEach-Object { `$_.ExpandedPath }) + @(`$r.FailedBlocks | ForEach-Object { 'block: ' + `$_.ExpandedPath }) + @(`$r.FailedContainers | ForEach-Object { 'file: ' + `$_.Item })
+[pscustomobject]@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount; Skipped = `$r.SkippedCount; Total = `$r.TotalCount; Result = `$r.Result; FailedNames = `$names } | ConvertTo-Json | Set-Content $(& $quote $resultFile)
 "@
     # A private config folder for the whole run, set before any SoraPS code loads; the test files make their own too.
     $config = Join-Path ([IO.Path]::GetTempPath()) ('soraps-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -188,7 +189,8 @@ function Read-Trx([string] $Folder) {
         [xml] $x = Get-Content $trx.FullName -Raw
         $c = $x.TestRun.ResultSummary.Counters
         $name = ($x.TestRun.TestDefinitions.UnitTest | Select-Object -First 1).TestMethod.codeBase | Split-Path -LeafBase
-        [pscustomobject]@{ Name = $name; Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Total = [int]$c.total }
+        $failedNames = @($x.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -ne 'Passed' -and $_.outcome -ne 'NotExecuted' } | ForEach-Object { $_.testName })
+        [pscustomobject]@{ Name = $name; Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Total = [int]$c.total; FailedNames = $failedNames }
     }
 }
 
@@ -249,6 +251,8 @@ function Write-Summary {
         $r = $results[$k]
         Write-Host ('  {0,-58} {1,5} passed, {2,3} failed {3}' -f $k, $r.Passed, $r.Failed, $r.Note)
         $passed += $r.Passed; $failed += $r.Failed
+        # The failing tests by name, here at the end, where a log cut to its last lines still shows them.
+        foreach ($n in @($r.PSObject.Properties['FailedNames'] | ForEach-Object { $_.Value } | Where-Object { $_ })) { Write-Host "      failed: $n" }
     }
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
