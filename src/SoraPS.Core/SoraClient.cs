@@ -108,6 +108,7 @@ namespace SoraPS.Core
         {
             ProviderResponse response;
             string? local = null;
+            await LearnSourceLengthAsync(request, cancel).ConfigureAwait(false);
             // The profile's concurrency limit counts requests in flight at the provider; parsing and
             // journaling the answer happen outside it, so the next submission starts at once.
             await _submitGate.WaitAsync(cancel).ConfigureAwait(false);
@@ -159,6 +160,34 @@ namespace SoraPS.Core
                 throw new SoraProtocolException(e.Message + Where(local) + " Check the provider before resubmitting.", e.RawBody, e);
             }
             return Recorded(local, task, once, request);
+        }
+
+        /// <summary>
+        /// An edit (or a remix the provider makes at its source's length) of a video given by id is priced at the source's
+        /// length: read from the provider here, before the journal line and the budget check. When it cannot be read, the
+        /// request stays unpriced and <see cref="ValidatedRequest.SourceLengthProblem"/> says why (a budget then refuses it).
+        /// </summary>
+        private async Task LearnSourceLengthAsync(ValidatedRequest request, CancellationToken cancel)
+        {
+            if (!request.LengthFromSource || request.Duration.HasValue || Rehearsing || string.IsNullOrEmpty(request.SourceId)) return;
+            if (!Dialect.Capabilities.Has(DialectOperation.Query))
+            {
+                request.SourceLengthProblem = $"the {Dialect.Name} dialect cannot read a task back to learn it";
+                return;
+            }
+            try
+            {
+                var source = await GetAsync(request.SourceId!, cancel).ConfigureAwait(false);
+                if (source.Duration > 0) request.Duration = source.Duration;
+                else request.SourceLengthProblem = $"the provider's answer about {request.SourceId} gives no length";
+            }
+            catch (SoraException e) when (!cancel.IsCancellationRequested)
+            {
+                request.SourceLengthProblem = $"reading {request.SourceId} from the provider failed: {e.Message}";
+            }
+            Log.Verbose(request.Duration.HasValue
+                ? $"The source video {request.SourceId} is {request.Duration} s long; the request is priced at that length."
+                : $"The length of the source video {request.SourceId} is not known ({request.SourceLengthProblem}).");
         }
 
         /// <summary>The accepted task, journaled before anyone sees it: a crash from here on never loses its id.</summary>

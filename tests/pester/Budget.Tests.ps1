@@ -54,6 +54,17 @@ Describe 'Budgets' {
         Get-PostCount 'budget ' | Should -Be 2
     }
 
+    It 'counts the request as it is sent: a provider option naming the length is that length, and a contradiction is refused' {
+        Register-SoraProfile -Name as-sent -Dialect OpenAI -BaseUri "$($emu.BaseUri)/openai" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -DailyBudget 1
+        # 12 s at 0.10 USD/s is 1.20 USD: over the 1.00 budget, though the default 4 s would fit.
+        New-SoraVideo 'as sent twelve' -Profile as-sent -ProviderOption @{ seconds = '12' } -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'BudgetExceeded*'
+        $err[0].Exception.Message | Should -BeLike '*1.20 USD (12 s x 0.10 USD/s)*'
+        New-SoraVideo 'as sent both' -Profile as-sent -Duration 4 -ProviderOption @{ seconds = '12' } -ErrorVariable err2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'ConflictingProviderOption*'
+        Get-PostCount 'as sent' | Should -Be 0
+    }
+
     It 'refuses an unpriced model on a profile with a budget (UnpricedModel), unless allowed' {
         Register-SoraProfile -Name unpriced -Dialect UnifiedTask -BaseUri "$($emu.BaseUri)/unified" -ApiKeyEnvironmentVariable SORAPS_PESTER_KEY -MonthlyBudget 100
         New-SoraVideo 'unpriced submission' -Profile unpriced -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -190,13 +190,16 @@ Describe 'Every dialect through the same cmdlets' {
     }
 
     It 'runs synchronous OneRouter requests concurrently up to the profile limit' {
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        $tasks = 1..4 | ForEach-Object { "frame $_" } | New-SoraVideo -Profile onerouter -Image $script:image
-        $watch.Stop()
+        $tasks = 1..4 | ForEach-Object { "concurrent frame $_" } | New-SoraVideo -Profile onerouter -Image $script:image
         $tasks | Should -HaveCount 4
         $tasks.Status | Select-Object -Unique | Should -Be 'Succeeded'
-        # Four 1-second generations: sequential would take 4 s or more.
-        $watch.Elapsed.TotalSeconds | Should -BeLessThan 3
+        # Each request is answered after a 1-second generation: sent one after another, they would arrive 1 s or more
+        # apart. All four arriving within that second means each was sent while the others were in flight (arrival times
+        # as the emulator recorded them, not the wall time of a loaded machine).
+        $arrivals = @(Get-EmulatorRequest $emu | Where-Object { $_.method -eq 'POST' -and $_.body -like '*concurrent frame*' } | ForEach-Object { [long] $_.at })   # Unix milliseconds
+        $arrivals | Should -HaveCount 4
+        $span = $arrivals | Measure-Object -Maximum -Minimum
+        $span.Maximum - $span.Minimum | Should -BeLessThan 1000
     }
 
     It 'takes a storyboard from CSV rows on SoraWeb' {

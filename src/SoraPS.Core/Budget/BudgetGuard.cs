@@ -75,6 +75,7 @@ namespace SoraPS.Core.Budget
                         "Make the config folder writable (or point SORAPS_CONFIG_HOME at one that is) and try again.", e) { Target = journal.Directory };
                 }
             }
+            if (quote == null && request.LengthFromSource && !request.Duration.HasValue) throw CostUnknown(profile, request);
             if (quote == null && !profile.AllowUnpricedModels) throw Unpriced(profile, dialect, request);
             if (journal == null)
                 throw new SoraConfigurationException("BudgetUnverifiable", $"Profile '{profile.Name}' has a budget, but no task journal to count its spend in; nothing was sent.") { Target = profile.Name };
@@ -130,6 +131,14 @@ namespace SoraPS.Core.Budget
                 : "estimate: " + quote;
             return estimate + "; budget: " + string.Join(", ", parts);
         }
+
+        /// <summary>Made at its source's length, which could not be learned: its cost cannot be counted, so a budget refuses it.</summary>
+        private static SoraException CostUnknown(SoraProfile profile, ValidatedRequest request) =>
+            new SoraConfigurationException("CostUnknown",
+                $"Profile '{profile.Name}' has a budget, and this {(request.Operation ?? "request")} is made at the length of the source video {request.SourceId}, " +
+                $"which is not known ({request.SourceLengthProblem ?? "it was not looked up"}), so its cost cannot be counted; nothing was sent. " +
+                "Pass the source as a task object (Get-SoraTask -Id ... ) so its length is known, or check that the provider still has it.")
+            { Target = request.Prompt };
 
         private static SoraException Unpriced(SoraProfile profile, SoraDialect dialect, ValidatedRequest request) =>
             new SoraConfigurationException("UnpricedModel",

@@ -10,20 +10,24 @@ namespace SoraPS.Core.Catalog
     /// <summary>What one generation is estimated to cost: seconds of video times the catalog's price per second.</summary>
     public sealed class PriceQuote
     {
-        public PriceQuote(decimal perSecond, int seconds, string currency)
+        public PriceQuote(decimal perSecond, int seconds, string currency, int count = 1)
         {
             PerSecond = perSecond;
             Seconds = seconds;
             Currency = currency;
+            Count = count < 1 ? 1 : count;
         }
 
         public decimal PerSecond { get; }
         public int Seconds { get; }
         public string Currency { get; }
-        public decimal Amount => PerSecond * Seconds;
+        /// <summary>How many videos the request makes (each is billed).</summary>
+        public int Count { get; }
+        public decimal Amount => PerSecond * Seconds * Count;
 
         public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "{0} {1} ({2} s x {3} {1}/s)", Pricing.Format(Amount), Currency, Seconds, Pricing.Format(PerSecond));
+            string.Format(CultureInfo.InvariantCulture, "{0} {1} ({4}{2} s x {3} {1}/s)", Pricing.Format(Amount), Currency, Seconds, Pricing.Format(PerSecond),
+                Count > 1 ? Count.ToString(CultureInfo.InvariantCulture) + " videos x " : "");
     }
 
     /// <summary>
@@ -52,8 +56,13 @@ namespace SoraPS.Core.Catalog
         }
 
         /// <summary>The price of one request as validated; null when the catalog has no price for its model and resolution.</summary>
-        public static PriceQuote? For(ValidatedRequest? request) =>
-            request == null ? null : Quote(request.Spec, request.Duration, request.Resolution);
+        public static PriceQuote? For(ValidatedRequest? request)
+        {
+            // Made at its source's length: unpriced until that length is known (never the model's default).
+            if (request == null || (request.LengthFromSource && !request.Duration.HasValue)) return null;
+            var rate = RatePerSecond(request.Spec, request.Resolution);
+            return rate.HasValue ? new PriceQuote(rate.Value, request.Duration ?? request.Spec.DefaultDuration, ListCurrency, request.Count) : null;
+        }
 
         /// <summary>As <see cref="For(ValidatedRequest)"/> (the dialect is not needed: the request carries its model).</summary>
         public static PriceQuote? For(SoraDialect? dialect, ValidatedRequest? request) => For(request);
@@ -86,16 +95,17 @@ namespace SoraPS.Core.Catalog
             var spec = request.Spec;
             var resolution = string.IsNullOrEmpty(request.Resolution) ? spec.DefaultResolution : request.Resolution;
             var rate = RatePerSecond(spec, resolution);
-            if (request.Operation == "edit" && !request.Duration.HasValue)
+            if (request.LengthFromSource && !request.Duration.HasValue)
             {
-                // An edit is priced like a generation of its source's length, which is not known here.
+                // Made at its source's length, which is not known yet: it is looked up at the provider when the request is sent.
                 return rate.HasValue
-                    ? string.Format(CultureInfo.InvariantCulture, "the source video's length x ${0:0.00}/s at list price (its length is not known here: pass the task instead of its id)", rate.Value)
+                    ? string.Format(CultureInfo.InvariantCulture, "the source video's length x ${0:0.00}/s at list price (the length is looked up at the provider before it is sent; pass the task object instead of its id to see it here)", rate.Value)
                     : null;
             }
             var seconds = request.Duration ?? spec.DefaultDuration;
+            var videos = request.Count > 1 ? request.Count.ToString(CultureInfo.InvariantCulture) + " videos x " : "";
             if (rate.HasValue)
-                return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({1} s x ${2:0.00}/s)", seconds * rate.Value, seconds, rate.Value);
+                return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({3}{1} s x ${2:0.00}/s)", seconds * rate.Value * request.Count, seconds, rate.Value, videos);
             if (spec.ResolutionPriceFactor != null && spec.ResolutionPriceFactor.TryGetValue(resolution, out var factor))
                 return string.Format(CultureInfo.InvariantCulture, "billed by duration ({0} s); {1} costs {2:0.###}x the standard price", seconds, request.Resolution, factor);
             return null;

@@ -93,12 +93,14 @@ namespace SoraPS.Core.Catalog
         public ValidatedRequest Validate(VideoRequest request)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
+            var count = LiftSentFields(request);
             var modelName = FirstNonEmpty(request.Model, _profile?.Model, _dialect.DefaultModel);
             var spec = _catalog.GetModel(_dialect, modelName, _profile);
-            var v = new ValidatedRequest(request, modelName ?? spec.Name, spec);
+            var v = new ValidatedRequest(request, modelName ?? spec.Name, spec) { Count = count };
             CheckPrompt(request, spec);
             ValidateSource(request, v);
             v.Duration = Duration(request, spec);
+            v.LengthFromSource = !string.IsNullOrEmpty(request.EditOf) || (!string.IsNullOrEmpty(request.RemixOf) && _dialect.RemixKeepsSourceLength);
             v.AspectRatio = OneOf(FirstNonEmpty(request.AspectRatio, _profile?.AspectRatio, spec.DefaultAspectRatio), spec.AspectRatios,
                 "InvalidAspectRatio", "AspectRatio", "aspect ratio", spec);
             v.Resolution = OneOf(FirstNonEmpty(request.Resolution, _profile?.Resolution, spec.DefaultResolution), spec.Resolutions,
@@ -136,6 +138,13 @@ namespace SoraPS.Core.Catalog
                 // An edit keeps its source's length: nothing to choose, and the source's length (when known) prices it.
                 if (request.Duration.HasValue)
                     throw new SoraValidationException("DurationWithEdit", "Duration", "An edit keeps the length of the video it edits; leave -Duration out (use -ExtendOf to add seconds).");
+                return request.SourceDuration > 0 ? request.SourceDuration : null;
+            }
+            if (!string.IsNullOrEmpty(request.RemixOf) && _dialect.RemixKeepsSourceLength)
+            {
+                // The remix is made at its source's length: the source's length (when known) prices it.
+                if (request.Duration.HasValue)
+                    throw new SoraValidationException("DurationWithRemix", "Duration", $"A {_dialect.Name} remix keeps the length of the video it remixes; leave -Duration out.");
                 return request.SourceDuration > 0 ? request.SourceDuration : null;
             }
             if (!string.IsNullOrEmpty(request.ExtendOf))
@@ -179,6 +188,79 @@ namespace SoraPS.Core.Catalog
             if (request.ImageFrame.HasValue && string.IsNullOrWhiteSpace(request.Image))
                 throw new SoraValidationException("ImageFrameWithoutImage", "ImageFrame", "-ImageFrame places the input image; give the image with -Image.");
         }
+
+        /// <summary>
+        /// Provider options that name a field the dialect writes from a parameter (<see cref="SoraDialect.SentFields"/>):
+        /// the model, length, resolution or aspect ratio is taken as that parameter (and checked as it would be), a
+        /// contradiction with the parameter is refused, a count of videos is checked and returned (each is priced), and a
+        /// field in the provider's own units (frames, pixels) is refused naming the parameter to use. So what is validated,
+        /// journaled and priced is what goes out. Returns how many videos the request makes.
+        /// </summary>
+        private int LiftSentFields(VideoRequest request)
+        {
+            var given = request.ProviderOptions;
+            if (given == null || given.Count == 0) return 1;
+            var count = 1;
+            var rest = new Dictionary<string, object?>(StringComparer.Ordinal);
+            SentField? FieldOf(string key) => _dialect.SentFields.FirstOrDefault(f => string.Equals(f.Name, key, StringComparison.OrdinalIgnoreCase));
+            // The model first: a length is checked against the model the request will name.
+            foreach (var kv in given.OrderBy(g => FieldOf(g.Key)?.Meaning == SentFieldMeaning.Model ? 0 : 1))
+            {
+                var field = FieldOf(kv.Key);
+                if (field == null) { rest[kv.Key] = kv.Value; continue; }
+                var shown = Convert.ToString(kv.Value, CultureInfo.InvariantCulture) ?? "";
+                switch (field.Meaning)
+                {
+                    case SentFieldMeaning.Model:
+                        request.Model = Same(request.Model, Text(kv.Value, field), field, "-Model");
+                        break;
+                    case SentFieldMeaning.Resolution:
+                        request.Resolution = Same(request.Resolution, Text(kv.Value, field), field, "-Resolution");
+                        break;
+                    case SentFieldMeaning.AspectRatio:
+                        request.AspectRatio = Same(request.AspectRatio, Text(kv.Value, field), field, "-AspectRatio");
+                        break;
+                    case SentFieldMeaning.Duration:
+                        var seconds = ParseDuration(kv.Value, request.Model);
+                        if (request.Duration.HasValue && seconds != request.Duration)
+                            throw Conflict(field, shown, $"-Duration {request.Duration.Value.ToString(CultureInfo.InvariantCulture)}");
+                        request.Duration = seconds ?? request.Duration;
+                        break;
+                    case SentFieldMeaning.Count:
+                        var n = kv.Value == null ? null : ReadSeconds(kv.Value, out _);
+                        if (!n.HasValue || n.Value < 1)
+                            throw new SoraValidationException("InvalidProviderOption", "ProviderOption",
+                                $"The {_dialect.Name} field '{field.Name}' is how many videos the request makes: a whole number from 1; '{shown}' is not one. Nothing was sent.");
+                        count = n.Value;
+                        rest[field.Name] = n.Value; // sent as the number it is, and each video priced
+                        break;
+                    default:
+                        throw new SoraValidationException("ConflictingProviderOption", "ProviderOption",
+                            $"The {_dialect.Name} field '{field.Name}' is what SoraPS sends from {field.Parameter}; give {field.Parameter} instead of -ProviderOption @{{ {field.Name} = ... }}, " +
+                            "so the request is checked and its cost counted as it is sent. Nothing was sent.");
+                }
+            }
+            request.ProviderOptions = rest.Count == 0 ? null : rest;
+            return count;
+        }
+
+        /// <summary>The option's value, unless the parameter says otherwise (ConflictingProviderOption).</summary>
+        private string Same(string? parameter, string option, SentField field, string name)
+        {
+            if (!string.IsNullOrWhiteSpace(parameter) && !string.Equals(parameter, option, StringComparison.OrdinalIgnoreCase))
+                throw Conflict(field, option, $"{name} {parameter}");
+            return option;
+        }
+
+        private string Text(object? value, SentField field) =>
+            value is string s && !string.IsNullOrWhiteSpace(s)
+                ? s
+                : throw new SoraValidationException("InvalidProviderOption", "ProviderOption",
+                    $"The {_dialect.Name} field '{field.Name}' is text ({field.Parameter}); '{Convert.ToString(value, CultureInfo.InvariantCulture)}' is not. Nothing was sent.");
+
+        private SoraValidationException Conflict(SentField field, string option, string parameter) =>
+            new SoraValidationException("ConflictingProviderOption", "ProviderOption",
+                $"-ProviderOption @{{ {field.Name} = '{option}' }} would send another value than {parameter} says; give it once ({field.Parameter}). Nothing was sent.");
 
         private void ValidateProviderOptions(VideoRequest request)
         {

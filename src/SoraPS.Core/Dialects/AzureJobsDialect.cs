@@ -49,6 +49,14 @@ namespace SoraPS.Core.Dialects
         public override AuthScheme Auth => AuthScheme.ApiKeyHeader;
         public override StatusTable Statuses => Words;
         public override DialectCapabilities Capabilities => Can;
+
+        private static readonly SentField[] Sent =
+        {
+            SentField.Model(), SentField.Duration("n_seconds"), SentField.Derived("width", "-Resolution and -AspectRatio"),
+            SentField.Derived("height", "-Resolution and -AspectRatio"), SentField.Count("n_variants"),
+        };
+
+        public override IReadOnlyList<SentField> SentFields => Sent;
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { ApiVersion };
 
         /// <summary>Azure's error bodies: the common shape with the content filter's inner_error.</summary>

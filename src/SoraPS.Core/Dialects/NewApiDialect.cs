@@ -81,6 +81,14 @@ namespace SoraPS.Core.Dialects
         public override IReadOnlyList<ModelSpec> Models => Table;
         public override StatusTable Statuses => Words;
         public override DialectCapabilities Capabilities => Can;
+
+        private static readonly SentField[] Sent =
+        {
+            SentField.Model(), SentField.Duration(), SentField.Derived("width", "-Resolution and -AspectRatio"), SentField.Derived("height", "-Resolution and -AspectRatio"),
+            SentField.Derived("size", "-Resolution and -AspectRatio"), SentField.Count("n"),
+        };
+
+        public override IReadOnlyList<SentField> SentFields => Sent;
         public override IReadOnlyList<ProviderOption> ProviderOptions => Options;
         /// <summary>The upstream links new-api passes on (and its own copy of them) last about a day.</summary>
         public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);

@@ -63,6 +63,16 @@ namespace SoraPS.Core.Dialects
         public override StatusTable Statuses => Words;
         public override DialectCapabilities Capabilities => Can;
 
+        private static readonly SentField[] Sent =
+        {
+            SentField.Model(), SentField.Duration("seconds"), SentField.Derived("size", "-Resolution (a pixel size such as 1280x720 works) and -AspectRatio"),
+        };
+
+        public override IReadOnlyList<SentField> SentFields => Sent;
+
+        /// <summary>A remix sends only the new prompt: the provider makes it at its source's length.</summary>
+        public override bool RemixKeepsSourceLength => true;
+
         /// <summary>The videos endpoint below the profile's BaseUri, with <paramref name="rest"/> ("/{id}/content") after it.</summary>
         protected virtual Uri Videos(SoraProfile profile, string rest = "") => Endpoint(profile.BaseUri, "v1/videos" + rest);
 

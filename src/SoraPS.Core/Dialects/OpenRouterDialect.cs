@@ -71,6 +71,14 @@ namespace SoraPS.Core.Dialects
         public override StatusTable Statuses => Words;
         public override DialectCapabilities Capabilities => Can;
         public override IReadOnlyList<ProviderOption> ProviderOptions => Options;
+
+        private static readonly SentField[] Sent =
+        {
+            SentField.Model(), SentField.Duration(), SentField.Resolution(), SentField.AspectRatio(),
+            SentField.Derived("size", "-Resolution and -AspectRatio"),
+        };
+
+        public override IReadOnlyList<SentField> SentFields => Sent;
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { PollIntervalSec };
 
         /// <summary>

@@ -35,6 +35,13 @@ namespace SoraPS.Core.Dialects
         public virtual TimeSpan? LinkLifetime => null;
         /// <summary>Documented body fields a -ProviderOption may carry, with the type each is checked for.</summary>
         public virtual IReadOnlyList<ProviderOption> ProviderOptions => Array.Empty<ProviderOption>();
+        /// <summary>
+        /// The body fields the dialect writes from the cmdlet's parameters (model, length, size, how many videos): a
+        /// -ProviderOption naming one is validated and priced as what it means (<see cref="SentField"/>).
+        /// </summary>
+        public virtual IReadOnlyList<SentField> SentFields => SentField.Common;
+        /// <summary>Whether a remix keeps its source's length (it is priced at that length, looked up when not known).</summary>
+        public virtual bool RemixKeepsSourceLength => false;
         /// <summary>The settings this dialect's own requests read (the network settings are common to all).</summary>
         protected virtual IEnumerable<SettingDeclaration> OwnSettings => Array.Empty<SettingDeclaration>();
 

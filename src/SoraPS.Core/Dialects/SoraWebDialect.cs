@@ -49,6 +49,14 @@ namespace SoraPS.Core.Dialects
         public override IReadOnlyList<ModelSpec> Models => Table;
         public override StatusTable Statuses => Words;
         public override DialectCapabilities Capabilities => Can;
+
+        private static readonly SentField[] Sent =
+        {
+            SentField.Model(), SentField.Derived("n_frames", "-Duration"), SentField.Derived("width", "-Resolution and -AspectRatio"),
+            SentField.Derived("height", "-Resolution and -AspectRatio"), SentField.Count("n_variants"),
+        };
+
+        public override IReadOnlyList<SentField> SentFields => Sent;
         public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath };
 

@@ -50,6 +50,10 @@ namespace SoraPS.Core.Dialects
         public override IReadOnlyList<ModelSpec> Models => Table;
         public override StatusTable Statuses => Words;
         public override DialectCapabilities Capabilities => Can;
+
+        private static readonly SentField[] Sent = { SentField.Model(), SentField.Duration(), SentField.AspectRatio(), SentField.Resolution("size") };
+
+        public override IReadOnlyList<SentField> SentFields => Sent;
         public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath, CancelPath };
 

@@ -54,6 +54,10 @@ namespace SoraPS.Core.Dialects
         public override IReadOnlyList<ModelSpec> Models => Table;
         public override StatusTable Statuses => Words;
         public override DialectCapabilities Capabilities => Can;
+
+        private static readonly SentField[] Sent = { SentField.Model(), SentField.Duration(), SentField.AspectRatio(), SentField.Derived("hd", "-Resolution 1080p") };
+
+        public override IReadOnlyList<SentField> SentFields => Sent;
         public override TimeSpan? LinkLifetime => TimeSpan.FromHours(24);
         protected override IEnumerable<SettingDeclaration> OwnSettings => new[] { QueryPath };
 

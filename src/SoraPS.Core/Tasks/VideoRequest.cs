@@ -88,13 +88,24 @@ namespace SoraPS.Core.Tasks
         public string? ImagePath { get; internal set; }
         /// <summary>The dialect's operation name where it has several (for example storyboard, remix, edit, extend).</summary>
         public string? Operation { get; internal set; }
+        /// <summary>How many videos the request makes (a count field such as Azure's n_variants); each is priced.</summary>
+        public int Count { get; internal set; } = 1;
+        /// <summary>
+        /// The provider makes it at its source video's length (an edit; a remix where the dialect keeps the length):
+        /// <see cref="Duration"/> is that length when known (from a task object, or looked up when it is sent), else null.
+        /// </summary>
+        public bool LengthFromSource { get; internal set; }
+        /// <summary>Why the source's length could not be learned, when it was looked up and could not be.</summary>
+        public string? SourceLengthProblem { get; internal set; }
         /// <summary>The video a remix, edit or extension starts from.</summary>
         public string? SourceId => Source.RemixOf ?? Source.EditOf ?? Source.ExtendOf;
         /// <summary>A short human description: what would be sent.</summary>
         public string Describe()
         {
             var parts = new List<string> { Model };
+            if (Count > 1) parts.Add(Count + " videos");
             if (Duration.HasValue) parts.Add(Duration.Value + "s");
+            else if (LengthFromSource) parts.Add("the source's length");
             if (!string.IsNullOrEmpty(AspectRatio)) parts.Add(AspectRatio);
             if (!string.IsNullOrEmpty(Resolution)) parts.Add(Resolution);
             if (ImageUris.Count > 1) parts.Add(ImageUris.Count + " images");

@@ -235,7 +235,7 @@ namespace SoraPS.Commands
                 RemixOf = RemixOf?.RemixId,
                 EditOf = EditOf?.Id,
                 ExtendOf = ExtendOf?.Id,
-                SourceDuration = EditOf?.Duration,
+                SourceDuration = EditOf?.Duration ?? RemixOf?.Duration,
                 ImageFileId = TextInput.OrNull(ImageFileId),
                 Characters = Character?.Select(c => c?.Id ?? "").ToList(),
                 RemixStrength = RemixStrength,
