@@ -202,9 +202,12 @@ namespace SoraPS.Core.Journal
             using (AtomicFile.Lock(LockPath))
             {
                 underLock?.Invoke(now);
+                // A journal file is never written through a link (to whatever file it points at): refused, nothing written.
+                AtomicFile.RefuseLink(file, NotJournaled);
                 created = !File.Exists(file);
                 using (var fs = Compat.OpenPrivate(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
                 {
+                    AtomicFile.RefuseLink(file, NotJournaled); // made a link between the check and the open
                     // A crash mid-write leaves a line without its newline: end it, so this entry stands on its own.
                     if (fs.Length > 0)
                     {
@@ -231,6 +234,8 @@ namespace SoraPS.Core.Journal
                 });
             }
         }
+
+        private const string NotJournaled = "The task journal line was not written; replace the link with the journal file itself.";
 
         // ------------------------------------------------------------------ reading
 
