@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Threading;
+using SoraPS.Core.Tasks;
 
 namespace SoraPS.Core
 {
@@ -36,6 +37,9 @@ namespace SoraPS.Core
                 // Created 0600 (Unix): a key file is never readable by others, not even before it is filled.
                 using (var fs = Compat.OpenPrivate(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
+                    // Created exclusively, so a link planted at this name fails the open; the netstandard build on Unix
+                    // creates it first and opens it after, so it checks the name again before writing.
+                    if (IsLink(temp)) throw LinkRefused(temp, $"'{path}' was not written.");
                     TempOpened?.Invoke(temp);
                     using (var writer = new StreamWriter(fs, new System.Text.UTF8Encoding(false)))
                     {
@@ -72,6 +76,85 @@ namespace SoraPS.Core
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
+
+        /// <summary>
+        /// True when <paramref name="path"/> is a symbolic link (or a junction): writing to it would write to the file it
+        /// points to. False when nothing is there or it is a plain file (a cloud-sync placeholder on Windows is a plain file).
+        /// </summary>
+        public static bool IsLink(string path)
+        {
+            try
+            {
+#if NET
+                return new FileInfo(path).LinkTarget != null;
+#else
+                var attributes = new FileInfo(path).Attributes;
+                if ((int)attributes == -1 || (attributes & FileAttributes.ReparsePoint) == 0) return false;
+                return !Compat.IsWindows || IsWindowsLink(path);
+#endif
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>The error for a file SoraPS will not write through: <paramref name="path"/> is a link.</summary>
+        public static SoraException LinkRefused(string path, string what, object? target = null) =>
+            new SoraException("PathIsLink", SoraErrorKind.Permission,
+                $"'{path}' is a symbolic link; SoraPS will not write through it to the file it points to. {what}") { Target = target ?? path };
+
+        /// <summary>Refuses <paramref name="path"/> when it is a link (see <see cref="IsLink"/>).</summary>
+        public static void RefuseLink(string path, string what, object? target = null)
+        {
+            if (IsLink(path)) throw LinkRefused(path, what, target);
+        }
+
+        /// <summary>Removes a link at <paramref name="path"/> (the link itself; what it points to is untouched). True when one was there.</summary>
+        public static bool RemoveLink(string path)
+        {
+            if (!IsLink(path)) return false;
+            File.Delete(path);
+            return true;
+        }
+
+#if !NET
+        // A Windows reparse point is a link only for these two tags (cloud files, deduplicated files and the like are not).
+        private const uint ReparseTagSymlink = 0xA000000C;
+        private const uint ReparseTagMountPoint = 0xA0000003;
+
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, CharSet = System.Runtime.InteropServices.CharSet.Unicode)]
+        private struct FindData
+        {
+            public uint Attributes;
+            public System.Runtime.InteropServices.ComTypes.FILETIME Created;
+            public System.Runtime.InteropServices.ComTypes.FILETIME Accessed;
+            public System.Runtime.InteropServices.ComTypes.FILETIME Written;
+            public uint SizeHigh;
+            public uint SizeLow;
+            public uint ReparseTag;
+            public uint Reserved1;
+            [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.ByValTStr, SizeConst = 260)]
+            public string FileName;
+            [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.ByValTStr, SizeConst = 14)]
+            public string AlternateName;
+        }
+
+        [System.Runtime.InteropServices.DllImport("kernel32.dll", EntryPoint = "FindFirstFileW", CharSet = System.Runtime.InteropServices.CharSet.Unicode, SetLastError = true)]
+        private static extern IntPtr FindFirstFile(string fileName, out FindData data);
+
+        [System.Runtime.InteropServices.DllImport("kernel32.dll", SetLastError = true)]
+        [return: System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.Bool)]
+        private static extern bool FindClose(IntPtr handle);
+
+        private static bool IsWindowsLink(string path)
+        {
+            var handle = FindFirstFile(path, out var data);
+            if (handle == new IntPtr(-1)) return true; // a reparse point whose tag cannot be read: taken as a link
+            FindClose(handle);
+            return data.ReparseTag == ReparseTagSymlink || data.ReparseTag == ReparseTagMountPoint;
+        }
+#endif
 
         /// <summary>Keeps config files readable by their owner only on Unix.</summary>
         public static void RestrictToUser(string path)

@@ -98,6 +98,7 @@ namespace SoraPS.Core.Downloads
         public static async Task<DownloadResult> DownloadAsync(SoraHttp http, Uri uri, string path, SoraTask? task, DownloadOptions options, IProgress<DownloadProgress> progress, CancellationToken cancel)
         {
             var final = Path.GetFullPath(path);
+            AtomicFile.RefuseLink(final, Unsaved(task), task);
             if (File.Exists(final) && !options.Overwrite)
                 throw new SoraException("FileExists", SoraErrorKind.InvalidParameter, $"'{final}' already exists.") { Target = final };
             Directory.CreateDirectory(Path.GetDirectoryName(final) ?? throw new ArgumentException($"'{final}' is not a file path.", nameof(path)));
@@ -121,10 +122,14 @@ namespace SoraPS.Core.Downloads
                         if (extension != null && options.NameFromContent && !string.Equals(Path.GetExtension(final), extension, StringComparison.OrdinalIgnoreCase))
                         {
                             final = Path.ChangeExtension(final, extension);
+                            AtomicFile.RefuseLink(final, Unsaved(task), task);
                             if (File.Exists(final) && !options.Overwrite)
                                 throw new SoraException("FileExists", SoraErrorKind.InvalidParameter, $"'{final}' already exists; the file of task {task?.Id} was not saved.") { Target = task };
                         }
                     }
+                    // A link planted while the file downloaded is refused too (a rename would replace the link, not follow it,
+                    // but the name is then someone else's).
+                    AtomicFile.RefuseLink(final, Unsaved(task), task);
                     Compat.MoveFile(temp, final, options.Overwrite);
                     ok = true;
                     var size = new FileInfo(final).Length;
@@ -144,17 +149,44 @@ namespace SoraPS.Core.Downloads
             }
         }
 
-        /// <summary>Opens (or creates) the .partial file, which only one download at a time may hold.</summary>
+        private static string Unsaved(SoraTask? task) => task == null ? "Nothing was saved." : $"The video of task {task.Id} was not saved.";
+
+        /// <summary>
+        /// Opens (or creates) the .partial file, which only one download at a time may hold. The file is SoraPS's own
+        /// scratch: a link in its place is removed (its target untouched) and the download starts afresh. A new file is
+        /// created exclusively, so a link planted after that check makes the open fail rather than be followed.
+        /// </summary>
         private static FileStream OpenPartial(string temp, SoraTask? task)
         {
+            FileStream stream;
             try
             {
-                return new FileStream(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                AtomicFile.RemoveLink(temp);
+                try
+                {
+                    stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (IOException) when (File.Exists(temp) && !AtomicFile.IsLink(temp))
+                {
+                    // An earlier run's .partial: resumed when its record matches.
+                    stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
             }
-            catch (IOException e)
+            catch (IOException e) when (!AtomicFile.IsLink(temp))
             {
                 throw new SoraException("DownloadInProgress", SoraErrorKind.InvalidParameter, $"'{temp}' is in use: another download of the same file is under way. ({e.Message})", e) { Target = task };
             }
+            catch (IOException)
+            {
+                throw AtomicFile.LinkRefused(temp, Unsaved(task), task);
+            }
+            if (AtomicFile.IsLink(temp))
+            {
+                // Replaced by a link between the check and the open: nothing has been written; refuse.
+                stream.Dispose();
+                throw AtomicFile.LinkRefused(temp, Unsaved(task), task);
+            }
+            return stream;
         }
 
         /// <summary>The media type a download asks for: the MP4 video, or an image for a thumbnail or spritesheet.</summary>
@@ -380,7 +412,11 @@ namespace SoraPS.Core.Downloads
             {
                 try
                 {
-                    File.WriteAllText(_recordPath, System.Text.Json.JsonSerializer.Serialize(record));
+                    // Never through a link: the old record (or a link in its place) is removed and the new one created exclusively.
+                    if (File.Exists(_recordPath) || AtomicFile.IsLink(_recordPath)) File.Delete(_recordPath);
+                    var bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record);
+                    using (var fs = new FileStream(_recordPath, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                        fs.Write(bytes, 0, bytes.Length);
                     Known = record;
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
@@ -446,6 +482,8 @@ namespace SoraPS.Core.Downloads
         {
             try
             {
+                // A link in the record's place says nothing about the .partial: removed, and the download starts afresh.
+                if (AtomicFile.RemoveLink(path)) return null;
                 return File.Exists(path) ? System.Text.Json.JsonSerializer.Deserialize<PartialRecord>(File.ReadAllText(path)) : null;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.Text.Json.JsonException)

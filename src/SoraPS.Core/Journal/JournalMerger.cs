@@ -5,7 +5,7 @@ using System.Linq;
 namespace SoraPS.Core.Journal
 {
     /// <summary>Merges lines in the order they were written; a line with a provider id takes over its local submission.</summary>
-    internal sealed class JournalMerger
+    internal sealed class JournalMerger : IJournalSink
     {
         private readonly Dictionary<string, JournalEntry> _byKey = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         private readonly List<JournalEntry> _order = new List<JournalEntry>();
@@ -27,6 +27,8 @@ namespace SoraPS.Core.Journal
 
         /// <summary>Strict (index) mode met a line about a task the index had closed that would reopen it: only the files know its whole story.</summary>
         public bool NeedsRebuild { get; private set; }
+
+        bool IJournalSink.Stop => NeedsRebuild;
 
         public IEnumerable<JournalEntry> Entries => _order.Where(e => !_gone.Contains(e));
 

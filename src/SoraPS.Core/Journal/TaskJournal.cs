@@ -202,9 +202,12 @@ namespace SoraPS.Core.Journal
             using (AtomicFile.Lock(LockPath))
             {
                 underLock?.Invoke(now);
+                // A journal file is never written through a link (to whatever file it points at): refused, nothing written.
+                AtomicFile.RefuseLink(file, NotJournaled);
                 created = !File.Exists(file);
                 using (var fs = Compat.OpenPrivate(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
                 {
+                    AtomicFile.RefuseLink(file, NotJournaled); // made a link between the check and the open
                     // A crash mid-write leaves a line without its newline: end it, so this entry stands on its own.
                     if (fs.Length > 0)
                     {
@@ -231,6 +234,8 @@ namespace SoraPS.Core.Journal
                 });
             }
         }
+
+        private const string NotJournaled = "The task journal line was not written; replace the link with the journal file itself.";
 
         // ------------------------------------------------------------------ reading
 
@@ -346,16 +351,40 @@ namespace SoraPS.Core.Journal
                     replayed += lines;
                 }
             }
+            List<JournalEntry> open;
             if (rebuild || merger == null)
             {
-                merger = new JournalMerger();
                 positions.Clear();
-                foreach (var f in files) positions[f] = Replay(merger, f, 0, out _);
+                open = BuildOpen(files, positions);
             }
-            var open = merger.Entries.Where(e => e.Open).ToList();
+            else
+            {
+                open = merger.Entries.Where(e => e.Open).ToList();
+            }
             if (rebuild || replayed >= CheckpointLines) SaveIndex(open, positions);
             open.Reverse();
             return open;
+        }
+
+        /// <summary>
+        /// The open tasks from every line of the files, streamed: a finished task is cut down as soon as it closes, so
+        /// the build holds the open tasks and a small slot per finished one, not the whole journal. A finished task that
+        /// opens again later needs its whole story: then (rarely) every task is merged in full, as before.
+        /// </summary>
+        private List<JournalEntry> BuildOpen(List<string> files, Dictionary<string, long> positions)
+        {
+            var builder = new OpenTasksBuilder();
+            foreach (var f in files)
+            {
+                positions[f] = Replay(builder, f, 0, out _);
+                if (builder.NeedsFullMerge) break;
+            }
+            if (!builder.NeedsFullMerge) return builder.Open();
+            Log.Verbose("A finished task in the journal was reopened by a later line: building the open-tasks index from a full merge.");
+            var merger = new JournalMerger();
+            positions.Clear();
+            foreach (var f in files) positions[f] = Replay(merger, f, 0, out _);
+            return merger.Entries.Where(e => e.Open).ToList();
         }
 
         private sealed class JournalIndex
@@ -395,7 +424,7 @@ namespace SoraPS.Core.Journal
         }
 
         /// <summary>Feeds the complete lines of a file from <paramref name="from"/> on; returns where the last complete line ends.</summary>
-        private long Replay(JournalMerger merger, string name, long from, out long lines)
+        private long Replay(IJournalSink merger, string name, long from, out long lines)
         {
             var path = Path.Combine(Directory, name);
             var end = from;
@@ -409,7 +438,7 @@ namespace SoraPS.Core.Journal
                 var line = Parse(raw, path, names);
                 if (line == null) continue;
                 merger.Add(line);
-                if (merger.NeedsRebuild) break;
+                if (merger.Stop) break;
             }
             return end;
         }
