@@ -17,13 +17,25 @@ namespace SoraPS.Core.Catalog
             Currency = currency;
         }
 
+        /// <summary>A generation priced per video (whatever its length): <see cref="Amount"/> is that price.</summary>
+        public PriceQuote(int seconds, string currency, decimal perVideo)
+        {
+            PerVideo = perVideo;
+            PerSecond = seconds > 0 ? Math.Round(perVideo / seconds, 6) : perVideo;
+            Seconds = seconds;
+            Currency = currency;
+        }
+
         public decimal PerSecond { get; }
         public int Seconds { get; }
         public string Currency { get; }
-        public decimal Amount => PerSecond * Seconds;
+        /// <summary>The price per video where the model is priced so; null for a price per second.</summary>
+        public decimal? PerVideo { get; }
+        public decimal Amount => PerVideo ?? PerSecond * Seconds;
 
-        public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "{0} {1} ({2} s x {3} {1}/s)", Pricing.Format(Amount), Currency, Seconds, Pricing.Format(PerSecond));
+        public override string ToString() => PerVideo.HasValue
+            ? string.Format(CultureInfo.InvariantCulture, "{0} {1} (per video, {2} s)", Pricing.Format(Amount), Currency, Seconds)
+            : string.Format(CultureInfo.InvariantCulture, "{0} {1} ({2} s x {3} {1}/s)", Pricing.Format(Amount), Currency, Seconds, Pricing.Format(PerSecond));
     }
 
     /// <summary>
@@ -48,7 +60,16 @@ namespace SoraPS.Core.Catalog
         public static PriceQuote? Quote(ModelSpec? spec, int? duration, string? resolution)
         {
             var rate = RatePerSecond(spec, resolution);
-            return rate.HasValue ? new PriceQuote(rate.Value, duration ?? spec!.DefaultDuration, ListCurrency) : null;
+            if (rate.HasValue) return new PriceQuote(rate.Value, duration ?? spec!.DefaultDuration, ListCurrency);
+            var video = RatePerVideo(spec, resolution);
+            return video.HasValue ? new PriceQuote(duration ?? spec!.DefaultDuration, ListCurrency, video.Value) : null;
+        }
+
+        /// <summary>The model's list price per video at a resolution (its default when none), where it is priced per video; else null.</summary>
+        public static decimal? RatePerVideo(ModelSpec? spec, string? resolution)
+        {
+            if (spec?.UsdPerVideo == null) return null;
+            return spec.UsdPerVideo.TryGetValue(string.IsNullOrEmpty(resolution) ? spec.DefaultResolution : resolution!, out var price) ? (decimal)price : (decimal?)null;
         }
 
         /// <summary>The price of one request as validated; null when the catalog has no price for its model and resolution.</summary>
@@ -96,6 +117,9 @@ namespace SoraPS.Core.Catalog
             var seconds = request.Duration ?? spec.DefaultDuration;
             if (rate.HasValue)
                 return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({1} s x ${2:0.00}/s)", seconds * rate.Value, seconds, rate.Value);
+            var perVideo = RatePerVideo(spec, resolution);
+            if (perVideo.HasValue)
+                return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price (per video, {1} s)", perVideo.Value, seconds);
             if (spec.ResolutionPriceFactor != null && spec.ResolutionPriceFactor.TryGetValue(resolution, out var factor))
                 return string.Format(CultureInfo.InvariantCulture, "billed by duration ({0} s); {1} costs {2:0.###}x the standard price", seconds, request.Resolution, factor);
             return null;
