@@ -25,7 +25,9 @@ namespace SoraPS.Core.Catalog
     /// <summary>
     /// The models SoraPS knows for each dialect, each with its source (<see cref="ModelSpec.Source"/>): the dialect's
     /// built-in table, the user's models from models.json (a user model with a built-in model's name takes its place,
-    /// any other is added) and models learned from a provider (<see cref="Learn"/>, after the others). Validation
+    /// any other is added), the models learned from the provider's model list and kept in models.json
+    /// (<see cref="Remember"/>, Update-SoraModel: in a built-in model's place unless the user registered one of that
+    /// name) and models learned in memory (<see cref="Learn"/>, after the others). Validation
     /// (<see cref="Validate"/>), cost estimates and prices (<see cref="Pricing"/>) read their models here.
     /// A <see cref="SoraClient"/> owns the catalog of its config folder; models.json is read by its
     /// <see cref="Store"/> only, once, and again only when the file changes.
