@@ -161,6 +161,21 @@ namespace SoraPS.Core.Tests
         }
 
         [Fact]
+        public async Task The_model_list_read_is_retried_on_429_and_an_unreadable_one_is_UnexpectedResponse()
+        {
+            var client = Testing.Client(_fx.Emulator, "OpenRouter", profile: OpenRouterTests.Profile(_fx.Emulator, "or"));
+            var limited = _fx.Emulator.State.AddFault(new Emulator.Fault { Method = "GET", Path = "/videos/models", Kind = Emulator.FaultKind.Status, Status = 429, Times = 1 });
+            var read = await ProviderModels.ReadAsync(client, Testing.Timeout());
+            Assert.Equal(1, limited.Hits);
+            Assert.Contains(read, m => m.Name == "google/veo-3.1-fast");
+
+            var broken = _fx.Emulator.State.AddFault(new Emulator.Fault { Method = "GET", Path = "/videos/models", Kind = Emulator.FaultKind.MalformedJson, Times = 1 });
+            var e = await Assert.ThrowsAsync<SoraProtocolException>(() => ProviderModels.ReadAsync(client, Testing.Timeout()));
+            Assert.Equal("UnexpectedResponse", e.ErrorId);
+            Assert.Equal(1, broken.Hits);
+        }
+
+        [Fact]
         public void Learning_again_replaces_what_was_learned_for_the_dialect_and_never_touches_registered_models()
         {
             using (var dir = new TempDir())
