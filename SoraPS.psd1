@@ -30,6 +30,7 @@
         'Get-SoraModel'
         'Register-SoraModel'
         'Unregister-SoraModel'
+        'Update-SoraModel'
         'Export-SoraGallery'
     )
     VariablesToExport    = @()

@@ -23,6 +23,7 @@ namespace SoraPS.Commands
                 case "SecretManagementMissing": return ErrorCategory.NotInstalled;
                 case "FileExists": return ErrorCategory.ResourceExists;
                 case "SubmissionOutcomeUnknown": return ErrorCategory.OperationTimeout;
+                case "ModelListNotSupported": return ErrorCategory.NotImplemented;
             }
             switch (e.Kind)
             {

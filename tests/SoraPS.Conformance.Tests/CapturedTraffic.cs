@@ -278,7 +278,7 @@ namespace SoraPS.Conformance.Tests
 
     /// <summary>
     /// OpenRouter: create (JSON: durations, frames, a local image as a data URL, references, typed options, a callback),
-    /// a creation refused for credits (402), poll, and the content download of each output with the key.
+    /// a creation refused for credits (402), poll, the content download of each output with the key, and the model list.
     /// </summary>
     public sealed class OpenRouterTraffic : CapturedTraffic
     {
@@ -290,6 +290,9 @@ namespace SoraPS.Conformance.Tests
 
         protected override async Task DriveAsync(SoraClient client, string folder, CancellationToken cancel)
         {
+            // Update-SoraModel's read: the model list, through the same pipeline.
+            var models = await Do("models (list)", () => SoraPS.Core.Catalog.ProviderModels.ReadAsync(client, cancel));
+            Assert.Contains(models, m => m.Name == "google/veo-3.1");
             var image = Path.Combine(folder, "last.png");
             File.WriteAllBytes(image, Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="));
             var first = await Do("create (JSON)", () => SubmitAsync(client, new VideoRequest { Prompt = "Waves on a rocky shore [outputs:2]", Model = "google/veo-3.1", Duration = 8, AspectRatio = "16:9", Resolution = "1080p" }, cancel));

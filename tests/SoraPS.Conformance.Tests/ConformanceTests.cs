@@ -241,7 +241,8 @@ namespace SoraPS.Conformance.Tests
                 ("create (frames, references, options)", "POST", "/api/v1/videos"),
                 ("create (refused: credits)", "POST", "/api/v1/videos"),
                 ("get (poll)", "GET", "/api/v1/videos/[^/]+"),
-                ("content video", "GET", "/api/v1/videos/[^/]+/content"));
+                ("content video", "GET", "/api/v1/videos/[^/]+/content"),
+                ("models (list)", "GET", "/api/v1/videos/models"));
             var rich = Encoding.UTF8.GetString(_traffic.Exchanges.Single(x => x.Purpose == "create (frames, references, options)").Request.Body);
             Assert.Contains("\"frame_type\":\"last_frame\"", rich);
             Assert.Contains("\"input_references\"", rich);

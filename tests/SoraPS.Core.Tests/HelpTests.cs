@@ -29,7 +29,7 @@ namespace SoraPS.Core.Tests
         public void Every_cmdlet_parameter_and_example_is_documented()
         {
             var cmdlets = Cmdlets();
-            Assert.Equal(18, cmdlets.Count); // with Resolve-SoraTask, Get-SoraSpend, the character and the model catalog cmdlets, Export-SoraGallery
+            Assert.Equal(19, cmdlets.Count); // with Resolve-SoraTask, Get-SoraSpend, the character and the model catalog cmdlets (Update-SoraModel), Export-SoraGallery
             Assert.Empty(MamlWriter.Check(cmdlets, MarkdownHelp.ReadFolder(Docs)));
         }
 
@@ -52,7 +52,7 @@ namespace SoraPS.Core.Tests
             XNamespace command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
             XNamespace maml2 = "http://schemas.microsoft.com/maml/2004/10";
             var commands = maml.Root.Elements(command + "command").ToList();
-            Assert.Equal(18, commands.Count);
+            Assert.Equal(19, commands.Count);
             var get = commands.Single(c => c.Element(command + "details").Element(command + "name").Value == "Get-SoraTask");
             Assert.Equal(4, get.Element(command + "syntax").Elements(command + "syntaxItem").Count());
             var newVideo = commands.Single(c => c.Element(command + "details").Element(command + "name").Value == "New-SoraVideo");

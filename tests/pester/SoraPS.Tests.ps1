@@ -36,7 +36,7 @@ AfterAll {
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
         $expected = 'Export-SoraGallery', 'Get-SoraCharacter', 'Get-SoraModel', 'Get-SoraProfile', 'Get-SoraSpend', 'Get-SoraTask', 'New-SoraCharacter', 'New-SoraVideo', 'Register-SoraModel', 'Register-SoraProfile',
-            'Remove-SoraTask', 'Resolve-SoraTask', 'Save-SoraVideo', 'Set-SoraProfile', 'Stop-SoraTask', 'Unregister-SoraModel', 'Unregister-SoraProfile', 'Wait-SoraTask'
+            'Remove-SoraTask', 'Resolve-SoraTask', 'Save-SoraVideo', 'Set-SoraProfile', 'Stop-SoraTask', 'Unregister-SoraModel', 'Unregister-SoraProfile', 'Update-SoraModel', 'Wait-SoraTask'
         (Get-Command -Module SoraPS).Name | Sort-Object | Should -Be $expected
         (Get-Command -Module SoraPS).CommandType | Select-Object -Unique | Should -Be 'Cmdlet'
     }
@@ -63,7 +63,7 @@ Describe 'Module' {
     }
 
     It 'offers -WhatIf and -Confirm on the paid and writing cmdlets' {
-        foreach ($c in 'New-SoraVideo', 'Save-SoraVideo', 'Register-SoraProfile', 'Set-SoraProfile', 'Unregister-SoraProfile', 'Stop-SoraTask', 'Remove-SoraTask', 'Register-SoraModel', 'Unregister-SoraModel') {
+        foreach ($c in 'New-SoraVideo', 'Save-SoraVideo', 'Register-SoraProfile', 'Set-SoraProfile', 'Unregister-SoraProfile', 'Stop-SoraTask', 'Remove-SoraTask', 'Register-SoraModel', 'Unregister-SoraModel', 'Update-SoraModel') {
             (Get-Command $c).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }
@@ -524,7 +524,7 @@ Describe 'A first-class PowerShell citizen' {
     It 'has full help with examples for <Name>' -ForEach @(
         'New-SoraVideo', 'Get-SoraTask', 'Wait-SoraTask', 'Save-SoraVideo', 'Stop-SoraTask', 'Remove-SoraTask',
         'Register-SoraProfile', 'Get-SoraProfile', 'Set-SoraProfile', 'Unregister-SoraProfile',
-        'Get-SoraModel', 'Register-SoraModel', 'Unregister-SoraModel' | ForEach-Object { @{ Name = $_ } }
+        'Get-SoraModel', 'Register-SoraModel', 'Unregister-SoraModel', 'Update-SoraModel' | ForEach-Object { @{ Name = $_ } }
     ) {
         $help = Get-Help $Name -Full
         $help.Synopsis | Should -Not -BeLike "*$Name*[[]*"    # not the auto-generated syntax stand-in

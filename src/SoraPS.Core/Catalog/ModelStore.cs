@@ -32,6 +32,24 @@ namespace SoraPS.Core.Catalog
         public int? MaxPromptLength { get; set; }
         /// <summary>US dollars per second of video, at every resolution.</summary>
         public decimal? PricePerSecond { get; set; }
+        /// <summary>
+        /// Where a model learned from the provider came from and when ("provider openrouter 2026-12-04T16:40Z");
+        /// null for a model the user registered. Update-SoraModel replaces the learned models of a dialect only.
+        /// </summary>
+        public string? Source { get; set; }
+        /// <summary>The frames an image may be given for (first_frame, last_frame), where the provider lists them.</summary>
+        public string[]? FrameImages { get; set; }
+        /// <summary>Whether the model can generate audio, where the provider says.</summary>
+        public bool? GenerateAudio { get; set; }
+        /// <summary>The pixel sizes the provider lists (WIDTHxHEIGHT).</summary>
+        public string[]? Sizes { get; set; }
+        /// <summary>US dollars per second of video by resolution (a provider's prices).</summary>
+        public Dictionary<string, decimal>? PricesPerSecond { get; set; }
+        /// <summary>US dollars per video by resolution (a provider's prices).</summary>
+        public Dictionary<string, decimal>? PricesPerVideo { get; set; }
+
+        /// <summary>Learned from the provider (not registered by the user).</summary>
+        public bool IsLearned => !string.IsNullOrEmpty(Source);
     }
 
     /// <summary>
@@ -147,8 +165,19 @@ namespace SoraPS.Core.Catalog
                 MaxImages = fallback.MaxImages,
                 Source = source,
             };
-            if (basis != null && string.Equals(basis.Name, m.Name, StringComparison.OrdinalIgnoreCase)) spec.Matches = basis.Matches;
-            if (m.PricePerSecond.HasValue)
+            var same = basis != null && string.Equals(basis.Name, m.Name, StringComparison.OrdinalIgnoreCase);
+            if (same) spec.Matches = basis!.Matches;
+            if (m.FrameImages != null) spec.FrameImages = m.FrameImages;
+            if (m.GenerateAudio.HasValue) spec.GenerateAudio = m.GenerateAudio;
+            if (m.Sizes != null && m.Sizes.Length > 0) spec.ProviderSizes = m.Sizes;
+            if (m.IsLearned)
+            {
+                // A provider's model is priced by the provider only: unpriced where it gave no price of a certain unit.
+                if (same) spec.ExtendDurations = basis!.ExtendDurations;
+                spec.UsdPerSecond = Prices(m.PricesPerSecond, resolutions);
+                spec.UsdPerVideo = Prices(m.PricesPerVideo, resolutions);
+            }
+            else if (m.PricePerSecond.HasValue)
                 spec.UsdPerSecond = resolutions.ToDictionary(r => r, r => (double)m.PricePerSecond.Value, StringComparer.OrdinalIgnoreCase); // read back as decimal by Pricing
             else if (basis != null)
             {
@@ -156,6 +185,14 @@ namespace SoraPS.Core.Catalog
                 spec.ResolutionPriceFactor = Only(basis.ResolutionPriceFactor, resolutions);
             }
             return spec;
+        }
+
+        private static IReadOnlyDictionary<string, double>? Prices(Dictionary<string, decimal>? table, string[] resolutions)
+        {
+            if (table == null) return null;
+            var kept = table.Where(kv => resolutions.Contains(kv.Key, StringComparer.OrdinalIgnoreCase))
+                .ToDictionary(kv => kv.Key, kv => (double)kv.Value, StringComparer.OrdinalIgnoreCase); // read back as decimal by Pricing
+            return kept.Count == 0 ? null : kept;
         }
 
         private static IReadOnlyDictionary<string, double>? Only(IReadOnlyDictionary<string, double>? table, string[] resolutions)
@@ -192,6 +229,9 @@ namespace SoraPS.Core.Catalog
             if (m.Resolutions != null && (m.Resolutions.Length == 0 || m.Resolutions.Any(string.IsNullOrWhiteSpace)))
                 throw Fault("Resolution", $"the resolutions of '{m.Name}' must be non-empty");
             if (m.PricePerSecond < 0) throw Fault("PricePerSecond", $"the price of '{m.Name}' cannot be negative");
+            if ((m.PricesPerSecond?.Values.Any(p => p < 0) ?? false) || (m.PricesPerVideo?.Values.Any(p => p < 0) ?? false))
+                throw Fault("PricePerSecond", $"the prices of '{m.Name}' cannot be negative");
+            if (m.Source != null && string.IsNullOrWhiteSpace(m.Source)) throw Fault("Source", $"the source of '{m.Name}' is empty");
             if (m.MaxPromptLength <= 0) throw Fault("MaxPromptLength", $"the prompt length of '{m.Name}' must be above 0");
             if (!string.IsNullOrEmpty(m.ImageInput) && !Enum.GetNames(typeof(ImageInput)).Contains(m.ImageInput, StringComparer.OrdinalIgnoreCase))
                 throw Fault("ImageInput", $"imageInput of '{m.Name}' is '{m.ImageInput}'; allowed: {string.Join(", ", Enum.GetNames(typeof(ImageInput)))}");
@@ -243,6 +283,15 @@ namespace SoraPS.Core.Catalog
                                     if (v.ValueKind != JsonValueKind.Number || !v.TryGetDecimal(out var price)) throw Corrupt($"{where}: \"{p.Name}\" is not a number");
                                     m.PricePerSecond = price;
                                     break;
+                                case "source": m.Source = Text(v, where, p.Name); break;
+                                case "frameimages": m.FrameImages = List(v, where, p.Name, x => x.ValueKind == JsonValueKind.String, x => x.GetString()!, "strings"); break;
+                                case "sizes": m.Sizes = List(v, where, p.Name, x => x.ValueKind == JsonValueKind.String, x => x.GetString()!, "strings"); break;
+                                case "generateaudio":
+                                    if (v.ValueKind != JsonValueKind.Null && v.ValueKind != JsonValueKind.True && v.ValueKind != JsonValueKind.False) throw Corrupt($"{where}: \"{p.Name}\" is not true or false");
+                                    m.GenerateAudio = v.ValueKind == JsonValueKind.Null ? (bool?)null : v.GetBoolean();
+                                    break;
+                                case "pricespersecond": m.PricesPerSecond = PriceTable(v, where, p.Name); break;
+                                case "pricespervideo": m.PricesPerVideo = PriceTable(v, where, p.Name); break;
                                 default: throw Corrupt($"{where}: unknown field \"{p.Name}\"");
                             }
                         }
@@ -269,6 +318,19 @@ namespace SoraPS.Core.Catalog
             return v.GetString();
         }
 
+        private Dictionary<string, decimal>? PriceTable(JsonElement v, string where, string name)
+        {
+            if (v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind != JsonValueKind.Object) throw Corrupt($"{where}: \"{name}\" is not an object of prices by resolution");
+            var table = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase);
+            foreach (var p in v.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetDecimal(out var price)) throw Corrupt($"{where}: \"{name}.{p.Name}\" is not a number");
+                table[p.Name] = price;
+            }
+            return table;
+        }
+
         private int? Whole(JsonElement v, string where, string name)
         {
             if (v.ValueKind == JsonValueKind.Null) return null;
@@ -286,6 +348,14 @@ namespace SoraPS.Core.Catalog
         private SoraConfigurationException Corrupt(string fault, Exception? inner = null) =>
             new SoraConfigurationException("ModelStoreCorrupt",
                 $"The model file '{FilePath}' is damaged: {fault}. Fix or remove it; SoraPS changes nothing in it until then.", inner) { Target = FilePath };
+
+        private static void WritePrices(Utf8JsonWriter w, string name, Dictionary<string, decimal>? prices)
+        {
+            if (prices == null) return;
+            w.WriteStartObject(name);
+            foreach (var kv in prices) w.WriteNumber(kv.Key, kv.Value);
+            w.WriteEndObject();
+        }
 
         private static string Serialize(IEnumerable<UserModel> models)
         {
@@ -311,6 +381,12 @@ namespace SoraPS.Core.Catalog
                         if (m.ImageInput != null) w.WriteString("imageInput", m.ImageInput);
                         if (m.MaxPromptLength.HasValue) w.WriteNumber("maxPromptLength", m.MaxPromptLength.Value);
                         if (m.PricePerSecond.HasValue) w.WriteNumber("pricePerSecond", m.PricePerSecond.Value);
+                        if (m.FrameImages != null) { w.WriteStartArray("frameImages"); foreach (var f in m.FrameImages) w.WriteStringValue(f); w.WriteEndArray(); }
+                        if (m.Sizes != null) { w.WriteStartArray("sizes"); foreach (var z in m.Sizes) w.WriteStringValue(z); w.WriteEndArray(); }
+                        if (m.GenerateAudio.HasValue) w.WriteBoolean("generateAudio", m.GenerateAudio.Value);
+                        WritePrices(w, "pricesPerSecond", m.PricesPerSecond);
+                        WritePrices(w, "pricesPerVideo", m.PricesPerVideo);
+                        if (m.Source != null) w.WriteString("source", m.Source);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();

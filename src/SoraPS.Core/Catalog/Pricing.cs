@@ -18,16 +18,30 @@ namespace SoraPS.Core.Catalog
             Count = count < 1 ? 1 : count;
         }
 
+        /// <summary>A generation priced per video (whatever its length): <see cref="Amount"/> is that price.</summary>
+        public PriceQuote(int seconds, string currency, decimal perVideo, int count = 1)
+        {
+            PerVideo = perVideo;
+            Count = count < 1 ? 1 : count;
+            PerSecond = seconds > 0 ? Math.Round(perVideo / seconds, 6) : perVideo;
+            Seconds = seconds;
+            Currency = currency;
+        }
+
         public decimal PerSecond { get; }
         public int Seconds { get; }
         public string Currency { get; }
         /// <summary>How many videos the request makes (each is billed).</summary>
         public int Count { get; }
-        public decimal Amount => PerSecond * Seconds * Count;
+        /// <summary>The price per video where the model is priced so; null for a price per second.</summary>
+        public decimal? PerVideo { get; }
+        public decimal Amount => (PerVideo ?? PerSecond * Seconds) * Count;
 
-        public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "{0} {1} ({4}{2} s x {3} {1}/s)", Pricing.Format(Amount), Currency, Seconds, Pricing.Format(PerSecond),
-                Count > 1 ? Count.ToString(CultureInfo.InvariantCulture) + " videos x " : "");
+        private string Videos => Count > 1 ? Count.ToString(CultureInfo.InvariantCulture) + " videos x " : "";
+
+        public override string ToString() => PerVideo.HasValue
+            ? string.Format(CultureInfo.InvariantCulture, "{0} {1} ({3}per video, {2} s)", Pricing.Format(Amount), Currency, Seconds, Videos)
+            : string.Format(CultureInfo.InvariantCulture, "{0} {1} ({4}{2} s x {3} {1}/s)", Pricing.Format(Amount), Currency, Seconds, Pricing.Format(PerSecond), Videos);
     }
 
     /// <summary>
@@ -52,7 +66,16 @@ namespace SoraPS.Core.Catalog
         public static PriceQuote? Quote(ModelSpec? spec, int? duration, string? resolution)
         {
             var rate = RatePerSecond(spec, resolution);
-            return rate.HasValue ? new PriceQuote(rate.Value, duration ?? spec!.DefaultDuration, ListCurrency) : null;
+            if (rate.HasValue) return new PriceQuote(rate.Value, duration ?? spec!.DefaultDuration, ListCurrency);
+            var video = RatePerVideo(spec, resolution);
+            return video.HasValue ? new PriceQuote(duration ?? spec!.DefaultDuration, ListCurrency, video.Value) : null;
+        }
+
+        /// <summary>The model's list price per video at a resolution (its default when none), where it is priced per video; else null.</summary>
+        public static decimal? RatePerVideo(ModelSpec? spec, string? resolution)
+        {
+            if (spec?.UsdPerVideo == null) return null;
+            return spec.UsdPerVideo.TryGetValue(string.IsNullOrEmpty(resolution) ? spec.DefaultResolution : resolution!, out var price) ? (decimal)price : (decimal?)null;
         }
 
         /// <summary>The price of one request as validated; null when the catalog has no price for its model and resolution.</summary>
@@ -61,7 +84,10 @@ namespace SoraPS.Core.Catalog
             // Made at its source's length: unpriced until that length is known (never the model's default).
             if (request == null || (request.LengthFromSource && !request.Duration.HasValue)) return null;
             var rate = RatePerSecond(request.Spec, request.Resolution);
-            return rate.HasValue ? new PriceQuote(rate.Value, request.Duration ?? request.Spec.DefaultDuration, ListCurrency, request.Count) : null;
+            var seconds = request.Duration ?? request.Spec.DefaultDuration;
+            if (rate.HasValue) return new PriceQuote(rate.Value, seconds, ListCurrency, request.Count);
+            var video = RatePerVideo(request.Spec, request.Resolution);
+            return video.HasValue ? new PriceQuote(seconds, ListCurrency, video.Value, request.Count) : null;
         }
 
         /// <summary>As <see cref="For(ValidatedRequest)"/> (the dialect is not needed: the request carries its model).</summary>
@@ -106,6 +132,9 @@ namespace SoraPS.Core.Catalog
             var videos = request.Count > 1 ? request.Count.ToString(CultureInfo.InvariantCulture) + " videos x " : "";
             if (rate.HasValue)
                 return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({3}{1} s x ${2:0.00}/s)", seconds * rate.Value * request.Count, seconds, rate.Value, videos);
+            var perVideo = RatePerVideo(spec, resolution);
+            if (perVideo.HasValue)
+                return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({2}per video, {1} s)", perVideo.Value * request.Count, seconds, videos);
             if (spec.ResolutionPriceFactor != null && spec.ResolutionPriceFactor.TryGetValue(resolution, out var factor))
                 return string.Format(CultureInfo.InvariantCulture, "billed by duration ({0} s); {1} costs {2:0.###}x the standard price", seconds, request.Resolution, factor);
             return null;

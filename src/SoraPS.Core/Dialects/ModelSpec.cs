@@ -48,13 +48,19 @@ namespace SoraPS.Core.Dialects
         public System.Collections.Generic.IReadOnlyDictionary<string, double>? ResolutionPriceFactor { get; set; }
         /// <summary>List price in US dollars per second of video, per resolution, when published.</summary>
         public System.Collections.Generic.IReadOnlyDictionary<string, double>? UsdPerSecond { get; set; }
+        /// <summary>List price in US dollars per video (whatever its length), per resolution, where the provider prices so.</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, double>? UsdPerVideo { get; set; }
+        /// <summary>Whether the model can generate audio with the video, where the provider says; null: not stated.</summary>
+        public bool? GenerateAudio { get; set; }
+        /// <summary>The pixel sizes (WIDTHxHEIGHT) the provider lists for the model, where it does.</summary>
+        public IReadOnlyList<string>? ProviderSizes { get; set; }
         /// <summary>The lengths (seconds) an extension of one of this model's videos may add; null where the model cannot extend.</summary>
         public IReadOnlyList<int>? ExtendDurations { get; set; }
         /// <summary>The frames an image may be given for (first_frame, last_frame), where the provider lists them; null: not stated.</summary>
         public IReadOnlyList<string>? FrameImages { get; set; }
         /// <summary>The day the provider switched the model off, where it did (a relay may still serve the name).</summary>
         public DateTimeOffset? RetiredOn { get; set; }
-        /// <summary>Where the model comes from: "built-in", or the path of the user's models.json.</summary>
+        /// <summary>Where the model comes from: "built-in", the path of the user's models.json, or the provider and when ("provider openrouter 2026-12-04T16:40Z").</summary>
         public string Source { get; set; } = BuiltIn;
         public const string BuiltIn = "built-in";
         /// <summary>Other names that mean this model (for example dated snapshots).</summary>

@@ -92,6 +92,13 @@ namespace SoraPS.Core.Dialects
             return new Uri(b + prefix + "/" + path.TrimStart('/'));
         }
 
+        /// <summary>OpenRouter lists the video models an account can use: <c>GET /api/v1/videos/models</c>.</summary>
+        public override bool HasModelList => true;
+
+        public override HttpRequestMessage BuildModelList(SoraProfile profile) => new HttpRequestMessage(HttpMethod.Get, Api(profile?.BaseUri, "videos/models"));
+
+        public override IReadOnlyList<Catalog.UserModel> ParseModelList(ProviderResponse response, SoraProfile profile) => OpenRouterModelList.Parse(response, Name);
+
         private static Uri Job(SoraProfile profile, string id, string rest = "") => Api(profile.BaseUri, "videos/" + Uri.EscapeDataString(id) + rest);
 
         /// <summary>The content endpoint of one output (sent with the key).</summary>

@@ -9,6 +9,7 @@ namespace SoraPS.Core.Dialects
     public sealed class SoraModelInfo
     {
         public const string UsdPerSecond = "USD per second";
+        public const string UsdPerVideo = "USD per video";
 
         public string Dialect { get; private set; } = "";
         public string Name { get; private set; } = "";
@@ -32,11 +33,15 @@ namespace SoraPS.Core.Dialects
         /// <summary>Price per second by resolution (in <see cref="PriceUnit"/>); null when no price is known.</summary>
         public IReadOnlyDictionary<string, decimal>? PricePerSecond { get; private set; }
         public string? PriceUnit { get; private set; }
+        /// <summary>Price per video by resolution (whatever its length), where the provider prices so; null otherwise.</summary>
+        public IReadOnlyDictionary<string, decimal>? PricePerVideo { get; private set; }
+        /// <summary>Whether the model can generate audio, where the provider says; null: not stated.</summary>
+        public bool? GenerateAudio { get; private set; }
         /// <summary>Relative price per resolution where the provider publishes only that.</summary>
         public IReadOnlyDictionary<string, double>? PriceFactor { get; private set; }
         /// <summary>The day the provider switched the model off (OpenAI's sora-2 and sora-2-pro: 2026-09-24); null while it serves it.</summary>
         public DateTimeOffset? RetiredOn { get; private set; }
-        /// <summary>"built-in", or the path of the models.json the model comes from.</summary>
+        /// <summary>"built-in", the path of the models.json the model comes from, or the provider and when it was learned ("provider openrouter 2026-12-04T16:40Z").</summary>
         public string? Source { get; private set; }
         /// <summary>With a profile: the profile's model aliases that follow this model.</summary>
         public string[] Aliases { get; private set; } = Array.Empty<string>();
@@ -50,6 +55,7 @@ namespace SoraPS.Core.Dialects
                     var size = dialect.SizeOf(a, r);
                     if (size != null) sizes.Add(r + " " + a + " = " + size);
                 }
+            if (sizes.Count == 0 && spec.ProviderSizes != null) sizes.AddRange(spec.ProviderSizes);
             return new SoraModelInfo
             {
                 Dialect = dialect.Name,
@@ -69,7 +75,9 @@ namespace SoraPS.Core.Dialects
                 Edit = dialect.Capabilities.Has(DialectOperation.Edit),
                 Extend = dialect.Capabilities.Has(DialectOperation.Extend),
                 PricePerSecond = spec.UsdPerSecond?.ToDictionary(kv => kv.Key, kv => (decimal)kv.Value, StringComparer.OrdinalIgnoreCase),
-                PriceUnit = spec.UsdPerSecond == null ? null : UsdPerSecond,
+                PriceUnit = spec.UsdPerSecond != null ? UsdPerSecond : spec.UsdPerVideo != null ? UsdPerVideo : null,
+                PricePerVideo = spec.UsdPerVideo?.ToDictionary(kv => kv.Key, kv => (decimal)kv.Value, StringComparer.OrdinalIgnoreCase),
+                GenerateAudio = spec.GenerateAudio,
                 PriceFactor = spec.ResolutionPriceFactor,
                 Source = spec.Source,
                 RetiredOn = spec.RetiredOn,
@@ -104,7 +112,8 @@ namespace SoraPS.Core.Dialects
                 var found = all.Where(x => pattern != null ? pattern.IsMatch(x.Spec.Name) : x.Spec.Accepts(target)).ToList();
                 if (found.Count == 0 && pattern == null)
                     throw new SoraValidationException("UnknownModel", "Name",
-                        $"No model '{n}' in the {(dialects.Length == 1 ? dialects[0].Name + " dialect's" : "")} catalog. Known: {string.Join(", ", all.Select(x => x.Spec.Name).Distinct())}.") { Target = n };
+                        $"No model '{n}' in the {(dialects.Length == 1 ? dialects[0].Name + " dialect's" : "")} catalog. Known: {string.Join(", ", all.Select(x => x.Spec.Name).Distinct())}." +
+                        (dialects.Length == 1 ? " " + Catalog.ModelCatalog.Fix(dialects[0], shown?.Name, n, all.Select(x => x.Spec).ToList()) : "")) { Target = n };
                 foreach (var x in found) yield return From(x.Dialect, x.Spec, shown);
             }
         }

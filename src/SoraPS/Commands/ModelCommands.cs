@@ -7,7 +7,7 @@ using SoraPS.Core.Dialects;
 
 namespace SoraPS.Commands
 {
-    /// <summary>Get-SoraModel: the model catalog, built-in and the user's, one object per model.</summary>
+    /// <summary>Get-SoraModel: the model catalog, built-in, the user's and those learned from a provider (Update-SoraModel), one object per model.</summary>
     [Cmdlet(VerbsCommon.Get, "SoraModel")]
     [OutputType(typeof(SoraModelInfo))]
     public sealed class GetSoraModelCommand : SoraCmdlet
@@ -108,6 +108,8 @@ namespace SoraPS.Commands
                 if (!ShouldProcess($"{dialect.Name} model {Name}", "Register SoraPS model in " + store.FilePath)) return;
                 store.Update(list =>
                 {
+                    // A model learned from the provider (Update-SoraModel) gives way to the one registered by hand.
+                    list.RemoveAll(m => m.IsLearned && m.Dialect == model.Dialect && string.Equals(m.Name, model.Name, StringComparison.OrdinalIgnoreCase));
                     var existing = list.FindIndex(m => m.Dialect == model.Dialect && string.Equals(m.Name, model.Name, StringComparison.OrdinalIgnoreCase));
                     if (existing >= 0)
                     {
