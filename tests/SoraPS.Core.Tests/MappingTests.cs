@@ -97,16 +97,18 @@ namespace SoraPS.Core.Tests
         {
             // Guard for the emulator itself: the mapping tests mean something only if it is strict.
             var client = Testing.Client(_fx.Emulator, "OpenAI");
-            var v = client.Validate(new VideoRequest { Prompt = "p", ProviderOptions = new Dictionary<string, object> { ["seconds"] = 8 } });
+            // (A length given as a provider option is taken as -Duration and sent in the provider's spelling, so a field
+            // SoraPS does not map carries the wrong type here.)
+            var v = client.Validate(new VideoRequest { Prompt = "p", ProviderOptions = new Dictionary<string, object> { ["input_reference"] = 8 } });
             var e = await Assert.ThrowsAsync<SoraApiException>(() => client.SubmitAsync(v, Testing.Timeout()));
             Assert.Equal(400, e.StatusCode);
             Assert.Equal(SoraErrorKind.InvalidParameter, e.Kind);
-            Assert.Contains("seconds", e.Message);
+            Assert.Contains("input_reference", e.Message);
             var unified = Testing.Client(_fx.Emulator, "UnifiedTask");
-            var v2 = unified.Validate(new VideoRequest { Prompt = "p", ProviderOptions = new Dictionary<string, object> { ["duration"] = "10" } });
+            var v2 = unified.Validate(new VideoRequest { Prompt = "p", ProviderOptions = new Dictionary<string, object> { ["image_urls"] = "https://example.com/a.png" } });
             var e2 = await Assert.ThrowsAsync<SoraApiException>(() => unified.SubmitAsync(v2, Testing.Timeout()));
             Assert.Equal("InvalidParameter", e2.ErrorId);
-            Assert.Contains("duration", e2.Message);
+            Assert.Contains("image_urls", e2.Message);
         }
 
         [Theory]
