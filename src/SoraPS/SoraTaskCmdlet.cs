@@ -51,14 +51,15 @@ namespace SoraPS.Commands
         /// <summary>Wait options whose time limit, <paramref name="timeoutSec"/>, counts from the command's start (see <see cref="DeadlineOf"/>).</summary>
         internal WaitOptions MakeWaitOptions(double timeoutSec, double pollIntervalSec) => TaskWaitView.MakeOptions(timeoutSec, pollIntervalSec, DeadlineOf(timeoutSec));
 
-        /// <summary>When the command started: its -TimeoutSec counts from here.</summary>
-        private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+        /// <summary>When the command's first input was handled: its -TimeoutSec counts from here.</summary>
+        private DateTimeOffset? _started;
 
         /// <summary>
-        /// The command's deadline for -TimeoutSec <paramref name="timeoutSec"/> (null: no limit): every wait under it — a
+        /// The command's deadline for -TimeoutSec <paramref name="timeoutSec"/> (null: no limit), counted from its first input
+        /// (a wait piped after a slow command counts from the first task it is given): every wait under it — a
         /// submission's slot, request and retries, a status read, the polls — ends by then.
         /// </summary>
-        internal DateTimeOffset? DeadlineOf(double timeoutSec) => TimeLimit.After(_started, timeoutSec);
+        internal DateTimeOffset? DeadlineOf(double timeoutSec) => TimeLimit.After(_started ?? (_started = DateTimeOffset.UtcNow).Value, timeoutSec);
 
         /// <summary>Cancelled when the pipeline stops (Ctrl+C, or a downstream command such as Select-Object -First has enough): work queued and not yet started is dropped.</summary>
         internal CancellationToken QueueStopToken => Lanes.QueueStop;

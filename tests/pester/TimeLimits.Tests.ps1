@@ -88,6 +88,7 @@ Describe 'A stopped pipeline stops sending' {
             $sent = @(Get-Post 'stop-')
             $journaled = @(Get-SoraTask -First 200 | Where-Object { $_.Prompt -like 'stop-*' -and $_.Id -notlike 'sub-*' })
         } until ($journaled.Count -ge $sent.Count -or (Get-Date) -gt $deadline)
+        Write-Host "creates sent: $($sent.Count)"
         $sent.Count | Should -BeLessOrEqual 5
         $journaled.Count | Should -Be $sent.Count
     }

@@ -140,6 +140,11 @@ namespace SoraPS.Commands
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
+        /// <summary>
+        /// The command's time limit in seconds, from its first prompt (0: none): submissions (their wait for a slot, the
+        /// request, retries after push-back) and the -Wait end by then (WaitTimeout). A submission it cuts while out is
+        /// journaled Unknown.
+        /// </summary>
         [Parameter]
         [ValidateRange(0, 86400)]
         public double TimeoutSec { get; set; }

@@ -45,9 +45,6 @@ namespace SoraPS.Commands
 
         protected override bool TakesTaskObjects => ParameterSetName == TaskSet || ParameterSetName == TaskLiteralSet;
 
-        /// <summary>Started with the command: -TimeoutSec counts from here.</summary>
-        private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
-
         private readonly HashSet<string> _written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>A folder (created if missing), or a file name when saving a single task. Default: the current folder.</summary>
@@ -227,7 +224,7 @@ namespace SoraPS.Commands
                 VerifyMp4 = variant.IsVideo,
                 NameFromContent = chosen,
                 Output = output,
-                Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
+                Timeout = SoraPS.Core.Http.TimeLimit.Left(DeadlineOf(TimeoutSec)),
             };
             _written.Add(target);
             // One lane per profile, as wide as its MaxParallelDownloads (the client's download limit is the same).
