@@ -91,11 +91,12 @@ namespace SoraPS.Commands
         /// </summary>
         internal static string TimedOutText(SoraTask task, Exception? lastError)
         {
-            var resume = $" It goes on at the provider: resume with Get-SoraTask -Id {task.Id} -Profile {task.Profile} | Wait-SoraTask.";
             if (lastError == null)
-                return $"Task {task.Id} was still {task.Status} ({task.Progress}%) when the wait's time limit passed." + resume;
-            return $"The wait's time limit passed for task {task.Id} while the provider's last answer about it could not be used: {lastError.Message.TrimEnd()}" +
-                   (lastError.Message.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? "" : ".") + resume;
+                return $"Task {task.Id} was still {task.Status} ({task.Progress}%) when the wait's time limit passed. It goes on at the provider: resume with Get-SoraTask -Id {task.Id} -Profile {task.Profile} | Wait-SoraTask.";
+            var said = lastError.Message.TrimEnd();
+            return $"The wait's time limit passed for task {task.Id} while the provider's last answer about it could not be used: {said}" +
+                   (said.EndsWith(".", StringComparison.Ordinal) ? "" : ".") +
+                   $" Ask again later with Get-SoraTask -Id {task.Id} -Profile {task.Profile} | Wait-SoraTask.";
         }
 
         private void WriteProgress(SoraTask task, int activityId, bool completed)
