@@ -14,6 +14,16 @@ using SoraPS.Core.Tasks;
 
 namespace SoraPS.Core
 {
+    /// <summary>What bounds a submission besides the caller's token (see <see cref="SoraClient.SubmitAsync(ValidatedRequest, Batch.SubmissionOnce?, SubmitLimits?, CancellationToken)"/>).</summary>
+    public sealed class SubmitLimits
+    {
+        /// <summary>The command's time limit (null: none).</summary>
+        public DateTimeOffset? Deadline { get; set; }
+
+        /// <summary>Cancelled when submissions not yet sent are to be dropped (the pipeline stopped); one already out runs on.</summary>
+        public CancellationToken Unsent { get; set; }
+    }
+
     /// <summary>
     /// Everything one profile can do: validate, submit, query, download. The cmdlets are thin
     /// layers over this; it knows nothing of PowerShell.
@@ -104,17 +114,30 @@ namespace SoraPS.Core
         /// submission's line: when it is already journaled for a submission that has not failed, that task is returned
         /// and nothing is sent (<see cref="Batch.SubmissionOnce.Existing"/> says so).
         /// </summary>
-        public async Task<SoraTask> SubmitAsync(ValidatedRequest request, Batch.SubmissionOnce? once, CancellationToken cancel)
+        public Task<SoraTask> SubmitAsync(ValidatedRequest request, Batch.SubmissionOnce? once, CancellationToken cancel) => SubmitAsync(request, once, null, cancel);
+
+        /// <summary>
+        /// As above, within <paramref name="limits"/>: a command's time limit bounds the wait for a slot, the request and
+        /// any retry's back-off (a submission it cuts while out stays Unknown, as any other; one it cuts before sending
+        /// was not sent), and the submission is dropped, unsent, when <see cref="SubmitLimits.Unsent"/> is cancelled
+        /// before it leaves. <paramref name="cancel"/> stops it wherever it is.
+        /// </summary>
+        public async Task<SoraTask> SubmitAsync(ValidatedRequest request, Batch.SubmissionOnce? once, SubmitLimits? limits, CancellationToken cancel)
         {
             ProviderResponse response;
             string? local = null;
-            await LearnSourceLengthAsync(request, cancel).ConfigureAwait(false);
+            var deadline = limits?.Deadline;
+            var unsent = limits?.Unsent ?? CancellationToken.None;
+            await LearnSourceLengthAsync(request, deadline, cancel).ConfigureAwait(false);
             // The profile's concurrency limit counts requests in flight at the provider; parsing and
             // journaling the answer happen outside it, so the next submission starts at once.
-            await _submitGate.WaitAsync(cancel).ConfigureAwait(false);
+            await WaitForSlotAsync(deadline, unsent, cancel).ConfigureAwait(false);
             try
             {
                 cancel.ThrowIfCancellationRequested();
+                unsent.ThrowIfCancellationRequested();
+                if (TimeLimit.HasPassed(deadline))
+                    throw TimeLimit.Passed("The time limit passed before the submission could be sent; it was not sent.");
                 // The journal line is written before the request leaves, or nothing is sent (JournalUnwritable); with a
                 // budget, the check and the reservation are one step under the journal lock (BudgetExceeded: nothing sent),
                 // and so is -Once's look-up of the row's key.
@@ -122,11 +145,13 @@ namespace SoraPS.Core
                 if (once?.Existing != null) return once.Existing.ToTask(); // journaled already: nothing sent
                 if (Rehearsing) return Recorded(local, Batch.Rehearsal.Submit(Profile, Dialect, request), once, request);
                 Retirement.WarnIfRetired(Dialect, request, Log);
-                response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout).ConfigureAwait(false);
+                response = await Http.SendAsync(() => Dialect.BuildSubmit(Profile, request), RequestKind.Submit, cancel, SubmitTimeout, deadline).ConfigureAwait(false);
             }
             catch (SoraNetworkException e) when (e.ErrorId == SubmissionOutcome.UnknownId)
             {
                 MarkUnknown(local, e.Kind, e.ErrorId, e.Message);
+                // Cut by the command's time limit: the time-out it is, journaled Unknown as any other.
+                if (TimeLimit.HasPassed(deadline - DeadlineSlack)) throw TimeLimit.Passed(e.Message + Where(local), e);
                 throw new SoraNetworkException(e.ErrorId, e.Kind, e.Message + Where(local), e);
             }
             catch (SoraException e)
@@ -167,7 +192,7 @@ namespace SoraPS.Core
         /// length: read from the provider here, before the journal line and the budget check. When it cannot be read, the
         /// request stays unpriced and <see cref="ValidatedRequest.SourceLengthProblem"/> says why (a budget then refuses it).
         /// </summary>
-        private async Task LearnSourceLengthAsync(ValidatedRequest request, CancellationToken cancel)
+        private async Task LearnSourceLengthAsync(ValidatedRequest request, DateTimeOffset? deadline, CancellationToken cancel)
         {
             if (!request.LengthFromSource || request.Duration.HasValue || Rehearsing || string.IsNullOrEmpty(request.SourceId)) return;
             if (!Dialect.Capabilities.Has(DialectOperation.Query))
@@ -177,7 +202,7 @@ namespace SoraPS.Core
             }
             try
             {
-                var source = await GetAsync(request.SourceId!, cancel).ConfigureAwait(false);
+                var source = await GetAsync(request.SourceId!, deadline, cancel).ConfigureAwait(false);
                 if (source.Duration > 0) request.Duration = source.Duration;
                 else request.SourceLengthProblem = $"the provider's answer about {request.SourceId} gives no length";
             }
@@ -188,6 +213,27 @@ namespace SoraPS.Core
             Log.Verbose(request.Duration.HasValue
                 ? $"The source video {request.SourceId} is {request.Duration} s long; the request is priced at that length."
                 : $"The length of the source video {request.SourceId} is not known ({request.SourceLengthProblem}).");
+        }
+
+        /// <summary>How early a timer may end before the deadline it was set for and still count as the deadline.</summary>
+        private static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(250);
+
+        /// <summary>Waits for a submission slot: until the deadline (then WaitTimeout, nothing sent), or until <paramref name="unsent"/> drops it.</summary>
+        private async Task WaitForSlotAsync(DateTimeOffset? deadline, CancellationToken unsent, CancellationToken cancel)
+        {
+            using (var slot = CancellationTokenSource.CreateLinkedTokenSource(cancel, unsent))
+            {
+                var left = TimeLimit.Left(deadline);
+                if (left.HasValue) slot.CancelAfter(left.Value);
+                try
+                {
+                    await _submitGate.WaitAsync(slot.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (!cancel.IsCancellationRequested && !unsent.IsCancellationRequested)
+                {
+                    throw TimeLimit.Passed($"The time limit passed while the submission waited for one of the profile's {_submitGate.Limit} submission slots; it was not sent.", e);
+                }
+            }
         }
 
         /// <summary>The accepted task, journaled before anyone sees it: a crash from here on never loses its id.</summary>
@@ -384,12 +430,15 @@ namespace SoraPS.Core
             return Parse(() => Dialect.ParseCharacter(response, Profile), response, "character");
         }
 
-        public async Task<SoraTask> GetAsync(string id, CancellationToken cancel)
+        public Task<SoraTask> GetAsync(string id, CancellationToken cancel) => GetAsync(id, null, cancel);
+
+        /// <summary>Reads a task; with a <paramref name="deadline"/> (a command's time limit) the request and its retries end by then (WaitTimeout).</summary>
+        public async Task<SoraTask> GetAsync(string id, DateTimeOffset? deadline, CancellationToken cancel)
         {
             if (string.IsNullOrWhiteSpace(id)) throw new SoraValidationException("InvalidTaskId", "Id", "A task id is required.");
             Dialect.Require(DialectOperation.Query, "Id", id);
             if (Rehearsing) return Batch.Rehearsal.Get(Profile, Dialect, id);
-            var response = await Http.SendAsync(() => Dialect.BuildQuery(Profile, id), RequestKind.Read, cancel).ConfigureAwait(false);
+            var response = await Http.SendAsync(() => Dialect.BuildQuery(Profile, id), RequestKind.Read, cancel, null, deadline).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
                 var missing = MissingRoute.Check(response, Dialect, DialectOperation.Query, "GET", "Id", id);
@@ -405,9 +454,12 @@ namespace SoraPS.Core
         }
 
         /// <summary>Reads the task's current state into the same object.</summary>
-        public async Task<SoraTask> RefreshAsync(SoraTask task, CancellationToken cancel)
+        public Task<SoraTask> RefreshAsync(SoraTask task, CancellationToken cancel) => RefreshAsync(task, null, cancel);
+
+        /// <summary>As above, ending by <paramref name="deadline"/> when one is given.</summary>
+        public async Task<SoraTask> RefreshAsync(SoraTask task, DateTimeOffset? deadline, CancellationToken cancel)
         {
-            var fresh = await GetAsync(task.Id, cancel).ConfigureAwait(false);
+            var fresh = await GetAsync(task.Id, deadline, cancel).ConfigureAwait(false);
             var before = task.Status;
             task.UpdateFrom(fresh);
             if (task.Status != before) TryJournal(() => { Journal?.Record(task, JournalEvents.Status); return null; });

@@ -18,6 +18,7 @@ namespace SoraPS.Commands
         private readonly Action<Action> _post;
         private readonly ProgressBars _bars;
         private readonly CancellationToken _stop;
+        private readonly CancellationTokenSource _queueStop = new CancellationTokenSource();
         private readonly Dictionary<string, AdaptiveLimiter> _gates = new Dictionary<string, AdaptiveLimiter>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, int> _inFlight = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<int, (string Text, DateTime Started)> _openRequests = new Dictionary<int, (string, DateTime)>();
@@ -27,6 +28,15 @@ namespace SoraPS.Commands
             _post = post;
             _bars = bars;
             _stop = stop;
+        }
+
+        /// <summary>Cancelled by <see cref="StopQueued"/>: work not yet started is dropped (its work may also watch this to drop what it has not sent).</summary>
+        public CancellationToken QueueStop => _queueStop.Token;
+
+        /// <summary>Drops every operation still waiting for its lane's slot; those under way go on.</summary>
+        public void StopQueued()
+        {
+            if (!_queueStop.IsCancellationRequested) _queueStop.Cancel();
         }
 
         /// <summary>Operations started and not yet handled on the pipeline thread.</summary>
@@ -55,18 +65,21 @@ namespace SoraPS.Commands
                 if (_openRequests.Remove(activity))
                     _bars.Write(() => new ProgressRecord(activity, "Sora request", "done") { RecordType = ProgressRecordType.Completed });
             }
+            var queueStop = _queueStop.Token;
             Task.Run(async () =>
             {
                 var entered = false;
                 try
                 {
-                    await gate.WaitAsync(_stop).ConfigureAwait(false);
+                    using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(_stop, queueStop))
+                        await gate.WaitAsync(waiting.Token).ConfigureAwait(false);
                     entered = true;
+                    queueStop.ThrowIfCancellationRequested();
                     if (description != null) _post(() => _openRequests[activity] = (description, DateTime.UtcNow));
                     var result = await work(_stop).ConfigureAwait(false);
                     _post(() => { Finish(); done(result); });
                 }
-                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested || queueStop.IsCancellationRequested)
                 {
                     _post(Finish);
                 }
@@ -98,8 +111,10 @@ namespace SoraPS.Commands
         /// <summary>Forgets the lanes' gates (they hold nothing to dispose); operations still running keep theirs until they end.</summary>
         public void Dispose()
         {
+            StopQueued();
             if (Running > 0) return;
             _gates.Clear();
+            _queueStop.Dispose();
         }
     }
 }

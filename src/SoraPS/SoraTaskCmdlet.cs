@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using SoraPS.Core;
+using SoraPS.Core.Http;
 using SoraPS.Core.Journal;
 using SoraPS.Core.Tasks;
 using SoraPS.Core.Waiting;
@@ -47,7 +48,21 @@ namespace SoraPS.Commands
         /// <summary>Adds a task to the shared wait, waited for with <paramref name="waitOptions"/> and ended in <paramref name="done"/>.</summary>
         internal void AddToWait(SoraTask task, WaitOptions waitOptions, Action<SoraTask> done) => Wait.Add(task, waitOptions, done);
 
-        internal static WaitOptions MakeWaitOptions(double timeoutSec, double pollIntervalSec) => TaskWaitView.MakeOptions(timeoutSec, pollIntervalSec);
+        /// <summary>Wait options whose time limit, <paramref name="timeoutSec"/>, counts from the command's start (see <see cref="DeadlineOf"/>).</summary>
+        internal WaitOptions MakeWaitOptions(double timeoutSec, double pollIntervalSec) => TaskWaitView.MakeOptions(timeoutSec, pollIntervalSec, DeadlineOf(timeoutSec));
+
+        /// <summary>When the command's first input was handled: its -TimeoutSec counts from here.</summary>
+        private DateTimeOffset? _started;
+
+        /// <summary>
+        /// The command's deadline for -TimeoutSec <paramref name="timeoutSec"/> (null: no limit), counted from its first input
+        /// (a wait piped after a slow command counts from the first task it is given): every wait under it — a
+        /// submission's slot, request and retries, a status read, the polls — ends by then.
+        /// </summary>
+        internal DateTimeOffset? DeadlineOf(double timeoutSec) => TimeLimit.After(_started ?? (_started = DateTimeOffset.UtcNow).Value, timeoutSec);
+
+        /// <summary>Cancelled when the pipeline stops (Ctrl+C, or a downstream command such as Select-Object -First has enough): work queued and not yet started is dropped.</summary>
+        internal CancellationToken QueueStopToken => Lanes.QueueStop;
 
         /// <summary>
         /// Starts <paramref name="work"/> in the background, at most <paramref name="limit"/> at once per
@@ -73,19 +88,37 @@ namespace SoraPS.Commands
         internal void Pump(bool block, Func<bool>? until = null)
         {
             Lanes.ResetTick();
-            while (true)
+            try
             {
-                if (StopToken.IsCancellationRequested) throw new PipelineStoppedException();
-                DrainPosted(block ? TimeSpan.FromMilliseconds(250) : TimeSpan.Zero);
-                var finished = until != null ? until() : Lanes.Running == 0 && (_wait == null || _wait.Outstanding == 0);
-                if (finished || !block) break;
-                Lanes.Tick();
+                while (true)
+                {
+                    if (StopToken.IsCancellationRequested) throw new PipelineStoppedException();
+                    DrainPosted(block ? TimeSpan.FromMilliseconds(250) : TimeSpan.Zero);
+                    var finished = until != null ? until() : Lanes.Running == 0 && (_wait == null || _wait.Outstanding == 0);
+                    if (finished || !block) break;
+                    Lanes.Tick();
+                }
+            }
+            catch (PipelineStoppedException)
+            {
+                // Stopped, or a downstream command has all it wants (Select-Object -First throws a kind of this from
+                // WriteObject): nothing queued is started; what is under way ends as it would.
+                Lanes.StopQueued();
+                throw;
             }
             if (block && until == null && _wait != null && _wait.Used) _wait.Complete();
         }
 
+        protected override void StopProcessing()
+        {
+            _lanes?.StopQueued();
+            base.StopProcessing();
+        }
+
         protected override void Dispose(bool disposing)
         {
+            // The pipeline ended, whatever ended it: nothing queued starts after it.
+            _lanes?.StopQueued();
             _wait?.Dispose();
             _lanes?.Dispose();
             base.Dispose(disposing);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
 using SoraPS.Core;
+using SoraPS.Core.Http;
 using SoraPS.Core.Tasks;
 using SoraPS.Core.Waiting;
 
@@ -75,14 +76,27 @@ namespace SoraPS.Commands
                     else _writeError(new SoraTaskFailedException(e.Task), e.Task);
                     break;
                 case WaitEventKind.TimedOut:
-                    _writeRecord(new ErrorRecord(
-                        new TimeoutException($"Task {e.Task.Id} was still {e.Task.Status} ({e.Task.Progress}%) when the wait's time limit passed. It goes on at the provider: resume with Get-SoraTask -Id {e.Task.Id} -Profile {e.Task.Profile} | Wait-SoraTask."),
-                        "WaitTimeout", ErrorCategory.OperationTimeout, e.Task));
+                    _writeRecord(new ErrorRecord(new TimeoutException(TimedOutText(e.Task, e.Error)), TimeLimit.ErrorId, ErrorCategory.OperationTimeout, e.Task));
                     break;
                 case WaitEventKind.Error:
                     _writeError(e.Error ?? new InvalidOperationException($"The state of task {e.Task.Id} could not be read."), e.Task);
                     break;
             }
+        }
+
+        /// <summary>
+        /// What a wait that ran out of time says: the state last read, or, when the last answers could not be used (a
+        /// task answered completed without its video link, an error status), what they said; a task never read is not
+        /// said to be "still Queued".
+        /// </summary>
+        internal static string TimedOutText(SoraTask task, Exception? lastError)
+        {
+            if (lastError == null)
+                return $"Task {task.Id} was still {task.Status} ({task.Progress}%) when the wait's time limit passed. It goes on at the provider: resume with Get-SoraTask -Id {task.Id} -Profile {task.Profile} | Wait-SoraTask.";
+            var said = lastError.Message.TrimEnd();
+            return $"The wait's time limit passed for task {task.Id} while the provider's last answer about it could not be used: {said}" +
+                   (said.EndsWith(".", StringComparison.Ordinal) ? "" : ".") +
+                   $" Ask again later with Get-SoraTask -Id {task.Id} -Profile {task.Profile} | Wait-SoraTask.";
         }
 
         private void WriteProgress(SoraTask task, int activityId, bool completed)
@@ -106,9 +120,11 @@ namespace SoraPS.Commands
         public void Complete() =>
             _bars.Write(() => new ProgressRecord(ProgressBars.Parent, "Waiting for Sora tasks", "done") { RecordType = ProgressRecordType.Completed });
 
-        public static WaitOptions MakeOptions(double timeoutSec, double pollIntervalSec) => new WaitOptions
+        /// <param name="deadline">When the command's time limit ends (counted from its start); null: <paramref name="timeoutSec"/> counts from the first task waited for.</param>
+        public static WaitOptions MakeOptions(double timeoutSec, double pollIntervalSec, DateTimeOffset? deadline = null) => new WaitOptions
         {
             Timeout = timeoutSec > 0 ? TimeSpan.FromSeconds(timeoutSec) : (TimeSpan?)null,
+            Deadline = timeoutSec > 0 ? deadline : null,
             FixedInterval = pollIntervalSec > 0 ? TimeSpan.FromSeconds(pollIntervalSec) : (TimeSpan?)null,
             MinInterval = pollIntervalSec > 0 && pollIntervalSec < 1 ? TimeSpan.FromSeconds(pollIntervalSec) : TimeSpan.FromSeconds(1),
         };

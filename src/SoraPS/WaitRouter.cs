@@ -21,7 +21,7 @@ namespace SoraPS.Commands
         private readonly CancellationToken _stop;
         private readonly Action<WaitEvent, Action<SoraTask>> _handle;
         /// <summary>One waiter per distinct set of options: a time limit counts from the first task that asked for it.</summary>
-        private readonly Dictionary<(TimeSpan?, TimeSpan?, TimeSpan, TimeSpan), TaskWaiter> _waiters = new Dictionary<(TimeSpan?, TimeSpan?, TimeSpan, TimeSpan), TaskWaiter>();
+        private readonly Dictionary<(TimeSpan?, DateTimeOffset?, TimeSpan?, TimeSpan, TimeSpan), TaskWaiter> _waiters = new Dictionary<(TimeSpan?, DateTimeOffset?, TimeSpan?, TimeSpan, TimeSpan), TaskWaiter>();
         /// <summary>The callbacks each task was added with (a task added twice ends twice), until its final events are handled.</summary>
         private readonly Dictionary<SoraTask, Queue<Action<SoraTask>>> _done = new Dictionary<SoraTask, Queue<Action<SoraTask>>>();
 
@@ -40,7 +40,7 @@ namespace SoraPS.Commands
         /// <summary>Waits for <paramref name="task"/> with <paramref name="options"/>; its events are handled with <paramref name="done"/>.</summary>
         public void Add(SoraTask task, WaitOptions options, Action<SoraTask> done)
         {
-            var key = (options.Timeout, options.FixedInterval, options.MinInterval, options.MaxInterval);
+            var key = (options.Timeout, options.Deadline, options.FixedInterval, options.MinInterval, options.MaxInterval);
             if (!_waiters.TryGetValue(key, out var waiter))
                 _waiters[key] = waiter = new TaskWaiter(_clients, options, _stop, e => _post(() => Route(e)));
             if (!_done.TryGetValue(task, out var callbacks)) _done[task] = callbacks = new Queue<Action<SoraTask>>();

@@ -155,11 +155,12 @@ namespace SoraPS.Emulator
             lock (_faults) _faults.Clear();
         }
 
-        internal Fault? TakeFault(string method, string path)
+        internal Fault? TakeFault(string method, string path, string? body = null)
         {
             lock (_faults)
             {
-                var f = _faults.FirstOrDefault(x => x.Times > 0 && (x.Method == null || x.Method == method) && (x.Path == null || path.Contains(x.Path, StringComparison.OrdinalIgnoreCase)));
+                var f = _faults.FirstOrDefault(x => x.Times > 0 && (x.Method == null || x.Method == method) && (x.Path == null || path.Contains(x.Path, StringComparison.OrdinalIgnoreCase)) &&
+                                                    (x.BodyContains == null || (body != null && body.Contains(x.BodyContains, StringComparison.Ordinal))));
                 if (f == null) return null;
                 f.Times--;
                 f.Hits++;

@@ -54,6 +54,8 @@ namespace SoraPS.Emulator
         public string? Method { get; set; }
         /// <summary>Matches when the request path contains this text.</summary>
         public string? Path { get; set; }
+        /// <summary>Matches when the request body contains this text (a create with a given prompt); null: any body.</summary>
+        public string? BodyContains { get; set; }
         public FaultKind Kind { get; set; }
         public int Times { get; set; } = 1;
         public int Status { get; set; } = 503;

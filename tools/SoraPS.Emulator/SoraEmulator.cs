@@ -114,7 +114,7 @@ namespace SoraPS.Emulator
                 }
                 if (ctx.Request.Method == "POST" && emulator.Options.SubmitLatency > TimeSpan.Zero && !ctx.Request.Path.StartsWithSegments("/_emulator"))
                     await Task.Delay(emulator.Options.SubmitLatency);
-                var fault = ctx.Request.Path.StartsWithSegments("/_emulator") ? null : state.TakeFault(ctx.Request.Method, ctx.Request.Path.Value ?? "");
+                var fault = ctx.Request.Path.StartsWithSegments("/_emulator") ? null : state.TakeFault(ctx.Request.Method, ctx.Request.Path.Value ?? "", body);
                 ctx.Response.OnStarting(() => { record.Status = ctx.Response.StatusCode; return Task.CompletedTask; });
                 if (fault != null) await FaultInjection.Apply(ctx, fault, () => next());
                 else await next();

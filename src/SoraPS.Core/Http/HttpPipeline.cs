@@ -27,6 +27,15 @@ namespace SoraPS.Core.Http
         public TimeSpan Timeout { get; }
         /// <summary>The caller's token (Ctrl+C, a wait's limit); time limits of single attempts are not in it.</summary>
         public CancellationToken Cancel { get; }
+        /// <summary>
+        /// The command's time limit (null: none). Each attempt's time limit is cut to the time left, and no retry waits past
+        /// it: what it ends is a <see cref="TimeLimit"/> error (or, for a submission that may be out, an unknown outcome).
+        /// </summary>
+        public DateTimeOffset? Deadline { get; set; }
+
+        /// <summary>How long the current attempt may wait: <see cref="Timeout"/>, cut to the time left before <see cref="Deadline"/>.</summary>
+        public TimeSpan AttemptTimeout(out bool byDeadline) => TimeLimit.Bound(Timeout, Deadline, out byDeadline);
+
         /// <summary>The attempt under way, from 1 (0 before the first); each redirect followed starts again from 1.</summary>
         public int Attempt { get; private set; }
 

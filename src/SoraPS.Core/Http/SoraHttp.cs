@@ -63,11 +63,12 @@ namespace SoraPS.Core.Http
         /// <summary>
         /// Sends an API request (create, status, list, cancel, delete) and reads its body, at most
         /// <see cref="MaxResponseBytes"/>, with every key removed. A redirect is not followed: it is an
-        /// UnexpectedRedirect error naming the Location.
+        /// UnexpectedRedirect error naming the Location. With a <paramref name="deadline"/> (a command's time limit) no
+        /// attempt and no retry's back-off goes past it (see <see cref="TimeLimit"/>).
         /// </summary>
-        public async Task<ProviderResponse> SendAsync(Func<HttpRequestMessage> build, RequestKind kind, CancellationToken cancel, TimeSpan? timeout = null)
+        public async Task<ProviderResponse> SendAsync(Func<HttpRequestMessage> build, RequestKind kind, CancellationToken cancel, TimeSpan? timeout = null, DateTimeOffset? deadline = null)
         {
-            var exchange = new HttpExchange(build, kind, timeout ?? RequestTimeout, cancel);
+            var exchange = new HttpExchange(build, kind, timeout ?? RequestTimeout, cancel) { Deadline = deadline };
             try
             {
                 await _api.SendAsync(exchange).ConfigureAwait(false);

@@ -18,6 +18,11 @@ namespace SoraPS.Core.Http
             new SoraNetworkException(UnknownId, SoraErrorKind.Timeout,
                 $"{what} got no answer within {limit.TotalSeconds:0.#} s. {NotSentAgain} Check the provider's task list before resubmitting.", inner);
 
+        /// <summary>The command's time limit passed while the request was out, unanswered.</summary>
+        public static SoraNetworkException NoAnswerBeforeDeadline(string what, Exception inner) =>
+            new SoraNetworkException(UnknownId, SoraErrorKind.Timeout,
+                $"{what} got no answer before the time limit passed. {NotSentAgain} Check the provider's task list before resubmitting.", inner);
+
         /// <summary>The connection failed after the request may have reached the provider.</summary>
         public static SoraNetworkException BrokeAfterSending(string what, Exception inner) =>
             new SoraNetworkException(UnknownId, SoraErrorKind.Network, $"{what} failed after it was sent ({inner.Message}). {NotSentAgain}", inner);

@@ -12,6 +12,11 @@ namespace SoraPS.Core.Waiting
     {
         /// <summary>Give up on tasks still running after this long (null: wait as long as it takes).</summary>
         public TimeSpan? Timeout { get; set; }
+        /// <summary>
+        /// When the wait ends, as a point in time (a command's -TimeoutSec counted from its start); when given it is the
+        /// deadline instead of <see cref="Timeout"/> counted from the waiter's start.
+        /// </summary>
+        public DateTimeOffset? Deadline { get; set; }
         /// <summary>Poll at this fixed interval instead of adapting (server hints still win when longer).</summary>
         public TimeSpan? FixedInterval { get; set; }
         public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -112,7 +117,8 @@ namespace SoraPS.Core.Waiting
         /// <summary>Polls one task until it ends, fails, or the wait's time limit or the caller stops it; each outcome is one final event.</summary>
         private async Task PollAsync(SoraTask task)
         {
-            var deadline = _options.Timeout.HasValue ? _started + _options.Timeout.Value : DateTimeOffset.MaxValue;
+            var deadline = _options.Deadline ?? (_options.Timeout.HasValue ? _started + _options.Timeout.Value : DateTimeOffset.MaxValue);
+            var limited = _options.Deadline.HasValue || _options.Timeout.HasValue;
             SoraClient client;
             try
             {
@@ -125,9 +131,10 @@ namespace SoraPS.Core.Waiting
             }
             var gate = _gates.GetOrAdd(client.Profile.Name ?? "", _ => new AdaptiveLimiter(client.Profile.EffectiveConcurrency));
             // The time limit is hard: it cancels a poll in flight, a retry's back-off and the wait for a slot too.
+            var trouble = new PollTrouble();
             using (var limit = CancellationTokenSource.CreateLinkedTokenSource(_cancel))
             {
-                if (_options.Timeout.HasValue)
+                if (limited)
                 {
                     var left = deadline - DateTimeOffset.UtcNow;
                     limit.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
@@ -135,7 +142,7 @@ namespace SoraPS.Core.Waiting
                 var token = limit.Token;
                 try
                 {
-                    Emit(await PollUntilFinalAsync(task, client, gate, deadline, token).ConfigureAwait(false));
+                    Emit(await PollUntilFinalAsync(task, client, gate, deadline, limited, trouble, token).ConfigureAwait(false));
                 }
                 catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
                 {
@@ -144,7 +151,7 @@ namespace SoraPS.Core.Waiting
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
                     client.Log.Verbose($"Task {task.Id}: the wait's time limit passed while a request was under way; it was abandoned.");
-                    Emit(new WaitEvent(WaitEventKind.TimedOut, task));
+                    Emit(new WaitEvent(WaitEventKind.TimedOut, task, trouble.LastError));
                 }
                 catch (Exception e)
                 {
@@ -158,19 +165,20 @@ namespace SoraPS.Core.Waiting
         {
             public int Failures;
             public int Garbled;
+            /// <summary>Why the last poll's answer could not be used (null when it could): a time-out says it.</summary>
+            public Exception? LastError;
         }
 
         /// <summary>Polls on the task's schedule, emitting Progress, until it is terminal (Completed) or the deadline comes (TimedOut).</summary>
-        private async Task<WaitEvent> PollUntilFinalAsync(SoraTask task, SoraClient client, AdaptiveLimiter gate, DateTimeOffset deadline, CancellationToken token)
+        private async Task<WaitEvent> PollUntilFinalAsync(SoraTask task, SoraClient client, AdaptiveLimiter gate, DateTimeOffset deadline, bool limited, PollTrouble trouble, CancellationToken token)
         {
             var schedule = new PollSchedule(_options);
-            var trouble = new PollTrouble();
             while (true)
             {
                 var delay = schedule.Next(task, DateTimeOffset.UtcNow, trouble.Failures);
                 if (!await SleepBeforeDeadlineAsync(delay, deadline, token).ConfigureAwait(false))
-                    return new WaitEvent(WaitEventKind.TimedOut, task);
-                if (!await TryRefreshAsync(task, client, gate, trouble, token).ConfigureAwait(false)) continue;
+                    return new WaitEvent(WaitEventKind.TimedOut, task, trouble.LastError);
+                if (!await TryRefreshAsync(task, client, gate, trouble, limited ? deadline : (DateTimeOffset?)null, token).ConfigureAwait(false)) continue;
                 if (task.Status == SoraTaskStatus.Unknown)
                     client.Log.Verbose($"Task {task.Id} reports an unknown status '{task.ProviderStatus}'; treating it as not finished.");
                 if (task.IsTerminal) return new WaitEvent(WaitEventKind.Completed, task);
@@ -196,26 +204,35 @@ namespace SoraPS.Core.Waiting
         /// One status request within the profile's poll limit. False when the answer could not be read but the wait
         /// goes on: a blip, push-back, or one of a few unreadable answers never abandons a paid task.
         /// </summary>
-        private async Task<bool> TryRefreshAsync(SoraTask task, SoraClient client, AdaptiveLimiter gate, PollTrouble trouble, CancellationToken token)
+        private async Task<bool> TryRefreshAsync(SoraTask task, SoraClient client, AdaptiveLimiter gate, PollTrouble trouble, DateTimeOffset? deadline, CancellationToken token)
         {
             await gate.WaitAsync(token).ConfigureAwait(false);
             try
             {
                 Interlocked.Increment(ref _polls);
-                await client.RefreshAsync(task, token).ConfigureAwait(false);
+                await client.RefreshAsync(task, deadline, token).ConfigureAwait(false);
                 trouble.Failures = 0;
                 trouble.Garbled = 0;
+                trouble.LastError = null;
                 return true;
+            }
+            catch (SoraNetworkException e) when (e.ErrorId == TimeLimit.ErrorId)
+            {
+                // The time limit ended the poll: the wait times out (the answer before it, if unusable, stays the reason).
+                client.Log.Verbose($"Task {task.Id}: {e.Message}");
+                return false;
             }
             catch (SoraNetworkException e)
             {
                 // Keep polling, more slowly, until the time limit.
+                trouble.LastError = e;
                 trouble.Failures++;
                 client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
                 return false;
             }
             catch (SoraApiException e) when (e.Kind == SoraErrorKind.RateLimit || e.Kind == SoraErrorKind.Upstream || e.Kind == SoraErrorKind.Timeout)
             {
+                trouble.LastError = e;
                 trouble.Failures++;
                 client.Log.Verbose($"Could not read task {task.Id} ({e.Message}); will try again.");
                 return false;
@@ -223,6 +240,7 @@ namespace SoraPS.Core.Waiting
             catch (SoraProtocolException e) when (++trouble.Garbled <= MaxGarbledAnswers)
             {
                 // One unreadable answer from a flaky relay does not abandon a paid task; several in a row do.
+                trouble.LastError = e;
                 trouble.Failures++;
                 client.Log.Verbose($"Task {task.Id}: {e.Message} Will ask again.");
                 return false;

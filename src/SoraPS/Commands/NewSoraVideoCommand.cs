@@ -140,6 +140,11 @@ namespace SoraPS.Commands
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
+        /// <summary>
+        /// The command's time limit in seconds, from its first prompt (0: none): submissions (their wait for a slot, the
+        /// request, retries after push-back) and the -Wait end by then (WaitTimeout). A submission it cuts while out is
+        /// journaled Unknown.
+        /// </summary>
         [Parameter]
         [ValidateRange(0, 86400)]
         public double TimeoutSec { get; set; }
@@ -258,15 +263,20 @@ namespace SoraPS.Commands
                    (cost == null ? "" : "; cost: " + cost) + BudgetText(client, validated);
         }
 
-        /// <summary>Submits in the background (the queue bounded per profile); the task is emitted, or waited for with -Wait.</summary>
+        /// <summary>
+        /// Submits in the background (the queue bounded per profile); the task is emitted, or waited for with -Wait. -TimeoutSec
+        /// counts from the command's start and bounds the submission and the wait together.
+        /// </summary>
         private void Submit(SoraClient client, ValidatedRequest validated, string prompt, string shortPrompt, SubmissionOnce? once)
         {
             var waitOptions = Wait ? MakeWaitOptions(TimeoutSec, PollIntervalSec) : null;
             var description = client.Dialect.Capabilities.Has(DialectOperation.Synchronous) ? $"Generating \"{shortPrompt}\" ({client.Dialect.Name}, answers when the video is ready)" : null;
             // The client itself keeps the profile's limit on requests in flight; here the queue is bounded.
             var concurrency = client.Profile.EffectiveConcurrency;
+            // -TimeoutSec bounds the submission too (its slot, request and retries); a stopped pipeline drops it unsent.
+            var limits = new SubmitLimits { Deadline = DeadlineOf(TimeoutSec), Unsent = QueueStopToken };
             StartBackground(client.Profile.Name ?? "", concurrency * 2, concurrency * 4, description,
-                ct => client.SubmitAsync(validated, once, ct),
+                ct => client.SubmitAsync(validated, once, limits, ct),
                 task =>
                 {
                     if (once != null) ReportOnce(once, task);

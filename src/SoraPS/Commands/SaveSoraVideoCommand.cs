@@ -45,9 +45,6 @@ namespace SoraPS.Commands
 
         protected override bool TakesTaskObjects => ParameterSetName == TaskSet || ParameterSetName == TaskLiteralSet;
 
-        /// <summary>Started with the command: -TimeoutSec counts from here.</summary>
-        private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
-
         private readonly HashSet<string> _written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>A folder (created if missing), or a file name when saving a single task. Default: the current folder.</summary>
@@ -97,6 +94,9 @@ namespace SoraPS.Commands
         [ValidateRange(0, 604800)]
         public double TimeoutSec { get; set; }
 
+        /// <summary>-TimeoutSec bounds reading a task given by id as well as the wait and the download.</summary>
+        protected override DateTimeOffset? InputDeadline => DeadlineOf(TimeoutSec);
+
         protected override void ProcessRecord()
         {
             ForEachInput(task =>
@@ -116,6 +116,16 @@ namespace SoraPS.Commands
         /// <summary>Saves the task's video; a task that made several (OpenRouter) saves each, the further ones as NAME-1.mp4, NAME-2.mp4 beside the first.</summary>
         private void SaveOne(SoraTask task)
         {
+            // The same task given twice (piped twice, or as an object and by id) is saved once.
+            var key = KeyOf(task);
+            if (_saved.TryGetValue(key, out var already))
+            {
+                WriteWarning(already == null
+                    ? $"Task {task.Id} (profile '{task.Profile}') was given to this command twice (piped twice, or as an object and by id); it is saved once."
+                    : $"Task {task.Id} (profile '{task.Profile}') was given to this command twice (piped twice, or as an object and by id); its video is saved once, to '{already}'.");
+                return;
+            }
+            _saved[key] = null;
             var count = DownloadVariant.IsDefault(Variant) ? task.VideoUris?.Length ?? 1 : 1;
             string? first = null;
             for (var output = 0; output < count; output++)
@@ -124,7 +134,17 @@ namespace SoraPS.Commands
                 if (saved == null) break;
                 first = first ?? saved;
             }
+            _saved[key] = first;
         }
+
+        /// <summary>A task's identity in this command: its profile and id (one id may be two tasks on two profiles).</summary>
+        private static string KeyOf(SoraTask task) => (task.Profile ?? "") + "\u0001" + task.Id;
+
+        /// <summary>The tasks this command has saved (or is saving), with the file of each (null while none was chosen).</summary>
+        private readonly Dictionary<string, string?> _saved = new Dictionary<string, string?>(StringComparer.Ordinal);
+
+        /// <summary>Which task each file this command chose belongs to.</summary>
+        private readonly Dictionary<string, SoraTask> _owners = new Dictionary<string, SoraTask>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>Saves one of the task's videos (output 0: the first, named as for any task); returns its file, or null when nothing more can be saved.</summary>
         private string? SaveOutput(SoraTask task, int output, string? first)
@@ -148,6 +168,15 @@ namespace SoraPS.Commands
             // A name SoraPS chose takes the extension of what the server sends; a picture saved earlier may have another.
             var chosen = System.IO.Path.GetFileName(target) == SavePolicy.FileName(task, variant);
             if (chosen && !variant.IsVideo) target = MediaCheck.PictureOnDisk(target);
+            if (_owners.TryGetValue(target, out var owner) && KeyOf(owner) != KeyOf(task))
+            {
+                // Two tasks, one file name (one id on two profiles, or ids that differ only in case): say so, not that a download is under way.
+                WriteSoraError(new SoraException("FileNameCollision", SoraErrorKind.InvalidParameter,
+                    $"Task {task.Id} (profile '{task.Profile}') would be saved as '{target}', the file this command chose for task {owner.Id} (profile '{owner.Profile}'): " +
+                    $"their ids give one file name. The video of task {task.Id} (profile '{task.Profile}') was not saved; save it to another folder or under a name of its own.") { Target = task }, task);
+                return null;
+            }
+            _owners[target] = task;
             var existing = SavePolicy.ForExisting(target, variant, Force, SkipExisting);
             if (existing == ExistingFile.Skip)
             {
@@ -195,7 +224,7 @@ namespace SoraPS.Commands
                 VerifyMp4 = variant.IsVideo,
                 NameFromContent = chosen,
                 Output = output,
-                Timeout = TimeoutSec > 0 ? TimeSpan.FromTicks(Math.Max(0, TimeSpan.FromSeconds(TimeoutSec).Ticks - _elapsed.Elapsed.Ticks)) : (TimeSpan?)null,
+                Timeout = SoraPS.Core.Http.TimeLimit.Left(DeadlineOf(TimeoutSec)),
             };
             _written.Add(target);
             // One lane per profile, as wide as its MaxParallelDownloads (the client's download limit is the same).

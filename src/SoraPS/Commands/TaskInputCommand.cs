@@ -32,6 +32,9 @@ namespace SoraPS.Commands
         /// <summary>Whether this invocation's tasks are task objects (else ids). Commands with more parameter sets say which are theirs.</summary>
         protected virtual bool TakesTaskObjects => ParameterSetName == TaskSet;
 
+        /// <summary>The command's time limit, which also bounds reading the tasks given by id (null: none).</summary>
+        protected virtual DateTimeOffset? InputDeadline => null;
+
         /// <summary>Calls <paramref name="each"/> for every input task; ids are read from the provider first.</summary>
         protected void ForEachInput(Action<SoraTask> each)
         {
@@ -47,7 +50,8 @@ namespace SoraPS.Commands
                 try
                 {
                     var client = ClientFor(TextInput.OrNull(Profile));
-                    task = RunAsync(ct => client.GetAsync(id, ct));
+                    var deadline = InputDeadline;
+                    task = RunAsync(ct => client.GetAsync(id, deadline, ct));
                 }
                 catch (SoraException e)
                 {

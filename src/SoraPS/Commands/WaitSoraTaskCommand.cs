@@ -22,6 +22,9 @@ namespace SoraPS.Commands
         [ValidateRange(0, 3600)]
         public double PollIntervalSec { get; set; }
 
+        /// <summary>-TimeoutSec bounds reading a task given by id as well as the wait.</summary>
+        protected override System.DateTimeOffset? InputDeadline => DeadlineOf(TimeoutSec);
+
         protected override void ProcessRecord()
         {
             var options = MakeWaitOptions(TimeoutSec, PollIntervalSec);

@@ -32,10 +32,16 @@ namespace SoraPS.Core.Http
             var what = response.RequestMessage?.Method + " " + uri;
             using (var limit = CancellationTokenSource.CreateLinkedTokenSource(exchange.Cancel))
             {
-                limit.CancelAfter(exchange.Timeout);
+                limit.CancelAfter(exchange.AttemptTimeout(out var byDeadline));
                 try
                 {
                     exchange.Body = await ReadAsync(response, uri, limit.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (!exchange.Cancel.IsCancellationRequested && byDeadline)
+                {
+                    throw submit
+                        ? SubmissionOutcome.NoAnswerBeforeDeadline(what, e)
+                        : TimeLimit.Passed($"The answer from {uri} did not arrive whole before the time limit passed.", e);
                 }
                 catch (OperationCanceledException e) when (!exchange.Cancel.IsCancellationRequested)
                 {

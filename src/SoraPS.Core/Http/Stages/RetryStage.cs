@@ -33,16 +33,21 @@ namespace SoraPS.Core.Http
                     exchange.Cancel.ThrowIfCancellationRequested();
                     exchange.NewAttempt(attempt);
                     var what = exchange.What;
+                    if (TimeLimit.HasPassed(exchange.Deadline))
+                        throw TimeLimit.Passed($"The time limit passed before {what} was sent; it was not sent.");
                     TimeSpan? hint = null;
+                    SoraNetworkException? failure = null;
                     try
                     {
                         await next().ConfigureAwait(false);
                     }
-                    catch (SoraNetworkException e) when (e.ErrorId != SubmissionOutcome.UnknownId && attempt < Policy.MaxAttempts)
+                    catch (SoraNetworkException e) when (e.ErrorId != SubmissionOutcome.UnknownId && e.ErrorId != TimeLimit.ErrorId && attempt < Policy.MaxAttempts)
                     {
                         // A failure before the provider could act on the request: safe to try again.
+                        failure = e;
                     }
                     var response = exchange.Response;
+                    var status = response == null ? 0 : (int)response.StatusCode;
                     if (response != null)
                     {
                         if (!ShouldRetry(exchange, response) || attempt >= Policy.MaxAttempts) return;
@@ -56,6 +61,15 @@ namespace SoraPS.Core.Http
                         exchange.Response = null;
                     }
                     var delay = hint ?? Policy.Backoff(attempt, _jitter);
+                    var left = TimeLimit.Left(exchange.Deadline);
+                    if (left.HasValue && delay >= left.Value)
+                    {
+                        // No back-off outlasts the command's time limit: the attempt that would follow it is never made.
+                        var why = failure != null ? $"failed ({failure.Message})" : $"was answered {status}";
+                        throw TimeLimit.Passed(string.Format(CultureInfo.InvariantCulture,
+                            "{0} {1}; the next attempt was due in {2:0.#} s{3}, after the time limit, so it was not sent again.",
+                            what, why, delay.TotalSeconds, hint.HasValue ? " (the provider's retry-after)" : ""), failure);
+                    }
                     _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Retrying {0} in {1:0.0} s (attempt {2} of {3}{4}).",
                         what, delay.TotalSeconds, attempt + 1, Policy.MaxAttempts, hint.HasValue ? ", as the provider asked" : ""));
                     await Task.Delay(delay, exchange.Cancel).ConfigureAwait(false);

@@ -29,7 +29,7 @@ namespace SoraPS.Core.Http
             var submit = exchange.Kind == RequestKind.Submit;
             using (var limit = CancellationTokenSource.CreateLinkedTokenSource(exchange.Cancel))
             {
-                limit.CancelAfter(exchange.Timeout);
+                limit.CancelAfter(exchange.AttemptTimeout(out var byDeadline));
                 try
                 {
                     exchange.Response = await Send(request, limit.Token).ConfigureAwait(false);
@@ -37,6 +37,12 @@ namespace SoraPS.Core.Http
                 catch (OperationCanceledException) when (exchange.Cancel.IsCancellationRequested)
                 {
                     throw;
+                }
+                catch (OperationCanceledException e) when (byDeadline)
+                {
+                    throw submit
+                        ? SubmissionOutcome.NoAnswerBeforeDeadline(what, e)
+                        : TimeLimit.Passed($"{what} got no answer before the time limit passed.", e);
                 }
                 catch (OperationCanceledException e)
                 {
