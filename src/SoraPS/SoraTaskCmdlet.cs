@@ -117,10 +117,8 @@ namespace SoraPS.Commands
 
         protected override void Dispose(bool disposing)
         {
-            // The pipeline ended, whatever ended it: nothing queued starts after it.
-            _lanes?.StopQueued();
             _wait?.Dispose();
-            _lanes?.Dispose();
+            _lanes?.Dispose(); // the pipeline ended, whatever ended it: nothing queued starts after it
             base.Dispose(disposing);
         }
     }

@@ -187,13 +187,9 @@ namespace SoraPS.Core.Catalog
             return spec;
         }
 
-        private static IReadOnlyDictionary<string, double>? Prices(Dictionary<string, decimal>? table, string[] resolutions)
-        {
-            if (table == null) return null;
-            var kept = table.Where(kv => resolutions.Contains(kv.Key, StringComparer.OrdinalIgnoreCase))
-                .ToDictionary(kv => kv.Key, kv => (double)kv.Value, StringComparer.OrdinalIgnoreCase); // read back as decimal by Pricing
-            return kept.Count == 0 ? null : kept;
-        }
+        /// <summary>A provider's prices at the model's resolutions (as <see cref="Only"/>), kept as the catalog's doubles (read back as decimal by Pricing).</summary>
+        private static IReadOnlyDictionary<string, double>? Prices(Dictionary<string, decimal>? table, string[] resolutions) =>
+            table == null ? null : Only(table.ToDictionary(kv => kv.Key, kv => (double)kv.Value), resolutions);
 
         private static IReadOnlyDictionary<string, double>? Only(IReadOnlyDictionary<string, double>? table, string[] resolutions)
         {

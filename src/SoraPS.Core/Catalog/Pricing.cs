@@ -37,7 +37,8 @@ namespace SoraPS.Core.Catalog
         public decimal? PerVideo { get; }
         public decimal Amount => (PerVideo ?? PerSecond * Seconds) * Count;
 
-        private string Videos => Count > 1 ? Count.ToString(CultureInfo.InvariantCulture) + " videos x " : "";
+        /// <summary>"2 videos x " where the request makes several; else empty.</summary>
+        internal string Videos => Count > 1 ? Count.ToString(CultureInfo.InvariantCulture) + " videos x " : "";
 
         public override string ToString() => PerVideo.HasValue
             ? string.Format(CultureInfo.InvariantCulture, "{0} {1} ({3}per video, {2} s)", Pricing.Format(Amount), Currency, Seconds, Videos)
@@ -63,12 +64,12 @@ namespace SoraPS.Core.Catalog
         }
 
         /// <summary>The price of a generation of a catalog model (the one a validated request follows, aliases resolved).</summary>
-        public static PriceQuote? Quote(ModelSpec? spec, int? duration, string? resolution)
+        public static PriceQuote? Quote(ModelSpec? spec, int? duration, string? resolution, int count = 1)
         {
             var rate = RatePerSecond(spec, resolution);
-            if (rate.HasValue) return new PriceQuote(rate.Value, duration ?? spec!.DefaultDuration, ListCurrency);
+            if (rate.HasValue) return new PriceQuote(rate.Value, duration ?? spec!.DefaultDuration, ListCurrency, count);
             var video = RatePerVideo(spec, resolution);
-            return video.HasValue ? new PriceQuote(duration ?? spec!.DefaultDuration, ListCurrency, video.Value) : null;
+            return video.HasValue ? new PriceQuote(duration ?? spec!.DefaultDuration, ListCurrency, video.Value, count) : null;
         }
 
         /// <summary>The model's list price per video at a resolution (its default when none), where it is priced per video; else null.</summary>
@@ -83,11 +84,7 @@ namespace SoraPS.Core.Catalog
         {
             // Made at its source's length: unpriced until that length is known (never the model's default).
             if (request == null || (request.LengthFromSource && !request.Duration.HasValue)) return null;
-            var rate = RatePerSecond(request.Spec, request.Resolution);
-            var seconds = request.Duration ?? request.Spec.DefaultDuration;
-            if (rate.HasValue) return new PriceQuote(rate.Value, seconds, ListCurrency, request.Count);
-            var video = RatePerVideo(request.Spec, request.Resolution);
-            return video.HasValue ? new PriceQuote(seconds, ListCurrency, video.Value, request.Count) : null;
+            return Quote(request.Spec, request.Duration, request.Resolution, request.Count);
         }
 
         /// <summary>As <see cref="For(ValidatedRequest)"/> (the dialect is not needed: the request carries its model).</summary>
@@ -128,13 +125,12 @@ namespace SoraPS.Core.Catalog
                     ? string.Format(CultureInfo.InvariantCulture, "the source video's length x ${0:0.00}/s at list price (the length is looked up at the provider before it is sent; pass the task object instead of its id to see it here)", rate.Value)
                     : null;
             }
+            var quote = For(request);
+            if (quote != null)
+                return quote.PerVideo.HasValue
+                    ? string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({2}per video, {1} s)", quote.Amount, quote.Seconds, quote.Videos)
+                    : string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({3}{1} s x ${2:0.00}/s)", quote.Amount, quote.Seconds, quote.PerSecond, quote.Videos);
             var seconds = request.Duration ?? spec.DefaultDuration;
-            var videos = request.Count > 1 ? request.Count.ToString(CultureInfo.InvariantCulture) + " videos x " : "";
-            if (rate.HasValue)
-                return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({3}{1} s x ${2:0.00}/s)", seconds * rate.Value * request.Count, seconds, rate.Value, videos);
-            var perVideo = RatePerVideo(spec, resolution);
-            if (perVideo.HasValue)
-                return string.Format(CultureInfo.InvariantCulture, "about ${0:0.00} at list price ({2}per video, {1} s)", perVideo.Value * request.Count, seconds, videos);
             if (spec.ResolutionPriceFactor != null && spec.ResolutionPriceFactor.TryGetValue(resolution, out var factor))
                 return string.Format(CultureInfo.InvariantCulture, "billed by duration ({0} s); {1} costs {2:0.###}x the standard price", seconds, request.Resolution, factor);
             return null;

@@ -41,10 +41,6 @@ namespace SoraPS.Core.Catalog
             {
                 models = dialect.ParseModelList(response, client.Profile);
             }
-            catch (SoraException)
-            {
-                throw;
-            }
             catch (Exception e) when (e is FormatException || e is InvalidOperationException || e is ArgumentException || e is System.Text.Json.JsonException)
             {
                 throw new SoraProtocolException($"The {dialect.Name} provider's model list could not be read ({e.GetType().Name}: {e.Message}).", response.Body, e);

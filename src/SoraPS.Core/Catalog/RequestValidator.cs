@@ -212,18 +212,18 @@ namespace SoraPS.Core.Catalog
                 switch (field.Meaning)
                 {
                     case SentFieldMeaning.Model:
-                        request.Model = Same(request.Model, Text(kv.Value, field), field, "-Model");
+                        request.Model = Same(request.Model, Text(kv.Value, field), field);
                         break;
                     case SentFieldMeaning.Resolution:
-                        request.Resolution = Same(request.Resolution, Text(kv.Value, field), field, "-Resolution");
+                        request.Resolution = Same(request.Resolution, Text(kv.Value, field), field);
                         break;
                     case SentFieldMeaning.AspectRatio:
-                        request.AspectRatio = Same(request.AspectRatio, Text(kv.Value, field), field, "-AspectRatio");
+                        request.AspectRatio = Same(request.AspectRatio, Text(kv.Value, field), field);
                         break;
                     case SentFieldMeaning.Duration:
                         var seconds = ParseDuration(kv.Value, request.Model);
                         if (request.Duration.HasValue && seconds != request.Duration)
-                            throw Conflict(field, shown, $"-Duration {request.Duration.Value.ToString(CultureInfo.InvariantCulture)}");
+                            throw Conflict(field, shown, request.Duration.Value.ToString(CultureInfo.InvariantCulture));
                         request.Duration = seconds ?? request.Duration;
                         break;
                     case SentFieldMeaning.Count:
@@ -245,10 +245,10 @@ namespace SoraPS.Core.Catalog
         }
 
         /// <summary>The option's value, unless the parameter says otherwise (ConflictingProviderOption).</summary>
-        private string Same(string? parameter, string option, SentField field, string name)
+        private string Same(string? given, string option, SentField field)
         {
-            if (!string.IsNullOrWhiteSpace(parameter) && !string.Equals(parameter, option, StringComparison.OrdinalIgnoreCase))
-                throw Conflict(field, option, $"{name} {parameter}");
+            if (!string.IsNullOrWhiteSpace(given) && !string.Equals(given, option, StringComparison.OrdinalIgnoreCase))
+                throw Conflict(field, option, given!);
             return option;
         }
 
@@ -258,9 +258,10 @@ namespace SoraPS.Core.Catalog
                 : throw new SoraValidationException("InvalidProviderOption", "ProviderOption",
                     $"The {_dialect.Name} field '{field.Name}' is text ({field.Parameter}); '{Convert.ToString(value, CultureInfo.InvariantCulture)}' is not. Nothing was sent.");
 
-        private SoraValidationException Conflict(SentField field, string option, string parameter) =>
+        /// <summary>The option and the parameter it means (given as <paramref name="given"/>) disagree.</summary>
+        private static SoraValidationException Conflict(SentField field, string option, string given) =>
             new SoraValidationException("ConflictingProviderOption", "ProviderOption",
-                $"-ProviderOption @{{ {field.Name} = '{option}' }} would send another value than {parameter} says; give it once ({field.Parameter}). Nothing was sent.");
+                $"-ProviderOption @{{ {field.Name} = '{option}' }} would send another value than {field.Parameter} {given} says; give it once ({field.Parameter}). Nothing was sent.");
 
         private void ValidateProviderOptions(VideoRequest request)
         {

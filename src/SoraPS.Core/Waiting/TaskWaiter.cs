@@ -117,8 +117,8 @@ namespace SoraPS.Core.Waiting
         /// <summary>Polls one task until it ends, fails, or the wait's time limit or the caller stops it; each outcome is one final event.</summary>
         private async Task PollAsync(SoraTask task)
         {
-            var deadline = _options.Deadline ?? (_options.Timeout.HasValue ? _started + _options.Timeout.Value : DateTimeOffset.MaxValue);
-            var limited = _options.Deadline.HasValue || _options.Timeout.HasValue;
+            // The wait's time limit as a point in time (null: none).
+            var until = _options.Deadline ?? (_options.Timeout.HasValue ? _started + _options.Timeout.Value : (DateTimeOffset?)null);
             SoraClient client;
             try
             {
@@ -134,15 +134,12 @@ namespace SoraPS.Core.Waiting
             var trouble = new PollTrouble();
             using (var limit = CancellationTokenSource.CreateLinkedTokenSource(_cancel))
             {
-                if (limited)
-                {
-                    var left = deadline - DateTimeOffset.UtcNow;
-                    limit.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
-                }
+                var left = TimeLimit.Left(until);
+                if (left.HasValue) limit.CancelAfter(left.Value);
                 var token = limit.Token;
                 try
                 {
-                    Emit(await PollUntilFinalAsync(task, client, gate, deadline, limited, trouble, token).ConfigureAwait(false));
+                    Emit(await PollUntilFinalAsync(task, client, gate, until, trouble, token).ConfigureAwait(false));
                 }
                 catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
                 {
@@ -170,15 +167,16 @@ namespace SoraPS.Core.Waiting
         }
 
         /// <summary>Polls on the task's schedule, emitting Progress, until it is terminal (Completed) or the deadline comes (TimedOut).</summary>
-        private async Task<WaitEvent> PollUntilFinalAsync(SoraTask task, SoraClient client, AdaptiveLimiter gate, DateTimeOffset deadline, bool limited, PollTrouble trouble, CancellationToken token)
+        private async Task<WaitEvent> PollUntilFinalAsync(SoraTask task, SoraClient client, AdaptiveLimiter gate, DateTimeOffset? until, PollTrouble trouble, CancellationToken token)
         {
+            var deadline = until ?? DateTimeOffset.MaxValue;
             var schedule = new PollSchedule(_options);
             while (true)
             {
                 var delay = schedule.Next(task, DateTimeOffset.UtcNow, trouble.Failures);
                 if (!await SleepBeforeDeadlineAsync(delay, deadline, token).ConfigureAwait(false))
                     return new WaitEvent(WaitEventKind.TimedOut, task, trouble.LastError);
-                if (!await TryRefreshAsync(task, client, gate, trouble, limited ? deadline : (DateTimeOffset?)null, token).ConfigureAwait(false)) continue;
+                if (!await TryRefreshAsync(task, client, gate, trouble, until, token).ConfigureAwait(false)) continue;
                 if (task.Status == SoraTaskStatus.Unknown)
                     client.Log.Verbose($"Task {task.Id} reports an unknown status '{task.ProviderStatus}'; treating it as not finished.");
                 if (task.IsTerminal) return new WaitEvent(WaitEventKind.Completed, task);

@@ -31,7 +31,7 @@ namespace SoraPS.Commands
                 WriteVerbose($"Reading the model list of profile '{client.Profile.Name}' ({dialect.Name}, {client.Profile.BaseUri}).");
                 var read = RunAsync(ct => ProviderModels.ReadAsync(client, ct));
                 Bars.Write(() => new ProgressRecord(bar, activity, "Done") { RecordType = ProgressRecordType.Completed });
-                var catalog = ModelCatalog.For(Store.Directory);
+                var catalog = client.Catalog; // the catalog the client validates with
                 var names = string.Join(", ", read.Select(m => m.Name));
                 if (!ShouldProcess($"{dialect.Name} models learned from profile '{client.Profile.Name}' ({read.Count}: {names})",
                         "Replace the learned models in " + catalog.Store.FilePath)) return;
